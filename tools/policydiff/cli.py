@@ -1,0 +1,224 @@
+"""The `policy-diff` command line: a thin layer over the archive and the pipeline stages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .archive import Archive
+from .declaration import check_slug
+from .times import format_iso, parse_time
+
+
+class Context:
+    def __init__(self, archive_dir: Path) -> None:
+        self.archive = Archive(archive_dir)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+def _parse_captured(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--archive",
+    "archive_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("archive"),
+    show_default=True,
+    envvar="POLICY_DIFF_ARCHIVE",
+    help="The archive directory (created if missing).",
+)
+@click.version_option(__version__, prog_name="policy-diff")
+@click.pass_context
+def main(ctx: click.Context, archive_dir: Path) -> None:
+    """Archive snapshots of privacy policies and turn them into a versioned changelog."""
+    ctx.obj = Context(archive_dir)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--url", "urls", multiple=True, required=True, help="The policy's address (repeatable).")
+@click.option("--name", help="A human name, e.g. 'ZWSOFT privacy policy' (default: the slug).")
+@click.option("--select", multiple=True, help="CSS selector of the policy body (repeatable).")
+@click.option("--remove", multiple=True, help="CSS selector removed from the body (repeatable).")
+@click.option("--language", default="en", show_default=True, help="Language code of the policy.")
+@pass_context
+def add(
+    obj: Context,
+    slug: str,
+    urls: tuple[str, ...],
+    name: str | None,
+    select: tuple[str, ...],
+    remove: tuple[str, ...],
+    language: str,
+) -> None:
+    """Declare a policy to track: writes archive/SLUG/policy.yml."""
+    check_slug(slug)
+    data: dict[str, Any] = {"name": name or slug, "url": urls[0]}
+    if len(urls) > 1:
+        data["urls"] = list(urls[1:])
+    data["language"] = language
+    if select:
+        data["select"] = list(select)
+    if remove:
+        data["remove"] = list(remove)
+    declaration, created = obj.archive.add_policy(slug, data)
+    where = obj.archive.policy_dir(slug) / "policy.yml"
+    if created:
+        click.echo(f"added {slug}: {declaration.name} <{declaration.url}> in {where}")
+    else:
+        click.echo(f"{slug} is already declared in {where}; edit that file to change it")
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--captured", callback=_parse_captured, help="Capture time (ISO 8601, UTC if no offset).")
+@click.option("--source-url", help="The URL the capture was taken from (default: from the file or policy.yml).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only refusals and the summary.")
+@pass_context
+def ingest(
+    obj: Context,
+    slug: str,
+    paths: tuple[Path, ...],
+    captured: datetime | None,
+    source_url: str | None,
+    quiet: bool,
+) -> None:
+    """Store captures (HTML, Markdown, text files, directories of them, WARC files).
+
+    Exit status 2 if any file was refused, else 0 (also when all were already stored).
+    """
+    from .ingest import expand_paths, ingest_paths
+
+    archive = obj.archive
+    archive.require(check_slug(slug))
+    files = expand_paths(paths)
+    show_bar = len(files) > 3 and sys.stderr.isatty()
+    if show_bar:
+        with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+            outcomes = ingest_paths(
+                archive, slug, paths, captured=captured, source_url=source_url, on_file_done=lambda _p: bar.update(1)
+            )
+    else:
+        outcomes = ingest_paths(archive, slug, paths, captured=captured, source_url=source_url)
+    counts = {"stored": 0, "already": 0, "refused": 0}
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+        if outcome.status == "refused":
+            click.echo(f"error: {outcome.message}", err=True)
+        elif not quiet:
+            click.echo(outcome.message)
+    if not outcomes:
+        click.echo(f"error: no capture files found in {', '.join(map(str, paths))}", err=True)
+        sys.exit(2)
+    click.echo(f"{slug}: {counts['stored']} stored, {counts['already']} already there, {counts['refused']} refused")
+    if counts["refused"]:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="JSON on stdout, nothing else.")
+@pass_context
+def versions(obj: Context, slug: str, as_json: bool) -> None:
+    """The distinct versions of a policy, by first capture."""
+    items = obj.archive.versions(slug)
+    if as_json:
+        emit_json([v.to_json() for v in items])
+        return
+    for v in items:
+        flag = "  (selector missed)" if v.meta.get("selector_miss") else ""
+        click.echo(
+            f"{v.id}  {format_iso(v.first_seen)} .. {format_iso(v.last_seen)}  {len(v.captures)} capture(s){flag}"
+        )
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="JSON on stdout, nothing else.")
+@pass_context
+def history(obj: Context, slug: str, as_json: bool) -> None:
+    """The periods of a policy in order: the changes are the transitions between them."""
+    periods = obj.archive.history(slug)
+    if as_json:
+        emit_json([p.to_json() for p in periods])
+        return
+    for index, period in enumerate(periods):
+        mark = "  " if index == 0 else "->"
+        click.echo(
+            f"{mark} {period.version}  {format_iso(period.start)} .. {format_iso(period.end)}  "
+            f"{len(period.captures)} capture(s)"
+        )
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("version", required=False)
+@pass_context
+def show(obj: Context, slug: str, version: str | None) -> None:
+    """Print a version's normalised Markdown (default: the latest)."""
+    found = obj.archive.version(slug, version)
+    click.echo(obj.archive.version_text(found), nl=False)
+
+
+@main.command()
+@pass_context
+def verify(obj: Context) -> None:
+    """Re-hash every capture and check every provenance and version file."""
+    problems = obj.archive.verify()
+    fatal = [p for p in problems if p.fatal]
+    for problem in problems:
+        click.echo(("error: " if problem.fatal else "warning: ") + str(problem))
+    slugs = obj.archive.slugs()
+    captures = sum(len(obj.archive.captures(s)) for s in slugs)
+    if fatal:
+        click.echo(f"{len(fatal)} problem(s) in {obj.archive.root}")
+        sys.exit(1)
+    click.echo(f"ok: {len(slugs)} policies, {captures} captures verified in {obj.archive.root}")
+
+
+@main.command()
+@click.argument("slug", required=False)
+@pass_context
+def rebuild(obj: Context, slug: str | None) -> None:
+    """Regenerate versions from the captures (all policies, or SLUG)."""
+    slugs = [slug] if slug else obj.archive.slugs()
+    for name in slugs:
+        obj.archive.require(name)
+        captures, count = obj.archive.rebuild(name)
+        click.echo(f"{name}: {captures} captures -> {count} versions")
+
+
+@main.command()
+@click.argument("slug")
+@click.argument("capture")
+@click.option("--reason", required=True, help="Why this capture is withdrawn (shown on the site).")
+@pass_context
+def exclude(obj: Context, slug: str, capture: str, reason: str) -> None:
+    """Withdraw a bad capture (error page, cookie wall) from the history; it is kept on disk."""
+    found = obj.archive.exclude(slug, capture, reason)
+    click.echo(f"{slug}: {found.file} excluded ({reason.strip()})")
+
+
+if __name__ == "__main__":
+    main()

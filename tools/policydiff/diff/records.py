@@ -1,0 +1,106 @@
+"""The typed records of a diff. JSON shape documented in issue #4 and README."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["unchanged", "modified", "added", "removed", "moved", "renamed"]
+Op = tuple[int, str]  # diff-match-patch: -1 delete, 0 equal, 1 insert
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str  # stable slug of the title path, de-duplicated
+    title: str  # "" for the preamble before the first heading
+    level: int  # 0 for the preamble, 1.. for headings
+    text: str  # the section's own text, heading line included, up to the next heading
+    index: int  # position in the document, 0-based
+
+
+@dataclass(frozen=True)
+class SectionChange:
+    status: Status
+    old_id: str | None
+    new_id: str | None
+    old_title: str | None
+    new_title: str | None
+    old_index: int | None
+    new_index: int | None
+    words_added: int
+    words_removed: int
+    trivial: bool
+    diff: list[Op]
+    trivial_kind: str | None = None  # whitespace | punctuation | date | renumbering | link
+    note: str | None = None  # e.g. "split into 2", "merged from 2"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "old_id": self.old_id,
+            "new_id": self.new_id,
+            "old_title": self.old_title,
+            "new_title": self.new_title,
+            "old_index": self.old_index,
+            "new_index": self.new_index,
+            "words_added": self.words_added,
+            "words_removed": self.words_removed,
+            "trivial": self.trivial,
+            "trivial_kind": self.trivial_kind,
+            "note": self.note,
+            "diff": [[op, text] for op, text in self.diff],
+        }
+
+
+@dataclass(frozen=True)
+class DiffSummary:
+    unchanged: int = 0
+    modified: int = 0
+    added: int = 0
+    removed: int = 0
+    moved: int = 0
+    renamed: int = 0
+    words_added: int = 0
+    words_removed: int = 0
+    trivial: bool = False  # every change is trivial
+    old_stated_date: str | None = None  # ISO date the policy itself states
+    new_stated_date: str | None = None
+    silent_change: bool = False  # text changed, stated date did not
+    date_only: bool = False  # only the stated date changed
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.modified or self.added or self.removed or self.moved or self.renamed)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "unchanged": self.unchanged,
+            "modified": self.modified,
+            "added": self.added,
+            "removed": self.removed,
+            "moved": self.moved,
+            "renamed": self.renamed,
+            "words_added": self.words_added,
+            "words_removed": self.words_removed,
+            "trivial": self.trivial,
+            "old_stated_date": self.old_stated_date,
+            "new_stated_date": self.new_stated_date,
+            "silent_change": self.silent_change,
+            "date_only": self.date_only,
+        }
+
+
+@dataclass(frozen=True)
+class PolicyDiff:
+    from_id: str
+    to_id: str
+    summary: DiffSummary
+    sections: list[SectionChange] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.from_id,
+            "to": self.to_id,
+            "summary": self.summary.to_json(),
+            "sections": [s.to_json() for s in self.sections],
+        }

@@ -1,0 +1,96 @@
+"""Bytes to text: honour BOMs and declarations, but notice when a declaration lies."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+
+import charset_normalizer
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Browsers treat these labels as windows-1252 (WHATWG Encoding Standard); so do we.
+_ALIASES = {
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "latin-1": "cp1252",
+    "us-ascii": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-1": "cp1252",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-sjis": "shift_jis",
+    "shift-jis": "shift_jis",
+    "sjis": "shift_jis",
+}
+
+
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    declared: str | None
+    detected: str
+    mismatch: bool
+
+
+def _canonical(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().lower()
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def declared_charset(data: bytes, content_type: str | None = None) -> str | None:
+    """The charset the server or the page claims, as written."""
+    if content_type:
+        match = _HEADER_CHARSET.search(content_type)
+        if match:
+            return match.group(1).lower()
+    match = _META_CHARSET.search(data[:8192])
+    if match:
+        return match.group(1).decode("ascii", "replace").lower()
+    return None
+
+
+def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
+    declared = declared_charset(data, content_type)
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom) :].decode(name, errors="replace")
+            canon = codecs.lookup(name).name
+            return Decoded(text, declared, canon, _canonical(declared) not in (None, canon))
+    declared_codec = _canonical(declared)
+    is_ascii = data.isascii()
+    # Valid UTF-8 with non-ASCII bytes is almost never an accident: prefer it to a
+    # single-byte declaration (the deviantart captures declare ISO-8859-1 over UTF-8).
+    if not is_ascii:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            mismatch = declared_codec not in (None, "utf-8")
+            return Decoded(text, declared, "utf-8", mismatch)
+    if declared_codec and declared_codec != "utf-8":
+        try:
+            return Decoded(data.decode(declared_codec), declared, declared_codec, False)
+        except UnicodeDecodeError:
+            pass
+    if is_ascii:
+        return Decoded(data.decode("ascii"), declared, declared_codec or "utf-8", False)
+    best = charset_normalizer.from_bytes(data[:262144]).best()
+    detected = _canonical(best.encoding if best else None) or "cp1252"
+    text = data.decode(detected, errors="replace")
+    return Decoded(text, declared, detected, declared_codec not in (None, detected))
