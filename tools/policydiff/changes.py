@@ -1,0 +1,64 @@
+"""The changes of a policy's history as records, shared by the site, the feeds and the CLI.
+
+A change is a transition between two consecutive periods of `Archive.history`: a return to
+an earlier text is a change too. Sections are followed through renames and moves by their
+*lineage id*: the id a section had when it first appeared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from itertools import pairwise
+
+from .archive import Archive
+from .diff import PolicyDiff, diff_versions, segment
+from .models import Capture, Period
+
+
+@dataclass(frozen=True)
+class Change:
+    slug: str
+    number: int  # 1-based position in the history's changes
+    old: Period
+    new: Period
+    diff: PolicyDiff
+    first_capture: Capture  # the first capture of the new period: the change's identity
+    lineage: dict[str, str]  # new section id -> lineage id (id when the section first appeared)
+
+    @property
+    def published(self) -> datetime:
+        return self.new.start
+
+
+@lru_cache(maxsize=4096)
+def _cached_diff(old_text: str, new_text: str, old_id: str, new_id: str) -> PolicyDiff:
+    return diff_versions(old_text, new_text, old_id=old_id, new_id=new_id)
+
+
+def policy_changes(archive: Archive, slug: str) -> list[Change]:
+    """Every change of a policy's history, oldest first."""
+    periods = archive.history(slug)
+    if not periods:
+        return []
+    captures = {c.file: c for c in archive.captures(slug)}
+    versions = {v.id: v for v in archive.versions(slug)}
+    texts = {vid: archive.version_text(v) for vid, v in versions.items()}
+    lineage = {s.id: s.id for s in segment(texts[periods[0].version])}
+    changes = []
+    for number, (old, new) in enumerate(pairwise(periods), start=1):
+        diff = _cached_diff(texts[old.version], texts[new.version], old.version, new.version)
+        next_lineage: dict[str, str] = {}
+        for section in diff.sections:
+            if section.new_id is None:
+                continue
+            if section.old_id is not None and section.old_id in lineage:
+                next_lineage[section.new_id] = lineage[section.old_id]
+            else:
+                next_lineage[section.new_id] = section.new_id
+        lineage = next_lineage
+        changes.append(
+            Change(slug, number, old, new, diff, captures[new.captures[0].file], dict(lineage))
+        )
+    return changes
