@@ -58,7 +58,5 @@ def policy_changes(archive: Archive, slug: str) -> list[Change]:
             else:
                 next_lineage[section.new_id] = section.new_id
         lineage = next_lineage
-        changes.append(
-            Change(slug, number, old, new, diff, captures[new.captures[0].file], dict(lineage))
-        )
+        changes.append(Change(slug, number, old, new, diff, captures[new.captures[0].file], dict(lineage)))
     return changes

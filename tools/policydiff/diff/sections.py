@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-import diff_match_patch
+import fast_diff_match_patch
 
 from .records import DiffSummary, PolicyDiff, Section, SectionChange
 
@@ -39,12 +39,14 @@ def segment(markdown: str) -> list[Section]:
     return sections
 
 
+_OPS = {"=": 0, "-": -1, "+": 1}
+
+
 def _word_diff(old: str, new: str) -> list[tuple[int, str]]:
-    dmp = diff_match_patch.diff_match_patch()
-    dmp.Diff_Timeout = 0
-    diffs = dmp.diff_main(old, new)
-    dmp.diff_cleanupSemantic(diffs)
-    return [(op, text) for op, text in diffs]
+    return [
+        (_OPS[op], text)
+        for op, text in fast_diff_match_patch.diff(old, new, timelimit=0, cleanup="Semantic", counts_only=False)
+    ]
 
 
 def _words(text: str) -> int:
