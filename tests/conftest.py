@@ -1,0 +1,57 @@
+"""Shared fixtures. Tests run on real captures copied into tests/fixtures/ (see its README);
+tests marked `corpus` run over the shared corpus ($POLICY_DIFF_CORPUS) in `make test-corpus`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from policydiff.archive import Archive
+from policydiff.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def corpus_root() -> Path:
+    return Path(os.environ.get("POLICY_DIFF_CORPUS", REPO.parent / "shared" / "corpus")).resolve()
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The shared corpus; a corpus test fails loudly (never skips) when it is missing."""
+    root = corpus_root()
+    if not (root / "README.txt").is_file():
+        pytest.fail(f"corpus not found at {root}: set POLICY_DIFF_CORPUS")
+    return root
+
+
+@pytest.fixture
+def archive_dir(tmp_path: Path) -> Path:
+    return tmp_path / "archive"
+
+
+@pytest.fixture
+def archive(archive_dir: Path) -> Archive:
+    return Archive(archive_dir)
+
+
+CliRun = Callable[..., Result]
+
+
+@pytest.fixture
+def cli(archive_dir: Path) -> CliRun:
+    """Run `policy-diff --archive <tmp> ARGS...` in-process and return click's Result."""
+    runner = CliRunner()
+
+    def run(*args: str, expect: int | None = 0) -> Result:
+        result = runner.invoke(main, ["--archive", str(archive_dir), *map(str, args)], catch_exceptions=False)
+        if expect is not None:
+            assert result.exit_code == expect, f"exit {result.exit_code}: {result.output}"
+        return result
+
+    return run
