@@ -1,0 +1,49 @@
+"""Where each page of a policy lives in the built site (paths relative to the site root).
+
+A contract shared by the site, the feeds and the tests: keep these stable so that links and
+feed entries survive rebuilds.
+"""
+
+from __future__ import annotations
+
+from .changes import Change
+
+
+def policy_page(slug: str) -> str:
+    return f"policies/{slug}/"
+
+
+def timeline_page(slug: str) -> str:
+    return f"policies/{slug}/timeline/"
+
+
+def change_key(change: Change) -> str:
+    """A change is named by the first capture of its new period: stable when earlier
+    captures are ingested later (change numbers are not)."""
+    return change.first_capture.stem
+
+
+def change_page(change: Change) -> str:
+    return f"policies/{change.slug}/changes/{change_key(change)}/"
+
+
+def version_page(slug: str, version_id: str) -> str:
+    return f"policies/{slug}/versions/{version_id}/"
+
+
+def section_page(slug: str, lineage_id: str) -> str:
+    return f"policies/{slug}/sections/{lineage_id}/"
+
+
+def compare_page(slug: str) -> str:
+    return f"policies/{slug}/compare/"
+
+
+def feed_dir(slug: str | None = None, section: str | None = None) -> str:
+    """`feeds/`, `feeds/<slug>/` or `feeds/<slug>/sections/<lineage id>/`; each holds
+    atom.xml, rss.xml and feed.json."""
+    if slug is None:
+        return "feeds/"
+    if section is None:
+        return f"feeds/{slug}/"
+    return f"feeds/{slug}/sections/{section}/"
