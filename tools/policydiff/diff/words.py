@@ -1,0 +1,137 @@
+"""Word-level diffs with diff-match-patch semantics.
+
+Texts are cut into tokens (words, runs of whitespace, single punctuation marks); each
+distinct token is mapped to one character, as diff-match-patch's line mode does with lines,
+and the two strings of characters are diffed with semantic cleanup and no time limit. The
+result is mapped back to text, so every part is whole tokens and the parts rebuild both
+texts exactly.
+
+`fast-diff-match-patch` (the C++ implementation) is used when it is installed, the
+pure-Python `diff-match-patch` otherwise; both run the same algorithm and give the same diff.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+Op = tuple[int, str]
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_FIRST_CODE = 0x100  # keep clear of ASCII controls
+_SURROGATES = range(0xD800, 0xE000)
+
+
+def tokenize(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _fast_backend() -> Callable[[str, str], list[Op]] | None:
+    try:
+        import fast_diff_match_patch
+    except ImportError:
+        return None
+    ops = {"=": 0, "-": -1, "+": 1}
+
+    def diff(a: str, b: str) -> list[Op]:
+        return [
+            (ops[op], part)
+            for op, part in fast_diff_match_patch.diff(a, b, timelimit=0, cleanup="Semantic", counts_only=False)
+        ]
+
+    return diff
+
+
+def _python_backend() -> Callable[[str, str], list[Op]]:
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0  # exact diffs, never cut short
+
+    def diff(a: str, b: str) -> list[Op]:
+        diffs = dmp.diff_main(a, b, checklines=False)
+        dmp.diff_cleanupSemantic(diffs)
+        return [(op, part) for op, part in diffs]
+
+    return diff
+
+
+_BACKENDS: dict[str, Callable[[str, str], list[Op]]] = {}
+
+
+def backend(name: str | None = None) -> Callable[[str, str], list[Op]]:
+    """The character differ: "fast" (C++), "python", or the best available when None."""
+    if name is None:
+        name = "fast" if _fast_backend() is not None else "python"
+    if name not in _BACKENDS:
+        made = _fast_backend() if name == "fast" else _python_backend()
+        if made is None:
+            raise RuntimeError("fast-diff-match-patch is not installed")
+        _BACKENDS[name] = made
+    return _BACKENDS[name]
+
+
+def word_diff(old: str, new: str, *, engine: str | None = None) -> list[Op]:
+    """The word diff of two texts as diff-match-patch operations (-1, 0, 1)."""
+    if old == new:
+        return [(0, old)] if old else []
+    if not old:
+        return [(1, new)]
+    if not new:
+        return [(-1, old)]
+    old_tokens, new_tokens = tokenize(old), tokenize(new)
+    codes: dict[str, str] = {}
+    vocabulary: list[str] = []
+
+    def encode(tokens: Sequence[str]) -> str:
+        chars = []
+        for token in tokens:
+            char = codes.get(token)
+            if char is None:
+                code = _FIRST_CODE + len(vocabulary)
+                if code >= _SURROGATES.start:
+                    code += len(_SURROGATES)
+                char = codes[token] = chr(code)
+                vocabulary.append(token)
+            chars.append(char)
+        return "".join(chars)
+
+    a, b = encode(old_tokens), encode(new_tokens)
+    ops = backend(engine)(a, b)
+    out: list[Op] = []
+    for op, chars in ops:
+        if not chars:
+            continue
+        text = "".join(vocabulary[_index(c)] for c in chars)
+        if out and out[-1][0] == op:
+            out[-1] = (op, out[-1][1] + text)
+        else:
+            out.append((op, text))
+    return out
+
+
+def _index(char: str) -> int:
+    code = ord(char)
+    if code >= _SURROGATES.stop:
+        code -= len(_SURROGATES)
+    return code - _FIRST_CODE
+
+
+def old_text(ops: Sequence[Op]) -> str:
+    return "".join(text for op, text in ops if op <= 0)
+
+
+def new_text(ops: Sequence[Op]) -> str:
+    return "".join(text for op, text in ops if op >= 0)
+
+
+def changed_words(ops: Sequence[Op]) -> tuple[int, int]:
+    """(words added, words removed) by a diff."""
+    added = sum(count_words(text) for op, text in ops if op == 1)
+    removed = sum(count_words(text) for op, text in ops if op == -1)
+    return added, removed
