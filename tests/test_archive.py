@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 from conftest import FIXTURES, CliRun
-
 from policydiff.archive import Archive
 
 UPTIME = FIXTURES / "ota-demo" / "uptimerobot-privacy-policy" / "snapshots"

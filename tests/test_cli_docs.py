@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import click
-from conftest import REPO
 
+from conftest import REPO
 from policydiff.cli import main
 
 

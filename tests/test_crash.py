@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-from test_archive import MARKUP_ONLY, TEXT_CHANGE, UPTIME, UPTIME_URL
 
 from policydiff.archive import Archive
+from test_archive import MARKUP_ONLY, TEXT_CHANGE, UPTIME, UPTIME_URL
 
 
 def policy_diff(archive_dir: Path, *args: str, crash_at_write: int = 0) -> subprocess.Popen[bytes]:

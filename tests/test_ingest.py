@@ -9,13 +9,13 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, CliRun
-from test_archive import MARKUP_ONLY, UPTIME, UPTIME_URL, add_uptime, tree_state
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from conftest import FIXTURES, CliRun
 from policydiff.archive import Archive
 from policydiff.ingest.files import MAX_CAPTURE_BYTES
+from test_archive import MARKUP_ONLY, UPTIME, UPTIME_URL, add_uptime, tree_state
 
 
 def png_bytes() -> bytes:
