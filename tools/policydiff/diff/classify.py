@@ -5,7 +5,7 @@ targets (or several of these together: "mixed")."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .dates import mask_dates
 
@@ -47,10 +47,44 @@ _KINDS: tuple[tuple[str, Callable[[str], str]], ...] = (
 )
 
 
-def trivial_kind(old: str, new: str) -> str | None:
-    """The kind of a trivial change, or None when the change is substantive (or no change)."""
-    if old == new:
+_CONTEXT = 60  # characters of unchanged text around each edit: wider than any date
+
+
+def trivial_kind(ops: Sequence[tuple[int, str]]) -> str | None:
+    """The kind of a trivial change, or None when the change is substantive (or no change).
+
+    Each edit is judged with a little unchanged text around it (a date is often edited in
+    one token), so the cost follows the size of the edits, not of the section."""
+    kinds: set[str] = set()
+    for old, new in _hunks(ops):
+        kind = _hunk_kind(old, new)
+        if kind is None:
+            return None
+        kinds.add(kind)
+    if not kinds:
         return None
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def _hunks(ops: Sequence[tuple[int, str]]) -> list[tuple[str, str]]:
+    """(old, new) text of each run of edits, with the unchanged text around it."""
+    out = []
+    i = 0
+    while i < len(ops):
+        if ops[i][0] == 0:
+            i += 1
+            continue
+        before = ops[i - 1][1][-_CONTEXT:] if i and ops[i - 1][0] == 0 else ""
+        deleted, inserted = [], []
+        while i < len(ops) and ops[i][0] != 0:
+            (deleted if ops[i][0] < 0 else inserted).append(ops[i][1])
+            i += 1
+        after = ops[i][1][:_CONTEXT] if i < len(ops) else ""
+        out.append((before + "".join(deleted) + after, before + "".join(inserted) + after))
+    return out
+
+
+def _hunk_kind(old: str, new: str) -> str | None:
     for name, mask in _KINDS:
         if mask(old) == mask(new):
             return name

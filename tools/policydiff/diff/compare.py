@@ -61,7 +61,7 @@ def _change(g: Group, old: list[Section], new: list[Section]) -> SectionChange:
     else:
         ops = word_diff(before_text, after_text)
         added, removed = changed_words(ops)
-        kind = trivial_kind(before_text, after_text)
+        kind = trivial_kind(ops)
         renamed = (
             len(befores) == len(afters) == 1
             and slugify(first_old.title or "") != slugify(first_new.title or "")  # type: ignore[union-attr]

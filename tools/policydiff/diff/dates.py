@@ -43,6 +43,7 @@ _LABEL = re.compile(
     r"g[üu]ltig\s+(?:ab|seit)|inkrafttreten)",
     re.I,
 )
+_HAS_YEAR = re.compile(r"(?:19|20)\d\d")
 _LABEL_GAP = 60  # characters allowed between a label and its date ("Last updated on: ...")
 
 
@@ -54,6 +55,8 @@ class StatedDate:
 
 def find_dates(text: str) -> list[tuple[int, int, str]]:
     """Every date expression in text as (start, end, iso), leftmost first, not overlapping."""
+    if not _HAS_YEAR.search(text):
+        return []  # every form has a year: most text is ruled out at once
     found: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
     for form in _DATE_FORMS:

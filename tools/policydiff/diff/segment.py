@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .dates import looks_like_date_line
 from .records import Section
@@ -46,6 +47,10 @@ _ENUMERATOR = re.compile(
     r"|§\s*\d+\s*|[IVX]{1,5}[.)]\s+|[A-Z][.)]\s+|\d{1,2}(?:\.\d{1,2}){0,2}[.)]?\s+)",
     re.I,
 )
+_SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_ATTR_LIST = re.compile(r"\s*\{#[^}]*\}$")
+_EMPHASIS = re.compile(r"[*_`]+")
 _MAX_TITLE_WORDS = 16
 _MAX_TITLE_CHARS = 140
 _MAX_CHAIN = 4
@@ -63,9 +68,16 @@ class _Line:
 
 def segment(markdown: str) -> list[Section]:
     """The sections of a Markdown text, in document order, partitioning it exactly."""
+    return list(_segment(markdown))
+
+
+@lru_cache(maxsize=64)
+def _segment(markdown: str) -> tuple[Section, ...]:
+    # Cached: in a history every version is segmented as the new side of one change and
+    # the old side of the next. Sections are frozen, so sharing them is safe.
     lines = _classify_lines(markdown)
     _accept_clause_titles(lines)
-    return _build_sections(lines)
+    return tuple(_build_sections(lines))
 
 
 # -- line classification ---------------------------------------------------------------
@@ -134,7 +146,7 @@ def _candidate_kind(line: str) -> str | None:
 
 
 def _title_like(text: str, *, allow_period: bool) -> bool:
-    if not text or len(text) > _MAX_TITLE_CHARS or looks_like_date_line(text):
+    if not text or len(text) > _MAX_TITLE_CHARS:
         return False
     words = text.split()
     if len(words) > _MAX_TITLE_WORDS:
@@ -145,16 +157,13 @@ def _title_like(text: str, *, allow_period: bool) -> bool:
         return False
     # A sentence break inside ("We do. You may") is text, not a title.
     body = _ENUMERATOR.sub("", text, count=1)
-    return re.search(r"[.!?]\s+[A-Z]", body.rstrip(".")) is None
+    return _SENTENCE_BREAK.search(body.rstrip(".")) is None and not looks_like_date_line(text)
 
 
 def _clean_title(text: str) -> str:
-    text = text.strip()
-    text = re.sub(r"^(?:\*\*|__)(.*?)(?:\*\*|__)$", r"\1", text)
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)  # [label](url) -> label
-    text = re.sub(r"[*_`]+", "", text)
-    text = re.sub(r"\s*\{#[^}]*\}$", "", text)  # attribute lists {#anchor}
-    return re.sub(r"\s+", " ", text).strip()
+    text = _LINK.sub(r"\1", text.strip())  # [label](url) -> label
+    text = _ATTR_LIST.sub("", text)  # {#anchor}
+    return " ".join(_EMPHASIS.sub("", text).split())
 
 
 # -- deciding which candidates are headings ----------------------------------------------

@@ -21,6 +21,7 @@ _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _FIRST_CODE = 0x100  # keep clear of ASCII controls
 _SURROGATES = range(0xD800, 0xE000)
+_SPACE_START = re.compile(r"(?<=\S)\s")
 
 
 def tokenize(text: str) -> list[str]:
@@ -84,6 +85,56 @@ def word_diff(old: str, new: str, *, engine: str | None = None) -> list[Op]:
         return [(1, new)]
     if not new:
         return [(-1, old)]
+    head, tail = _common_ends(old, new)
+    middle = _token_diff(old[head : len(old) - tail], new[head : len(new) - tail], engine)
+    parts = [(0, old[:head]), *middle, (0, old[len(old) - tail :])]
+    out: list[Op] = []
+    for op, text in parts:
+        if not text:
+            continue
+        if out and out[-1][0] == op:
+            out[-1] = (op, out[-1][1] + text)
+        else:
+            out.append((op, text))
+    return out
+
+
+def _common_ends(old: str, new: str) -> tuple[int, int]:
+    """Lengths of a common head and tail that end and start on token boundaries (a word or
+    mark followed by whitespace), so that cutting them off leaves the tokens whole. Only the
+    middle is tokenised: a one-word edit in a long section costs little."""
+    n = min(len(old), len(new))
+    p = _prefix_length(old, new, n)
+    head = 0
+    for m in _SPACE_START.finditer(old, 0, p):
+        if m.start() < p:
+            head = m.start()
+    q = _prefix_length(old[::-1], new[::-1], n - head)
+    tail = 0
+    limit = len(old) - q  # the common tail starts here in old
+    # The cut must fall on whitespace whose preceding character is common to both texts.
+    for m in _SPACE_START.finditer(old, max(limit + 1, head), len(old)):
+        tail = len(old) - m.start()
+        break
+    return head, tail
+
+
+def _prefix_length(a: str, b: str, limit: int) -> int:
+    """Length of the common prefix (binary search on slices, as diff-match-patch does)."""
+    lo, hi, mid, start = 0, limit, limit, 0
+    while lo < mid:
+        if a[start:mid] == b[start:mid]:
+            lo = mid
+            start = lo
+        else:
+            hi = mid
+        mid = (hi - lo) // 2 + lo
+    return mid
+
+
+def _token_diff(old: str, new: str, engine: str | None) -> list[Op]:
+    if not old or not new:
+        return [(-1, old), (1, new)]
     old_tokens, new_tokens = tokenize(old), tokenize(new)
     codes: dict[str, str] = {}
     vocabulary: list[str] = []
