@@ -7,7 +7,8 @@ Passes, each over the sections the previous ones left unmatched:
 3. same title, once clause numbers are dropped (so renumbered clauses still pair);
 4. similar text under a new title: candidates come from an inverted index of word-pair
    shingles (pairs sharing at least `PREFILTER_DICE` of their shingles), then the exact
-   similarity (rapidfuzz's normalised Indel ratio of the texts) must reach `MATCH_RATIO`;
+   similarity (rapidfuzz's normalised Indel similarity of the two word sequences: unrelated
+   sections of one policy score 0.1-0.3, a reworded one 0.6 and more) must reach `MATCH_RATIO`;
    the best pairs are taken first;
 5. splits and merges: a left-over section whose shingles are mostly (`ATTACH_CONTAINMENT`)
    found in the *new* text of an adjacent pair, and not in its old text (or the reverse for
@@ -21,6 +22,7 @@ rewrite, ZWSOFT): lower values paired unrelated boilerplate sections.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -50,7 +52,7 @@ def _shingles(text: str) -> set[int]:
     words = _WORD.findall(text.lower())
     if len(words) < 2:
         return {hash(w) for w in words}
-    return {hash(pair) for pair in zip(words, words[1:], strict=False)}
+    return {hash(pair) for pair in itertools.pairwise(words)}
 
 
 def align(old: list[Section], new: list[Section]) -> list[Group]:
@@ -123,15 +125,15 @@ def _similar_pairs(
             dice = 2 * count / (len(shingles) + len(sh_old[o]))
             if dice < PREFILTER_DICE:
                 continue
-            ratio = Indel.normalized_similarity(_body(old[o]), _body(new[n]))
+            ratio = Indel.normalized_similarity(_word_list(old[o]), _word_list(new[n]))
             if ratio >= MATCH_RATIO:
                 scored.append((o, n, ratio))
     scored.sort(key=lambda t: (-t[2], t[1], t[0]))
     return scored
 
 
-def _body(section: Section) -> str:
-    return " ".join(section.text.split())
+def _word_list(section: Section) -> list[str]:
+    return _WORD.findall(section.text.lower())
 
 
 def _attach_leftovers(
@@ -159,7 +161,7 @@ def _attach_leftovers(
         # A split: a new section next to a pair, made of the pair's old text.
         for n in sorted(free_new):
             for host in (group_of_new.get(n - 1), _group_starting_after(group_of_new, n)):
-                if host is None or host.how == "identical" and len(host.old) == len(host.new) == 1:
+                if host is None or (host.how == "identical" and len(host.old) == len(host.new) == 1):
                     continue
                 if not (host.new[-1] == n - 1 or host.new[0] == n + 1):
                     continue
@@ -173,7 +175,7 @@ def _attach_leftovers(
         # A merge: an old section next to a pair, whose text went into the pair's new text.
         for o in sorted(free_old):
             for host in (_group_ending_before(group_of_old, old, o), group_of_old.get(o + 1)):
-                if host is None or host.how == "identical" and len(host.old) == len(host.new) == 1:
+                if host is None or (host.how == "identical" and len(host.old) == len(host.new) == 1):
                     continue
                 if not (host.old[-1] == o - 1 or host.old[0] == o + 1):
                     continue

@@ -47,7 +47,9 @@ def _change(g: Group, old: list[Section], new: list[Section]) -> SectionChange:
     if len(befores) > 1:
         note = f"merged from {len(befores)} sections"
     if len(afters) > 1:
-        note = f"split into {len(afters)} sections" if len(befores) <= 1 else f"{len(befores)} sections into {len(afters)}"
+        note = f"split into {len(afters)} sections"
+        if len(befores) > 1:
+            note = f"{len(befores)} sections into {len(afters)}"
     kind: str | None = None
     status: Status
     if not befores:
@@ -63,8 +65,7 @@ def _change(g: Group, old: list[Section], new: list[Section]) -> SectionChange:
         added, removed = changed_words(ops)
         kind = trivial_kind(ops)
         renamed = (
-            len(befores) == len(afters) == 1
-            and slugify(first_old.title or "") != slugify(first_new.title or "")  # type: ignore[union-attr]
+            len(befores) == len(afters) == 1 and slugify(first_old.title or "") != slugify(first_new.title or "")  # type: ignore[union-attr]
         )
         status = "renamed" if renamed else "modified"
     return SectionChange(

@@ -29,7 +29,7 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_FORMS = (
     re.compile(rf"\b{_YEAR}-(?P<mnum>[01]?\d)-(?P<day>[0-3]?\d)\b"),
     re.compile(rf"\b(?P<day>[0-3]?\d)\.\s?(?P<mnum>[01]?\d)\.\s?{_YEAR}\b"),
-    re.compile(rf"\b(?P<mnum>[01]?\d)/(?P<day>[0-3]?\d)/{_YEAR}\b"),
+    _SLASHED := re.compile(rf"\b(?P<mnum>[0-3]?\d)/(?P<day>[0-3]?\d)/{_YEAR}\b"),
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I),
     re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.I),
     re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I),
@@ -44,7 +44,10 @@ _LABEL = re.compile(
     re.I,
 )
 _HAS_YEAR = re.compile(r"(?:19|20)\d\d")
-_LABEL_GAP = 60  # characters allowed between a label and its date ("Last updated on: ...")
+_ENGLISH_LABEL = re.compile(r"last|date|updated|effective|revised|version", re.I)
+_LABEL_GAP = 60  # characters searched after a label for its date
+# Between a label and its date: punctuation and a word or two ("on", "as of", "le", "am").
+_GAP = re.compile(r"[\s:*_()\-–—,]*(?:[^\W\d]+[\s:*_()\-–—,]+){0,2}", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -53,8 +56,9 @@ class StatedDate:
     text: str  # the words as the policy wrote them
 
 
-def find_dates(text: str) -> list[tuple[int, int, str]]:
-    """Every date expression in text as (start, end, iso), leftmost first, not overlapping."""
+def find_dates(text: str, *, dayfirst: bool = False) -> list[tuple[int, int, str]]:
+    """Every date expression in text as (start, end, iso), leftmost first, not overlapping.
+    `dayfirst` reads 03/04/2021 as 3 April (French, German) rather than March 4 (US)."""
     if not _HAS_YEAR.search(text):
         return []  # every form has a year: most text is ruled out at once
     found: list[tuple[int, int, str]] = []
@@ -63,7 +67,7 @@ def find_dates(text: str) -> list[tuple[int, int, str]]:
         for m in form.finditer(text):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
-            iso = _iso(m)
+            iso = _iso(m, swap=dayfirst and form is _SLASHED)
             if iso:
                 found.append((m.start(), m.end(), iso))
                 taken.append((m.start(), m.end()))
@@ -77,9 +81,9 @@ def stated_date(markdown: str) -> StatedDate | None:
             continue
         window = markdown[label.end() : label.end() + _LABEL_GAP]
         window = window.split("\n\n", 1)[0]
-        dates = find_dates(window)
-        if dates and not re.search(r"[.;!?]\s", window[: dates[0][0]]):
-            start, end, iso = dates[0]
+        dates = find_dates(window, dayfirst=not _ENGLISH_LABEL.match(label.group()))
+        if dates and _GAP.fullmatch(window[: dates[0][0]]):
+            _start, end, iso = dates[0]
             return StatedDate(iso, markdown[label.start() : label.end() + end].strip())
     return None
 
@@ -107,16 +111,17 @@ def mask_dates(text: str) -> str:
 
 
 def _label_starts_word(text: str, start: int) -> bool:
-    return start == 0 or not text[start - 1].isalnum()
+    # "examplesLast modified:" is a label glued to a menu by a lossy capture: accept it.
+    before = text[start - 1] if start else " "
+    return not before.isalnum() or (before.islower() and text[start].isupper())
 
 
-def _iso(m: re.Match[str]) -> str | None:
+def _iso(m: re.Match[str], *, swap: bool = False) -> str | None:
     groups = m.groupdict()
+    if swap or (groups.get("mnum") and int(groups["mnum"]) > 12 and m.re is _SLASHED):
+        groups["mnum"], groups["day"] = groups["day"], groups["mnum"]
     year = int(groups["year"])
-    if groups.get("mnum"):
-        month = int(groups["mnum"])
-    else:
-        month = _MONTHS[groups["month"].lower().rstrip(".")]
+    month = int(groups["mnum"]) if groups.get("mnum") else _MONTHS[groups["month"].lower().rstrip(".")]
     day = int(groups["day"]) if groups.get("day") else None
     if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31):
         return None

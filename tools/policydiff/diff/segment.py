@@ -17,6 +17,7 @@ back exactly, which is what makes the diff's reconstruction property possible.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -29,10 +30,11 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<title>[^*_].*?)(?:\*\*|__)\s*$")
+_PART_WORDS = "section|article|part|chapter|artikel|abschnitt|teil|titre|chapitre"
 # Clause enumerators, from the broadest to the most specific. Each kind is a rank: a chain of
 # titles must go from broad to specific (a lettered part, then a numbered clause...).
 _ENUMERATED: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("part", re.compile(r"^(?:section|article|part|chapter|artikel|abschnitt|teil|titre|chapitre)\s+[\dIVXLC]+\b", re.I)),
+    ("part", re.compile(rf"^(?:{_PART_WORDS})\s+[\dIVXLC]+\b", re.I)),
     ("paragraph-sign", re.compile(r"^§\s*\d+")),
     ("roman", re.compile(r"^(?:[IVX]{1,5})[.)]\s+\S")),
     ("letter", re.compile(r"^[A-Z][.)]\s+\S")),
@@ -105,11 +107,11 @@ def _classify_lines(markdown: str) -> list[_Line]:
             continue
         following = raw[i + 1] if i + 1 < len(raw) else ""
         setext = _SETEXT.match(following)
-        if setext and out and out[-1].kind == "blank" or setext and not out:
-            if len(stripped) <= _MAX_TITLE_CHARS and not _NOT_TEXT.match(text):
-                level = 1 if setext.group(1).startswith("=") else 2
-                out.append(_Line(text, "setext-title", level, _clean_title(stripped)))
-                continue
+        after_blank = not out or out[-1].kind == "blank"
+        if setext and after_blank and len(stripped) <= _MAX_TITLE_CHARS and not _NOT_TEXT.match(text):
+            level = 1 if setext.group(1).startswith("=") else 2
+            out.append(_Line(text, "setext-title", level, _clean_title(stripped)))
+            continue
         if out and out[-1].kind == "setext-title" and _SETEXT.match(text):
             out.append(_Line(text, "setext-rule"))
             continue
@@ -208,6 +210,10 @@ def _stands_as_title(lines: list[_Line], j: int, body_at: int | None) -> bool:
         return False
     if lines[j].rank < _KIND_RANK["plain"]:
         return True
+    if lines[j].title.endswith("."):
+        # "Entities collecting personal information." over a paragraph is a title; a short
+        # first sentence in a text written one sentence per line is not.
+        return body_at is not None and j + 1 == body_at and _SENTENCE_BREAK.search(lines[body_at].text) is not None
     after = lines[j + 1].kind if j + 1 < len(lines) else "blank"
     if after == "blank":
         # A paragraph of its own, not the last line of a block of short lines.
@@ -241,7 +247,7 @@ def _build_sections(lines: list[_Line]) -> list[Section]:
     seen: dict[str, int] = {}
     stack: list[tuple[int, Section]] = []  # (level, section) of the open ancestors
     offset = 0
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         text = "".join(line.text for line in lines[start:end])
         head = lines[start]
         if start not in starts:
