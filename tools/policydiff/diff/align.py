@@ -26,6 +26,7 @@ import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
@@ -48,11 +49,12 @@ class Group:
     moved: bool = False
 
 
-def _shingles(text: str) -> set[int]:
+@lru_cache(maxsize=1024)
+def _shingles(text: str) -> frozenset[int]:
     words = _WORD.findall(text.lower())
     if len(words) < 2:
-        return {hash(w) for w in words}
-    return {hash(pair) for pair in itertools.pairwise(words)}
+        return frozenset(map(hash, words))
+    return frozenset(map(hash, itertools.pairwise(words)))
 
 
 def align(old: list[Section], new: list[Section]) -> list[Group]:
@@ -105,7 +107,7 @@ def align(old: list[Section], new: list[Section]) -> list[Group]:
 
 
 def _similar_pairs(
-    old: list[Section], new: list[Section], sh_old: dict[int, set[int]], sh_new: dict[int, set[int]]
+    old: list[Section], new: list[Section], sh_old: dict[int, frozenset[int]], sh_new: dict[int, frozenset[int]]
 ) -> list[tuple[int, int, float]]:
     if not sh_old or not sh_new:
         return []

@@ -76,15 +76,20 @@ def find_dates(text: str, *, dayfirst: bool = False) -> list[tuple[int, int, str
 
 def stated_date(markdown: str) -> StatedDate | None:
     """The first date the policy states for itself after a label, or None."""
-    for label in _LABEL.finditer(markdown):
-        if not _label_starts_word(markdown, label.start()):
-            continue
-        window = markdown[label.end() : label.end() + _LABEL_GAP]
-        window = window.split("\n\n", 1)[0]
-        dates = find_dates(window, dayfirst=not _ENGLISH_LABEL.match(label.group()))
-        if dates and _GAP.fullmatch(window[: dates[0][0]]):
-            _start, end, iso = dates[0]
-            return StatedDate(iso, markdown[label.start() : label.end() + end].strip())
+    # Years are rare and cheap to find; labels are looked for only just before one.
+    searched = 0
+    for year in _HAS_YEAR.finditer(markdown):
+        start = max(searched, year.start() - _LABEL_GAP - 30)
+        searched = year.start()
+        for label in _LABEL.finditer(markdown, start, year.start()):
+            if not _label_starts_word(markdown, label.start()):
+                continue
+            window = markdown[label.end() : label.end() + _LABEL_GAP]
+            window = window.split("\n\n", 1)[0]
+            dates = find_dates(window, dayfirst=not _ENGLISH_LABEL.match(label.group()))
+            if dates and _GAP.fullmatch(window[: dates[0][0]]):
+                _start, end, iso = dates[0]
+                return StatedDate(iso, markdown[label.start() : label.end() + end].strip())
     return None
 
 

@@ -101,6 +101,9 @@ def _classify_lines(markdown: str) -> list[_Line]:
         if not stripped:
             out.append(_Line(text, "blank"))
             continue
+        if len(stripped) > _MAX_TITLE_CHARS and stripped[0] not in "#=-":
+            out.append(_Line(text, "body"))  # too long for any title: most lines of a policy
+            continue
         atx = _ATX.match(text)
         if atx and (atx.group(2) or "").strip():
             out.append(_Line(text, "atx", len(atx.group(1)), _clean_title(atx.group(2))))
@@ -277,12 +280,15 @@ def _build_sections(lines: list[_Line]) -> list[Section]:
     return sections
 
 
+@lru_cache(maxsize=4096)
 def slugify(title: str) -> str:
     """A URL- and file-safe slug of a title, without its clause number (so renumbering
     a clause keeps its id)."""
-    bare = _ENUMERATOR.sub("", title, count=1).strip() or title
-    text = unicodedata.normalize("NFKD", bare)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = _ENUMERATOR.sub("", title, count=1).strip() or title
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower()
     slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
     if len(slug) > _SLUG_CHARS:
         slug = slug[:_SLUG_CHARS].rsplit("-", 1)[0]

@@ -136,29 +136,16 @@ def _token_diff(old: str, new: str, engine: str | None) -> list[Op]:
     if not old or not new:
         return [(-1, old), (1, new)]
     old_tokens, new_tokens = tokenize(old), tokenize(new)
-    codes: dict[str, str] = {}
-    vocabulary: list[str] = []
-
-    def encode(tokens: Sequence[str]) -> str:
-        chars = []
-        for token in tokens:
-            char = codes.get(token)
-            if char is None:
-                code = _FIRST_CODE + len(vocabulary)
-                if code >= _SURROGATES.start:
-                    code += len(_SURROGATES)
-                char = codes[token] = chr(code)
-                vocabulary.append(token)
-            chars.append(char)
-        return "".join(chars)
-
-    a, b = encode(old_tokens), encode(new_tokens)
-    ops = backend(engine)(a, b)
+    vocabulary = list(dict.fromkeys(old_tokens + new_tokens))
+    codes = {token: chr(_code(i)) for i, token in enumerate(vocabulary)}
+    a = "".join(map(codes.__getitem__, old_tokens))
+    b = "".join(map(codes.__getitem__, new_tokens))
+    decode = {ord(char): token for token, char in codes.items()}
     out: list[Op] = []
-    for op, chars in ops:
+    for op, chars in backend(engine)(a, b):
         if not chars:
             continue
-        text = "".join(vocabulary[_index(c)] for c in chars)
+        text = chars.translate(decode)
         if out and out[-1][0] == op:
             out[-1] = (op, out[-1][1] + text)
         else:
@@ -166,11 +153,9 @@ def _token_diff(old: str, new: str, engine: str | None) -> list[Op]:
     return out
 
 
-def _index(char: str) -> int:
-    code = ord(char)
-    if code >= _SURROGATES.stop:
-        code -= len(_SURROGATES)
-    return code - _FIRST_CODE
+def _code(i: int) -> int:
+    code = _FIRST_CODE + i
+    return code + len(_SURROGATES) if code >= _SURROGATES.start else code
 
 
 def old_text(ops: Sequence[Op]) -> str:
