@@ -50,6 +50,7 @@ _ENUMERATOR = re.compile(
     re.I,
 )
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _ATTR_LIST = re.compile(r"\s*\{#[^}]*\}$")
 _EMPHASIS = re.compile(r"[*_`]+")
@@ -130,6 +131,7 @@ def _candidate_kind(line: str) -> str | None:
     """The kind of clause title this line could be, or None when it is plainly text."""
     if _NOT_TEXT.match(line) and not line.startswith(("**", "__")):
         return None
+    line = _ESCAPE.sub(r"\1", line)
     bold = _BOLD_LINE.match(line)
     inner = bold.group("title").strip() if bold else line
     inner = inner.rstrip(":").strip() if bold else inner
@@ -166,7 +168,8 @@ def _title_like(text: str, *, allow_period: bool) -> bool:
 
 
 def _clean_title(text: str) -> str:
-    text = _LINK.sub(r"\1", text.strip())  # [label](url) -> label
+    text = _ESCAPE.sub(r"\1", text.strip())  # "1\. Title" -> "1. Title"
+    text = _LINK.sub(r"\1", text)  # [label](url) -> label
     text = _ATTR_LIST.sub("", text)  # {#anchor}
     return " ".join(_EMPHASIS.sub("", text).split())
 
@@ -178,7 +181,7 @@ def _accept_clause_titles(lines: list[_Line]) -> None:
     """Turn the candidates that title some text into headings; the rest become text."""
     accepted: set[int] = set()
     for i, line in enumerate(lines):
-        if line.kind not in ("body", "code"):
+        if not _is_text(line):
             continue
         # Walk back over the chain of titles that lead to this text, broad to specific.
         chain: list[int] = []
@@ -203,6 +206,13 @@ def _accept_clause_titles(lines: list[_Line]) -> None:
         if line.kind == "candidate" and i not in accepted:
             line.kind = "body"
     _assign_clause_levels(lines, accepted)
+
+
+def _is_text(line: _Line) -> bool:
+    """Text that a title can stand over: a body line, or a short plain sentence."""
+    if line.kind in ("body", "code"):
+        return True
+    return line.kind == "candidate" and line.rank == _KIND_RANK["plain"] and line.title.endswith((".", "!", "?"))
 
 
 def _stands_as_title(lines: list[_Line], j: int, body_at: int | None) -> bool:
