@@ -3,6 +3,7 @@ invariants every diff must satisfy."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from policydiff.diff import PolicyDiff, Section, segment
@@ -66,7 +67,7 @@ def check_invariants(diff: PolicyDiff, old: str, new: str) -> None:
             assert change.diff == [(0, change.diff[0][1])]
         ops = [op for op, _ in change.diff]
         assert all(text for _, text in change.diff)
-        assert all(a != b for a, b in zip(ops, ops[1:], strict=False))
+        assert all(a != b for a, b in itertools.pairwise(ops))
 
 
 def _duplicated(text: str, sections: list[Section]) -> bool:

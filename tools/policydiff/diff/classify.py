@@ -67,7 +67,8 @@ def trivial_kind(ops: Sequence[tuple[int, str]]) -> str | None:
 
 
 def _hunks(ops: Sequence[tuple[int, str]]) -> list[tuple[str, str]]:
-    """(old, new) text of each run of edits, with the unchanged text around it."""
+    """(old, new) text of each run of edits, with the unchanged text around it. Edits closer
+    than twice the context (the day and the year of one date) are judged together."""
     out = []
     i = 0
     while i < len(ops):
@@ -75,12 +76,19 @@ def _hunks(ops: Sequence[tuple[int, str]]) -> list[tuple[str, str]]:
             i += 1
             continue
         before = ops[i - 1][1][-_CONTEXT:] if i and ops[i - 1][0] == 0 else ""
-        deleted, inserted = [], []
-        while i < len(ops) and ops[i][0] != 0:
-            (deleted if ops[i][0] < 0 else inserted).append(ops[i][1])
+        old_parts, new_parts = [before], [before]
+        while i < len(ops):
+            op, text = ops[i]
+            if op == 0:
+                if len(text) >= 2 * _CONTEXT or i == len(ops) - 1:
+                    break
+                old_parts.append(text)
+                new_parts.append(text)
+            else:
+                (old_parts if op < 0 else new_parts).append(text)
             i += 1
         after = ops[i][1][:_CONTEXT] if i < len(ops) else ""
-        out.append((before + "".join(deleted) + after, before + "".join(inserted) + after))
+        out.append(("".join(old_parts) + after, "".join(new_parts) + after))
     return out
 
 
