@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def test_every_change_of_the_bundled_archive() -> None:
     for slug in archive.slugs():
         texts = {v.id: archive.version_text(v) for v in archive.versions(slug)}
         periods = archive.history(slug)
-        for old, new in zip(periods, periods[1:], strict=False):
+        for old, new in itertools.pairwise(periods):
             diff = diff_versions(texts[old.version], texts[new.version], old_id=old.version, new_id=new.version)
             check_invariants(diff, texts[old.version], texts[new.version])
             assert diff.summary.changed
