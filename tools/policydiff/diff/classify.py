@@ -60,7 +60,12 @@ def trivial_kind(ops: Sequence[tuple[int, str]]) -> str | None:
     Each edit is judged with a little unchanged text around it (a date is often edited in
     one token), so the cost follows the size of the edits, not of the section."""
     kinds: set[str] = set()
-    for old, new in _hunks(ops):
+    hunks = _hunks(ops)
+    whole_old = "".join(text for op, text in ops if op <= 0)
+    whole_new = "".join(text for op, text in ops if op >= 0)
+    if sum(len(a) + len(b) for a, b in hunks) > len(whole_old) + len(whole_new):
+        hunks = [(whole_old, whole_new)]  # many small edits (list markers...): mask once
+    for old, new in hunks:
         kind = _hunk_kind(old, new)
         if kind is None:
             return None

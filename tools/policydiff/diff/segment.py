@@ -135,7 +135,7 @@ def _candidate_kind(line: str) -> str | None:
     bold = _BOLD_LINE.match(line)
     inner = bold.group("title").strip() if bold else line
     inner = inner.rstrip(":").strip() if bold else inner
-    if not _title_like(inner, allow_period=True):
+    if not _title_like(inner):
         return None
     for name, pattern in _ENUMERATED:
         if pattern.match(inner):
@@ -152,7 +152,7 @@ def _candidate_kind(line: str) -> str | None:
     return "plain"
 
 
-def _title_like(text: str, *, allow_period: bool) -> bool:
+def _title_like(text: str) -> bool:
     if not text or len(text) > _MAX_TITLE_CHARS:
         return False
     words = text.split()
@@ -160,7 +160,7 @@ def _title_like(text: str, *, allow_period: bool) -> bool:
         return False
     if text[-1] in ",;:" or text.endswith(("...", "…")):
         return False
-    if text[-1] in ".!" and not (allow_period and len(words) <= 10):
+    if text[-1] in ".!" and len(words) > 10:
         return False
     # A sentence break inside ("We do. You may") is text, not a title.
     body = _ENUMERATOR.sub("", text, count=1)
@@ -247,7 +247,7 @@ def _assign_clause_levels(lines: list[_Line], accepted: set[int]) -> None:
             current = line.level
         elif i in accepted:
             line.kind = "clause"
-            line.level = min(current + 1 + dense[line.rank], 9)
+            line.level = min(current + 1 + dense[line.rank], 6)  # Markdown has six levels
 
 
 # -- sections ---------------------------------------------------------------------------
