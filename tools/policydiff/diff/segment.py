@@ -53,6 +53,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _ATTR_LIST = re.compile(r"\s*\{#[^}]*\}$")
+_TAG = re.compile(r"<[^>]{0,200}>")
 _EMPHASIS = re.compile(r"[*_`]+")
 _MAX_TITLE_WORDS = 16
 _MAX_TITLE_CHARS = 140
@@ -171,6 +172,7 @@ def _clean_title(text: str) -> str:
     text = _ESCAPE.sub(r"\1", text.strip())  # "1\. Title" -> "1. Title"
     text = _LINK.sub(r"\1", text)  # [label](url) -> label
     text = _ATTR_LIST.sub("", text)  # {#anchor}
+    text = _TAG.sub(" ", text)  # "GitHub, Inc. <br/>"
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
