@@ -46,3 +46,31 @@ def normalise_markdown(text: str) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines) + "\n" if lines else ""
+
+
+# What a reader sees of a Markdown text: link targets, emphasis, heading and list markers,
+# quote markers, table rules and escapes are markup, not text.
+_LINK = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_BLOCK_MARK = re.compile(r"^\s*(?:(?:>\s?)+|#{1,6}\s+|(?:[-+*]|\d+[.)])\s+)+")
+_TABLE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*$")
+_EMPHASIS = re.compile(r"(?<!\\)(?:\*{1,3}|`+)")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+
+
+def visible_text(markdown: str) -> str:
+    """The text of a Markdown document as a reader sees it, on one line: what decides
+    whether two captures hold the same policy. Blocks with no word in them (a stray `#`,
+    a divider) are left out."""
+    blocks: list[str] = []
+    for line in markdown.split("\n"):
+        if _TABLE_RULE.match(line) or line.strip() in {"```", "~~~"}:
+            continue
+        line = _BLOCK_MARK.sub("", line)
+        line = _LINK.sub(r"\1", line)
+        line = _EMPHASIS.sub("", line)
+        line = _ESCAPE.sub(r"\1", line)
+        line = line.replace("|", " ")
+        line = " ".join(line.split())
+        if re.search(r"\w", line):
+            blocks.append(line)
+    return " ".join(blocks)

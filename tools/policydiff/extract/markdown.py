@@ -316,7 +316,8 @@ def _link(element: HtmlElement, inner: str, ctx: Context) -> str:
         return inner
     url = ctx.resolve_url(href)
     if not url:
-        return inner
+        # A permalink anchor next to a heading ("#", "¶", "🔗") is markup, not text.
+        return " " if not re.search(r"\w", text) else inner
     url = quote(url, safe="/:?#[]@!$&'*+,;=%~-._")
     lead = " " if inner[:1].isspace() else ""
     trail = " " if inner[-1:].isspace() else ""
