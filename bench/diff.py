@@ -101,6 +101,30 @@ def wmd_times(python: Path, pairs: list[tuple[str, str, str, str]], repeat: int)
     return json.loads(result.stdout)
 
 
+def cli_times(archive: Path, repeat: int) -> list[tuple[float, str]]:
+    """Wall time of `policy-diff diff SLUG FROM TO --json` in a new process (start-up
+    included) for the slowest change (in process) of each bundled policy."""
+    from policydiff.archive import Archive
+
+    store = Archive(archive)
+    exe = Path(sys.executable).with_name("policy-diff")
+    out = []
+    for slug in store.slugs():
+        periods = store.history(slug)
+        if len(periods) < 2:
+            continue
+        texts = {v.id: store.version_text(v) for v in store.versions(slug)}
+        old, new = max(pairwise(periods), key=lambda p: timed(ours, texts[p[0].version], texts[p[1].version], 1))
+        command = [str(exe), "--archive", str(archive), "diff", slug, old.version, new.version, "--json"]
+        runs = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            runs.append(time.perf_counter() - start)
+        out.append((statistics.median(runs), f"{slug} {old.version}..{new.version}"))
+    return out
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
@@ -156,6 +180,10 @@ def main() -> int:
     if wmd is not None:
         wmd_ratio = statistics.median(w / o for w, o in zip(wmd, our, strict=True))
         print(f"web-monitoring-diff / ours, per pair: median {wmd_ratio:.1f}")
+    print()
+    print("`policy-diff diff --json` in a new process, the slowest change of each bundled policy:")
+    for seconds, what in cli_times(HERE.parent / "archive", args.repeat):
+        print(f"  {ms(seconds)}  {what}")
     return 0
 
 
