@@ -178,3 +178,13 @@ def test_generated_versions_lose_nothing_and_invent_nothing(pair: tuple[str, str
 @settings(max_examples=50, deadline=None)
 def test_a_generated_document_against_itself_is_unchanged(text: str) -> None:
     assert {c.status for c in diff_versions(text, text).sections} == {"unchanged"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("", ""), ("", "# A\n\nx\n"), ("# A\n\nx\n", ""), ("no newline at end", "no newline  at end"), ("# A", "# B")],
+)
+def test_edge_texts(old: str, new: str) -> None:
+    diff = diff_versions(old, new)
+    check_invariants(diff, old, new)
+    assert diff.summary.changed == (old != new)

@@ -264,13 +264,12 @@ def _build_sections(lines: list[_Line]) -> list[Section]:
     offset = 0
     for start, end in itertools.pairwise(bounds):
         text = "".join(line.text for line in lines[start:end])
-        head = lines[start]
         if start not in starts:
             if not text:
                 continue
             title, level = "", 0
         else:
-            title, level = head.title, head.level
+            title, level = lines[start].title, lines[start].level
         while stack and stack[-1][0] >= level:
             stack.pop()
         parent = stack[-1][1] if stack and level else None
