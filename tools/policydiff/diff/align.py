@@ -3,8 +3,10 @@
 Passes, each over the sections the previous ones left unmatched:
 
 1. identical text (a section that did not change, wherever it went);
-2. same id (the slug of the title path);
-3. same title, once clause numbers are dropped (so renumbered clauses still pair);
+2. same id (the slug of the title path), when that title occurs at most once under its
+   parent in each version;
+3. same title, once clause numbers are dropped (so renumbered clauses still pair), when the
+   title occurs at most once in each version;
 4. similar text under a new title: candidates come from an inverted index of word-pair
    shingles (pairs sharing at least `PREFILTER_DICE` of their shingles), then the exact
    similarity (rapidfuzz's normalised Indel similarity of the two word sequences: unrelated
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -76,17 +78,24 @@ def align(old: list[Section], new: list[Section]) -> list[Group]:
         if queue:
             pair(queue.pop(0), s.index)
             how[s.index] = "identical"
-    # 2. same id, 3. same bare title
-    for key, name in ((lambda s: s.id, "id"), (lambda s: slugify(s.title) if s.title else "", "title")):
+    # 2. same id, 3. same bare title: only where the title says which section it is. A title
+    # repeated under one parent ("Purpose" thrice) is told apart by its text, in pass 4.
+    placed = Counter((s.parent, slugify(s.title)) for s in old) + Counter((s.parent, slugify(s.title)) for s in new)
+    titled = Counter(slugify(s.title) for s in old) + Counter(slugify(s.title) for s in new)
+    passes = (
+        ("id", lambda s: s.id, lambda s: placed[(s.parent, slugify(s.title))] <= 2),
+        ("title", lambda s: slugify(s.title), lambda s: bool(s.title) and titled[slugify(s.title)] <= 2),
+    )
+    for name, key, telling in passes:
         keyed: dict[str, list[int]] = defaultdict(list)
         for s in old:
-            if s.index not in taken_old:
+            if s.index not in taken_old and telling(s):
                 keyed[key(s)].append(s.index)
         for s in new:
-            if s.index in old_of:
+            if s.index in old_of or not telling(s):
                 continue
             queue = keyed.get(key(s))
-            if queue and (name == "id" or len(queue) == 1):
+            if queue:
                 pair(queue.pop(0), s.index)
                 how[s.index] = name
     # 4. similar text
