@@ -116,6 +116,9 @@ def test_lineage_follows_a_renamed_section(archive: Archive, tmp_path: Path) -> 
     assert [c.lineage.get("how-long-we-keep-data") for c in changes] == ["retention", "retention"]
     # The new "Retention" section reuses an id whose lineage is taken: it gets its own.
     assert changes[1].lineage["retention"] == "retention-2"
+    entries = {c.new_id: c for c in changes[1].diff.sections}
+    assert changes[1].lineage_of(entries["how-long-we-keep-data"]) == "retention"
+    assert changes[0].old_lineage == {"policy": "policy", "retention": "retention"}
     for change in changes:
         check_invariants(change.diff, *_texts(archive, change))
 

@@ -83,5 +83,6 @@ def test_every_change_of_our_own_extraction(folder: Path, corpus: Path, tmp_path
     assert len(changes) == len(archive.history(slug)) - 1
     for change in changes:
         check_invariants(change.diff, texts[change.old.version], texts[change.new.version])
-        # Lineage ids are unique among the sections of a version.
+        # Lineage ids are unique among the sections of a version; every entry has one.
         assert len(set(change.lineage.values())) == len(change.lineage)
+        assert all(change.lineage_of(entry) for entry in change.diff.sections)
