@@ -3,6 +3,8 @@ on real consecutive versions."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from diff_fixtures import BUMBLE, FINYA, GITHUB, GOOGLE, PAIRS, check_invariants, read
 from hypothesis import given, settings
@@ -188,3 +190,44 @@ def test_edge_texts(old: str, new: str) -> None:
     diff = diff_versions(old, new)
     check_invariants(diff, old, new)
     assert diff.summary.changed == (old != new)
+
+
+def test_repeated_titles_and_a_small_vocabulary_are_told_apart_by_text() -> None:
+    """300 sections titled "Section N <word>" from a 20-word vocabulary: the clause number is
+    not part of the id, so ids repeat; each edited section must still find its own text."""
+    rng = random.Random(4)
+    vocabulary = [
+        "data",
+        "we",
+        "your",
+        "share",
+        "cookies",
+        "retain",
+        "account",
+        "partners",
+        "law",
+        "rights",
+        "delete",
+        "year",
+    ]
+    vocabulary += ["service", "provide", "use", "collect", "process", "store", "transfer", "consent"]
+
+    def paragraph() -> str:
+        return " ".join(rng.choice(vocabulary) for _ in range(rng.randint(25, 60))).capitalize() + "."
+
+    old_sections = [f"## Section {i} {rng.choice(vocabulary)}\n\n{paragraph()}\n\n" for i in range(300)]
+    new_sections = list(old_sections)
+    edited = set()
+    for i in rng.sample(range(300), 40):
+        words = new_sections[i].split(" ")
+        words[5] = words[5] + " indeed"
+        new_sections[i] = " ".join(words)
+        edited.add(i)
+    dropped = set(rng.sample(sorted(set(range(300)) - edited), 20))
+    new_sections = [s for i, s in enumerate(new_sections) if i not in dropped]
+    old, new = "".join(old_sections), "".join(new_sections)
+    diff = diff_versions(old, new)
+    check_invariants(diff, old, new)
+    changed = [c for c in diff.sections if c.status in ("modified", "renamed")]
+    assert len(changed) == 40 and all((c.words_added, c.words_removed) == (1, 0) for c in changed)
+    assert diff.summary.removed == 20 and diff.summary.added == 0
