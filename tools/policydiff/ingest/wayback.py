@@ -146,17 +146,24 @@ def parse_cdx(text: str) -> tuple[list[CdxRecord], str | None]:
 
 
 def collapse_runs(records: Iterable[CdxRecord]) -> tuple[list[CdxRecord], int]:
-    """Time order, duplicates dropped, and only the first and last of each run of identical
-    digests kept: the middle ones say nothing a version's first and last sighting do not."""
+    """Duplicates dropped, and of each run of identical digests at one address only the first
+    and last kept: the middle ones say nothing a version's first and last sighting do not.
+    Runs are taken per address, so a redirect captured between two sightings of the policy
+    (`http://x.com` -> `https://x.com`) does not break them. Returned in time order."""
     unique = sorted({r.key: r for r in records}.values(), key=lambda r: (r.timestamp, r.original))
-    kept: list[CdxRecord] = []
-    run: list[CdxRecord] = []
+    by_address: dict[str, list[CdxRecord]] = {}
     for record in unique:
-        if run and record.digest != run[0].digest:
-            kept.extend(run if len(run) < 3 else [run[0], run[-1]])
-            run = []
-        run.append(record)
-    kept.extend(run if len(run) < 3 else [run[0], run[-1]])
+        by_address.setdefault(record.original, []).append(record)
+    kept: list[CdxRecord] = []
+    for sightings in by_address.values():
+        run: list[CdxRecord] = []
+        for record in [*sightings, None]:
+            if run and (record is None or record.digest != run[0].digest):
+                kept.extend(run if len(run) < 3 else [run[0], run[-1]])
+                run = []
+            if record is not None:
+                run.append(record)
+    kept.sort(key=lambda r: (r.timestamp, r.original))
     return kept, len(unique) - len(kept)
 
 
@@ -222,11 +229,11 @@ class WaybackClient:
         url = self.memento_url(record.timestamp, record.original)
         seen = {url}
         redirects: list[str] = []
+        current = record.original
         for _hop in range(MAX_REDIRECTS + 1):
             response = self.fetcher.get(
                 url, limiter=self.memento_limiter, allow_redirects=False, retry_if=_memento_retry
             )
-            is_memento = "Memento-Datetime" in response.headers
             location = response.headers.get("Location")
             if response.is_redirect and location:
                 target = urljoin(url, location)
@@ -236,13 +243,16 @@ class WaybackClient:
                 original = self._original(target)
                 if original is None:
                     raise Skip(f"redirects out of the archive to {target}")
-                if is_memento:  # the site itself redirected when it was captured
+                # The archive's own redirects (to the nearest capture time) keep the address;
+                # a new address is the site's redirect, replayed.
+                if original != current:
                     redirects.append(original)
+                    current = original
                     if is_home_page(original) and not is_home_page(record.original):
                         raise Skip(f"soft 404: redirects to the home page {original}")
                 url = target
                 continue
-            if not is_memento:
+            if "Memento-Datetime" not in response.headers:
                 raise Skip(f"not playable: the Wayback Machine answered HTTP {response.status_code} without a memento")
             if response.status_code != 200:
                 raise Skip(f"the site answered HTTP {response.status_code} when captured")
