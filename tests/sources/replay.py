@@ -2,11 +2,12 @@
 
 Answers come from EDGI's recorded cassettes (real exchanges with web.archive.org, parsed
 with PyYAML) and from corpus captures served in the archive's memento format. Every answer
-fully sent is logged, so tests can say what was downloaded and how often.
+given is logged, so tests can say what was downloaded and how often.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -59,7 +60,7 @@ class Replay:
 
     def __init__(self) -> None:
         self.routes: dict[str, list[Reply]] = {}
-        self.served: Counter[str] = Counter()  # key -> answers fully sent
+        self.served: Counter[str] = Counter()  # key -> answers given
         self.sent: list[tuple[str, int]] = []
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.hanging = threading.Event()
@@ -126,6 +127,9 @@ class Replay:
                     replay.hanging.set()
                     replay.release.wait(30)
                     return
+                with replay.lock:  # counted before sending, so a client never sees an answer not yet counted
+                    replay.served[key] += 1
+                    replay.sent.append((key, reply.status))
                 self.send_response(reply.status)
                 for name, value in reply.headers:
                     self.send_header(name, value)
@@ -133,9 +137,6 @@ class Replay:
                 self.end_headers()
                 self.wfile.write(reply.body)
                 self.wfile.flush()
-                with replay.lock:
-                    replay.served[key] += 1
-                    replay.sent.append((key, reply.status))
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -148,11 +149,12 @@ def load_cassette(name: str) -> list[dict[str, Any]]:
         return yaml.load(handle, Loader=yaml.SafeLoader)["interactions"]
 
 
+@functools.cache
 def recorded_memento_headers() -> list[tuple[str, str]]:
     """The headers of a real `id_` memento (nasa.gov, 1996), to dress corpus captures with."""
     for interaction in load_cassette("test_get_memento.yaml"):
         response = interaction["response"]
-        if response["status"]["code"] == 200 and "Memento-Datetime" in response["headers"]:
+        if response["status"]["code"] == 200 and "memento-datetime" in {k.lower() for k in response["headers"]}:
             return [
                 (k, v)
                 for k, values in response["headers"].items()

@@ -374,7 +374,13 @@ def backfill(
         if record.key in stored_keys or record.key in skipped_keys:
             summary.already += 1
         else:
-            _take(archive, slug, client, state, summary, record, wanted, by_digest, skipped_digests)
+            try:
+                _take(archive, slug, client, state, summary, record, wanted, by_digest, skipped_digests)
+            except PolicyDiffError as exc:
+                raise type(exc)(
+                    f"{exc.message}; {summary.stored} captures stored so far, "
+                    f"re-run `policy-diff wayback {slug}` to resume"
+                ) from None
             stored_keys.add(record.key)
         if on_progress:
             on_progress(index + 1, len(kept))
