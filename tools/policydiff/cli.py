@@ -275,19 +275,19 @@ def wayback(
     archive.require(check_slug(slug))
     client = WaybackClient(_fetcher(retries, backoff, timeout, user_agent), wayback_url, rate)
     since, until = check_stamp(since, "--from"), check_stamp(until, "--to")
-    bar: Any = None
-    if sys.stderr.isatty():
-        bar = click.progressbar(length=0, label=f"{slug} from the Wayback Machine", file=sys.stderr)
+    bars: list[Any] = []  # made once the listing is known, so it shows the real total
 
     def progress(done: int, total: int) -> None:
-        if bar is not None:
-            bar.length = total
-            bar.update(done - bar.pos)
+        if not sys.stderr.isatty():
+            return
+        if not bars:
+            bars.append(click.progressbar(length=total, label=f"{slug}: Wayback captures", file=sys.stderr))
+        bars[0].update(done - bars[0].pos)
 
     try:
         summary = backfill(archive, slug, client, since=since, until=until, on_progress=progress)
     finally:
-        if bar is not None:
+        for bar in bars:
             bar.render_finish()
     for entry in summary.skipped:
         click.echo(f"skipped {entry['timestamp']} {entry['original']}: {entry['reason']}")
