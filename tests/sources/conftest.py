@@ -6,10 +6,11 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from replay import FakeClock, Replay
 
 from policydiff.ingest.fetch import Fetcher
 from policydiff.ingest.wayback import WaybackClient
+
+from .replay import FakeClock, Replay
 
 
 @pytest.fixture

@@ -17,11 +17,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from replay import DEVIANTART, GOOGLE, FakeClock, Replay, Reply, load_cassette, memento
 
 from policydiff.archive import Archive
 from policydiff.ingest.fetch import FetchError
 from policydiff.ingest.wayback import WaybackClient, backfill, payload_digest
+
+from .replay import DEVIANTART, GOOGLE, FakeClock, Replay, Reply, load_cassette, memento
 
 CliRun = Callable[..., Result]
 SLUG = "google"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import socket
 
 import pytest
-from replay import FakeClock, Replay, Reply
 
 from policydiff.ingest.fetch import Fetcher, FetchError, RateLimiter, retry_after_seconds
+
+from .replay import FakeClock, Replay, Reply
 
 
 def test_the_rate_limit_spaces_requests_evenly(clock: FakeClock) -> None:

@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 import pytest
 from click.testing import Result
-from replay import DEVIANTART, GOOGLE, FakeClock, Replay, Reply
 
 from policydiff.archive import Archive
 from policydiff.errors import PolicyDiffError
 from policydiff.ingest.fetch import Fetcher
 from policydiff.ingest.live import capture_policy
+
+from .replay import DEVIANTART, GOOGLE, FakeClock, Replay, Reply
 
 CliRun = Callable[..., Result]
 FIRST = datetime(2026, 11, 1, 6, 17, tzinfo=UTC)

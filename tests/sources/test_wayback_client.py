@@ -7,9 +7,10 @@ import itertools
 from datetime import UTC, datetime
 
 import pytest
-from replay import FakeClock, Replay, load_cassette
 
 from policydiff.ingest.wayback import CdxRecord, Skip, WaybackClient, WaybackError, collapse_runs, parse_cdx
+
+from .replay import FakeClock, Replay, load_cassette
 
 
 def recorded_cdx_lines(name: str) -> list[str]:

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from replay import GOOGLE, Replay, Reply
 
 from policydiff.urls import policy_page
+
+from .replay import GOOGLE, Replay, Reply
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "github-actions" / "policy-diff.yml"
