@@ -271,3 +271,45 @@ def test_cli_gives_up_on_a_storm_with_exit_status_2(policy: Archive, replay: Rep
 def test_cli_refuses_a_malformed_date(policy: Archive, cli: CliRun) -> None:
     result = cli("wayback", SLUG, "--from", "2012-10", expect=2)
     assert "--from '2012-10': expected YYYY, YYYYMM, YYYYMMDD" in result.output
+
+
+def test_a_non_text_capture_is_skipped_without_a_download(
+    policy: Archive, replay: Replay, client: WaybackClient
+) -> None:
+    row = Row("20121010211801", google("20121010T211801Z"))
+    pdf = f"com,google)/policies/privacy 20121011000000 {URL} application/pdf 200 PDFDIGEST 99\n"
+    replay.add_cdx(URL, cdx_text([row]) + pdf)
+    serve_row = memento(row.body, moment(row.timestamp))
+    replay.add(replay.memento_key(row.timestamp, URL), serve_row)
+    summary = backfill(policy, SLUG, client)
+    assert [e["reason"] for e in summary.skipped] == ["not a text page (application/pdf)"]
+    assert replay.count(replay.memento_key("20121011000000", URL)) == 0
+
+
+def test_two_backfills_of_one_policy_do_not_run_at_once(policy: Archive, replay: Replay, client: WaybackClient) -> None:
+    import filelock
+
+    from policydiff.ingest.wayback import RUN_LOCK, WaybackError
+
+    with filelock.FileLock(str(policy.policy_dir(SLUG) / RUN_LOCK)), pytest.raises(WaybackError, match="is running"):
+        backfill(policy, SLUG, client)
+    assert replay.sent == []
+
+
+def test_the_listing_is_paged_and_a_killed_listing_resumes_at_its_resume_key(
+    policy: Archive, replay: Replay, client: WaybackClient
+) -> None:
+    rows = history_rows()
+    serve(replay, rows)
+    text = cdx_text(rows).splitlines(keepends=True)
+    key = "com%2Cgoogle%29%2Fpolicies%2Fprivacy+20121101000000"  # the archive's own spelling
+    replay.add_cdx(URL, "".join(text[:4]) + "\n" + key + "\n")
+    replay.routes[f"cdx {URL} {key}"] = [Reply(503)]
+    with pytest.raises(FetchError, match="to resume"):
+        backfill(policy, SLUG, client)
+
+    replay.add_cdx(URL, "".join(text[4:]), resume_key=key)
+    summary = backfill(policy, SLUG, client)
+    assert summary.resumed and summary.listed == len(rows)
+    assert replay.served[f"cdx {URL}"] == 1  # the first page was not listed again
+    assert len(policy.captures(SLUG)) == 5

@@ -12,7 +12,7 @@ from click.testing import Result
 from policydiff.archive import Archive
 from policydiff.errors import PolicyDiffError
 from policydiff.ingest.fetch import Fetcher
-from policydiff.ingest.live import capture_policy
+from policydiff.ingest.live import capture_all, capture_policy
 
 from .replay import DEVIANTART, GOOGLE, FakeClock, Replay, Reply
 
@@ -106,12 +106,24 @@ def test_one_failing_policy_does_not_stop_the_others(archive: Archive, replay: R
     replay.add("/missing", Reply(404))
     replay.add("/down", Reply(503))
 
-    result = cli("capture", "--retries", "1", "--backoff", "0", expect=1)
+    result = cli("capture", "--rate", "0", "--retries", "1", "--backoff", "0", expect=1)
     assert f"b-missing: {replay.base}/missing: HTTP 404 Not Found" in result.output
     assert f"c-down: {replay.base}/down: gave up after 2 attempts; last answer: HTTP 503" in result.output
     assert "1 captured, 2 failed" in result.output
     assert len(archive.captures("a-ok")) == 1
     assert archive.captures("b-missing") == archive.captures("c-down") == []
 
-    ok = cli("capture", "a-ok")
+    ok = cli("capture", "a-ok", "--rate", "0")
     assert "1 captured, 0 failed" in ok.output
+
+
+def test_policies_on_one_site_are_captured_at_the_rate_limit(
+    archive: Archive, replay: Replay, fetcher: Fetcher, clock: FakeClock
+) -> None:
+    body = (GOOGLE / "20121010T211801Z.html").read_bytes()
+    for name in ("p1", "p2", "p3"):
+        archive.add_policy(name, {"name": name, "url": f"{replay.base}/{name}"})
+        replay.add(f"/{name}", page(body))
+    outcomes = capture_all(archive, ["p1", "p2", "p3"], fetcher, rate=0.5)
+    assert [o.status for o in outcomes] == ["stored"] * 3
+    assert clock.sleeps == [2.0, 2.0]

@@ -242,7 +242,11 @@ _timeout = click.option(
 @click.option("--from", "since", metavar="YYYY[MM[DD]]", help="Only captures from this date on.")
 @click.option("--to", "until", metavar="YYYY[MM[DD]]", help="Only captures up to this date.")
 @click.option(
-    "--rate", type=float, default=1.0, show_default=True, help="Memento downloads per second (CDX: a quarter)."
+    "--rate",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Memento downloads per second (CDX: a quarter; 0: no limit).",
 )
 @click.option("--retries", type=int, default=5, show_default=True, help="Retries on 429, 5xx and connection errors.")
 @click.option("--backoff", type=float, default=2.0, show_default=True, help="First retry delay in seconds; doubles.")
@@ -298,13 +302,20 @@ def wayback(
 
 @main.command()
 @click.argument("slugs", nargs=-1)
+@click.option("--rate", type=float, default=1.0, show_default=True, help="Requests per second (0: no limit).")
 @click.option("--retries", type=int, default=3, show_default=True, help="Retries on 429, 5xx and connection errors.")
 @click.option("--backoff", type=float, default=2.0, show_default=True, help="First retry delay in seconds; doubles.")
 @_timeout
 @_user_agent
 @pass_context
 def capture(
-    obj: Context, slugs: tuple[str, ...], retries: int, backoff: float, timeout: float, user_agent: str | None
+    obj: Context,
+    slugs: tuple[str, ...],
+    rate: float,
+    retries: int,
+    backoff: float,
+    timeout: float,
+    user_agent: str | None,
 ) -> None:
     """Fetch the live page of each policy (default: all) and store it as a capture.
 
@@ -316,7 +327,7 @@ def capture(
     names = list(slugs) or archive.slugs()
     for name in names:
         archive.require(check_slug(name))
-    outcomes = capture_all(archive, names, _fetcher(retries, backoff, timeout, user_agent))
+    outcomes = capture_all(archive, names, _fetcher(retries, backoff, timeout, user_agent), rate=rate)
     for outcome in outcomes:
         click.echo(("error: " if outcome.failed else "") + outcome.message, err=outcome.failed)
     failed = sum(o.failed for o in outcomes)

@@ -16,7 +16,7 @@ from ..archive import Archive, StoreResult
 from ..errors import PolicyDiffError
 from ..models import Capture
 from ..times import now_utc
-from .fetch import Fetcher, FetchError
+from .fetch import Fetcher, FetchError, RateLimiter
 from .files import MAX_CAPTURE_BYTES, check_content
 from .wayback import media_type_of, soft_404_reason
 
@@ -59,11 +59,13 @@ def conditional_headers(previous: Capture | None) -> dict[str, str]:
     return headers
 
 
-def capture_policy(archive: Archive, slug: str, fetcher: Fetcher, *, now: datetime | None = None) -> LiveOutcome:
+def capture_policy(
+    archive: Archive, slug: str, fetcher: Fetcher, *, now: datetime | None = None, limiter: RateLimiter | None = None
+) -> LiveOutcome:
     """Fetch the policy's URL and store the response. Raises PolicyDiffError on failure."""
     url = archive.declaration(slug).url
     previous = last_live_capture(archive, slug, url)
-    response = fetcher.get(url, headers=conditional_headers(previous))
+    response = fetcher.get(url, headers=conditional_headers(previous), limiter=limiter)
     moment = now or now_utc()
     extra: dict[str, Any] = {
         "requested_url": url,
@@ -116,12 +118,14 @@ def capture_policy(archive: Archive, slug: str, fetcher: Fetcher, *, now: dateti
     return LiveOutcome(slug, "stored", f"{slug}: stored {name} ({what} {result.version})", result)
 
 
-def capture_all(archive: Archive, slugs: Iterable[str], fetcher: Fetcher) -> list[LiveOutcome]:
-    """Capture each policy; a failure is reported in its outcome and the others go on."""
+def capture_all(archive: Archive, slugs: Iterable[str], fetcher: Fetcher, *, rate: float = 1.0) -> list[LiveOutcome]:
+    """Capture each policy, at most `rate` requests a second (several policies often live on
+    one site); a failure is reported in its outcome and the others go on."""
+    limiter = RateLimiter(rate, fetcher.clock)
     outcomes = []
     for slug in slugs:
         try:
-            outcomes.append(capture_policy(archive, slug, fetcher))
+            outcomes.append(capture_policy(archive, slug, fetcher, limiter=limiter))
         except PolicyDiffError as exc:
             outcomes.append(LiveOutcome(slug, "failed", f"{slug}: {exc.message}"))
     return outcomes

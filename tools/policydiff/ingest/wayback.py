@@ -29,13 +29,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import filelock
 import requests
 
 from ..archive import Archive, StoreResult
 from ..errors import PolicyDiffError
 from ..storage import write_json_atomic
 from ..times import format_iso, now_utc, to_utc
-from .fetch import Fetcher, RateLimiter, default_retry
+from .fetch import Fetcher, FetchError, RateLimiter, default_retry
 from .files import MAX_CAPTURE_BYTES, check_content
 from .warc import comparable_url
 
@@ -47,6 +48,7 @@ CDX_RATE_SHARE = 0.25
 CDX_PAGE_SIZE = 500
 MAX_REDIRECTS = 10
 STATE_FILE = "wayback.json"
+RUN_LOCK = ".wayback.lock"
 
 _MEMENTO_PATH = re.compile(r"^/web/(\d{14})(?:[a-z]{2}_)?/(.+)$")
 _PARTIAL_STAMP = re.compile(r"^\d{4}(?:\d{2}){0,5}$")
@@ -57,6 +59,8 @@ SOFT_404_TITLES = re.compile(
     r"|can't be found|\berror\b|introuvable|nicht gefunden|no encontrad[ao]|non trovat[ao]",
     re.IGNORECASE,
 )
+# CDX media types that cannot be a policy page, skipped without a download.
+NOT_TEXT = ("image/", "video/", "audio/", "font/", "application/pdf", "application/zip", "application/octet-stream")
 MEDIA_TYPES = {
     "text/html": "text/html",
     "application/xhtml+xml": "text/html",
@@ -357,11 +361,42 @@ def backfill(
     until: str | None = None,
     on_progress: Progress | None = None,
 ) -> BackfillSummary:
-    """List, collapse, download and store; resumable at any point. See the module docstring."""
+    """List, collapse, download and store; resumable at any point. See the module docstring.
+
+    Raises FetchError (with how to resume) when the archive keeps failing, WaybackError when
+    it refuses the URL or another back-fill of the policy is running."""
     urls = list(archive.declaration(slug).urls)
+    # One back-fill per policy at a time; the archive lock is only held for each write, so
+    # ingests and live captures go on meanwhile.
+    run_lock = filelock.FileLock(str(archive.policy_dir(slug) / RUN_LOCK), timeout=0)
+    try:
+        run_lock.acquire()
+    except filelock.Timeout:
+        raise WaybackError(f"another `policy-diff wayback {slug}` is running ({run_lock.lock_file})") from None
+    summary = BackfillSummary()
+    try:
+        _backfill(archive, slug, client, urls, since, until, summary, on_progress)
+    except FetchError as exc:
+        raise FetchError(
+            f"{exc.message}; {summary.stored} captures stored so far, re-run `policy-diff wayback {slug}` to resume"
+        ) from None
+    finally:
+        run_lock.release()
+    return summary
+
+
+def _backfill(
+    archive: Archive,
+    slug: str,
+    client: WaybackClient,
+    urls: list[str],
+    since: str | None,
+    until: str | None,
+    summary: BackfillSummary,
+    on_progress: Progress | None,
+) -> None:
     query = {"urls": urls, "from": since, "to": until, "base_url": client.base_url}
     state = BackfillState(archive, slug)
-    summary = BackfillSummary()
     records = _list(client, state, query, summary)
     summary.listed = len(records)
     kept, summary.collapsed = collapse_runs(records)
@@ -374,19 +409,12 @@ def backfill(
         if record.key in stored_keys or record.key in skipped_keys:
             summary.already += 1
         else:
-            try:
-                _take(archive, slug, client, state, summary, record, wanted, by_digest, skipped_digests)
-            except PolicyDiffError as exc:
-                raise type(exc)(
-                    f"{exc.message}; {summary.stored} captures stored so far, "
-                    f"re-run `policy-diff wayback {slug}` to resume"
-                ) from None
+            _take(archive, slug, client, state, summary, record, wanted, by_digest, skipped_digests)
             stored_keys.add(record.key)
         if on_progress:
             on_progress(index + 1, len(kept))
     state.listing = None
     state.save()
-    return summary
 
 
 def _list(
@@ -443,6 +471,8 @@ def _take(
     try:
         if record.status not in ("200", "-") and not record.status.startswith("3"):
             raise Skip(f"the site answered HTTP {record.status} when captured")
+        if record.status == "200" and record.mimetype.startswith(NOT_TEXT):
+            raise Skip(f"not a text page ({record.mimetype})")
         if record.digest in skipped_digests:
             earlier = skipped_digests[record.digest]
             raise Skip(f"same bytes as {earlier['timestamp']}: {earlier['reason']}")
