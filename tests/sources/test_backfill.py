@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import filelock
 import pytest
 from click.testing import Result
 
 from policydiff.archive import Archive
 from policydiff.ingest.fetch import FetchError
-from policydiff.ingest.wayback import WaybackClient, backfill, payload_digest
+from policydiff.ingest.wayback import RUN_LOCK, WaybackClient, WaybackError, backfill, payload_digest
 
 from .replay import DEVIANTART, GOOGLE, FakeClock, Replay, Reply, load_cassette, memento
 
@@ -287,10 +288,6 @@ def test_a_non_text_capture_is_skipped_without_a_download(
 
 
 def test_two_backfills_of_one_policy_do_not_run_at_once(policy: Archive, replay: Replay, client: WaybackClient) -> None:
-    import filelock
-
-    from policydiff.ingest.wayback import RUN_LOCK, WaybackError
-
     with filelock.FileLock(str(policy.policy_dir(SLUG) / RUN_LOCK)), pytest.raises(WaybackError, match="is running"):
         backfill(policy, SLUG, client)
     assert replay.sent == []

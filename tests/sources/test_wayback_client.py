@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from policydiff.ingest.fetch import Fetcher
 from policydiff.ingest.wayback import CdxRecord, Skip, WaybackClient, WaybackError, collapse_runs, parse_cdx
 
 from .replay import FakeClock, Replay, load_cassette
@@ -124,3 +125,10 @@ def test_a_blocked_memento_is_not_playable(replay: Replay, client: WaybackClient
     record = CdxRecord("20170929002712", "https://nationalpost.com/health/", "text/html", "200", "X")
     with pytest.raises(Skip, match="not playable: the Wayback Machine answered HTTP 200 without a memento"):
         client.fetch(record)
+
+
+def test_listing_stays_under_the_archive_limit_whatever_the_rate(replay: Replay, clock: FakeClock) -> None:
+    replay.add_cassette("test_search_multipage.yaml")
+    fast = WaybackClient(Fetcher(clock=clock), replay.base, rate=100.0)
+    list_all(fast, "cnn.com", "20010410000000", "20010510000000")
+    assert clock.sleeps and set(clock.sleeps) == {2.5}  # 0.4 pages a second

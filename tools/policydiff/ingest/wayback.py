@@ -41,10 +41,12 @@ from .files import MAX_CAPTURE_BYTES, check_content
 from .warc import comparable_url
 
 DEFAULT_BASE_URL = "https://web.archive.org"
-# The archive publishes about 60 CDX and 15 memento requests a minute before it throttles;
-# stay well below: one memento a second, one CDX page every four seconds.
+# The archive's hard limits, as EDGI's `wayback` package records them from the Internet
+# Archive, are 30 CDX and 600 memento requests a minute. Stay well below: one memento a
+# second (10% of it) and one CDX page every four seconds (half of it).
 DEFAULT_RATE = 1.0
 CDX_RATE_SHARE = 0.25
+CDX_MAX_RATE = 0.4  # what the archive asks clients to keep to, whatever --rate says
 CDX_PAGE_SIZE = 500
 MAX_REDIRECTS = 10
 STATE_FILE = "wayback.json"
@@ -203,7 +205,8 @@ class WaybackClient:
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
-        self.cdx_limiter = RateLimiter(self.rate * CDX_RATE_SHARE, self.fetcher.clock)
+        cdx_rate = min(self.rate * CDX_RATE_SHARE, CDX_MAX_RATE) if self.rate > 0 else 0.0
+        self.cdx_limiter = RateLimiter(cdx_rate, self.fetcher.clock)
         self.memento_limiter = RateLimiter(self.rate, self.fetcher.clock)
 
     def memento_url(self, timestamp: str, url: str) -> str:
