@@ -310,3 +310,26 @@ def test_the_listing_is_paged_and_a_killed_listing_resumes_at_its_resume_key(
     assert summary.resumed and summary.listed == len(rows)
     assert replay.served[f"cdx {URL}"] == 1  # the first page was not listed again
     assert len(policy.captures(SLUG)) == 5
+
+
+def test_two_listed_captures_served_by_one_memento_are_stored_once(
+    policy: Archive, replay: Replay, client: WaybackClient
+) -> None:
+    body = google("20121010T211801Z")
+    first = Row("20121010211801", body)
+    # Listed later, but the archive sends it to the earlier capture (its own redirect: no
+    # Memento-Datetime), as it does for captures it cannot play back.
+    later = Row("20121011000000", b"revisit", status="302")
+    replay.add_cdx(URL, cdx_text([first, later]))
+    replay.add(replay.memento_key(first.timestamp, URL), memento(body, moment(first.timestamp)))
+    to_first = Reply(302, [("Location", replay.base + replay.memento_key(first.timestamp, URL))])
+    replay.add(replay.memento_key(later.timestamp, URL), to_first)
+
+    summary = backfill(policy, SLUG, client)
+    assert summary.stored == 1 and len(policy.captures(SLUG)) == 1
+    assert [e["reason"] for e in summary.skipped] == [
+        f"served the capture already stored as {policy.captures(SLUG)[0].file}"
+    ]
+    requests_before = len(replay.sent)
+    backfill(policy, SLUG, client)
+    assert len(replay.sent) == requests_before + 1  # the listing only

@@ -325,6 +325,8 @@ def capture(
 
     archive = obj.archive
     names = list(slugs) or archive.slugs()
+    if not names:
+        raise click.UsageError(f"no policies in {archive.root}: add one with `policy-diff add SLUG --url URL`")
     for name in names:
         archive.require(check_slug(name))
     outcomes = capture_all(archive, names, _fetcher(retries, backoff, timeout, user_agent), rate=rate)

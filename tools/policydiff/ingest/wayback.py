@@ -78,9 +78,10 @@ class WaybackError(PolicyDiffError):
 class Skip(Exception):
     """A capture not worth storing, with the reason recorded in the skipped log."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, lasting: bool = True) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.lasting = lasting  # the same digest elsewhere in the listing is skipped too
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,7 @@ class BackfillSummary:
     reused: int = 0
     stored: int = 0
     new_versions: int = 0
-    skipped: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
     resumed: bool = False
 
     def line(self, slug: str) -> str:
@@ -330,15 +331,15 @@ class BackfillState:
                 data = json.loads(self.path.read_text(encoding="utf-8"))
             except ValueError as exc:
                 raise WaybackError(f"{self.path}: invalid JSON ({exc}); delete it to start over") from None
-        self.skipped: list[dict[str, str]] = data.get("skipped", [])
+        self.skipped: list[dict[str, Any]] = data.get("skipped", [])
         self.listing: dict[str, Any] | None = data.get("listing")
 
     def save(self) -> None:
         with self.archive.locked():
             write_json_atomic(self.path, {"listing": self.listing, "skipped": self.skipped})
 
-    def skip(self, record: CdxRecord, reason: str, wayback_url: str) -> dict[str, str]:
-        entry = {
+    def skip(self, record: CdxRecord, reason: str, wayback_url: str, *, lasting: bool = True) -> dict[str, Any]:
+        entry: dict[str, Any] = {
             "timestamp": record.timestamp,
             "original": record.original,
             "digest": record.digest,
@@ -347,6 +348,8 @@ class BackfillState:
             "wayback_url": wayback_url,
             "skipped_at": format_iso(now_utc()),
         }
+        if not lasting:
+            entry["lasting"] = False
         self.skipped.append(entry)
         self.save()
         return entry
@@ -406,7 +409,7 @@ def _backfill(
     wanted = {comparable_url(u) for u in urls}
 
     stored_keys, by_digest = _archived(archive, slug)
-    skipped_digests = {e["digest"]: e for e in state.skipped}
+    skipped_digests = {e["digest"]: e for e in state.skipped if e.get("lasting", True)}
     skipped_keys = {(e["timestamp"], e["digest"]) for e in state.skipped}
     for index, record in enumerate(kept):
         if record.key in stored_keys or record.key in skipped_keys:
@@ -468,7 +471,7 @@ def _take(
     record: CdxRecord,
     wanted: set[tuple[str, str, str]],
     by_digest: dict[str, Any],
-    skipped_digests: dict[str, dict[str, str]],
+    skipped_digests: dict[str, dict[str, Any]],
 ) -> None:
     wayback_url = client.memento_url(record.timestamp, record.original)
     try:
@@ -476,10 +479,10 @@ def _take(
             raise Skip(f"the site answered HTTP {record.status} when captured")
         if record.status == "200" and record.mimetype.startswith(NOT_TEXT):
             raise Skip(f"not a text page ({record.mimetype})")
-        if record.digest in skipped_digests:
+        reused = by_digest.get(record.digest)
+        if reused is None and record.digest in skipped_digests:
             earlier = skipped_digests[record.digest]
             raise Skip(f"same bytes as {earlier['timestamp']}: {earlier['reason']}")
-        reused = by_digest.get(record.digest)
         if reused is not None:
             data = archive.read_capture(reused)
             memento = Memento(
@@ -490,17 +493,19 @@ def _take(
             memento = client.fetch(record)
             summary.fetched += 1
         result = _store(archive, slug, record, memento, wanted)
+        if not result.created:  # another listed capture led to the same memento
+            raise Skip(f"served the capture already stored as {result.capture.file}", lasting=False)
     except Skip as skip:
-        entry = state.skip(record, skip.reason, wayback_url)
+        entry = state.skip(record, skip.reason, wayback_url, lasting=skip.lasting)
         summary.skipped.append(entry)
-        skipped_digests.setdefault(record.digest, entry)
+        if skip.lasting:
+            skipped_digests.setdefault(record.digest, entry)
         return
-    if result.created:
-        digest = result.capture.extra.get("payload_digest")
-        if digest:
-            by_digest.setdefault(digest, result.capture)
-        summary.stored += int(result.created)
-        summary.new_versions += int(result.new_version)
+    digest = result.capture.extra.get("payload_digest")
+    if digest:
+        by_digest.setdefault(digest, result.capture)
+    summary.stored += 1
+    summary.new_versions += int(result.new_version)
 
 
 def _store(
