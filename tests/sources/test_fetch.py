@@ -67,3 +67,9 @@ def test_retry_after_in_seconds_or_as_a_date() -> None:
     assert retry_after_seconds("120") == 120
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0  # in the past: no extra wait
     assert retry_after_seconds("soon") is None
+
+
+def test_a_429_without_retry_after_pauses_as_the_archive_asks(replay: Replay, clock: FakeClock) -> None:
+    replay.add("/cdx", Reply(429), Reply(200, [], b"ok"))
+    assert Fetcher(clock=clock, retries=1, backoff=2).get(replay.base + "/cdx").status_code == 200
+    assert clock.sleeps == [60.0]

@@ -21,6 +21,8 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 522, 524})
 # Connection-level failures worth another try; anything else (bad URL, TLS) fails at once.
 RETRY_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 MAX_RETRY_AFTER = 300.0
+# A 429 without Retry-After: the pause the Internet Archive recommends (EDGI's `wayback`).
+RATE_LIMITED_PAUSE = 60.0
 
 
 class FetchError(PolicyDiffError):
@@ -79,13 +81,15 @@ class Fetcher:
     """GET with a timeout, a rate limit per route, and retries with exponential backoff.
 
     `retries` is the number of extra attempts after the first; the wait before attempt n
-    is `backoff * 2**(n-1)` seconds, or the server's Retry-After when it is longer.
+    is `backoff * 2**(n-1)` seconds, or the server's Retry-After when it is longer, or after
+    a 429 without one, `rate_limited_pause`.
     """
 
     user_agent: str = USER_AGENT
     timeout: float = 30.0
     retries: int = 5
     backoff: float = 2.0
+    rate_limited_pause: float = RATE_LIMITED_PAUSE
     clock: Clock = field(default_factory=SystemClock)
     session: requests.Session = field(default_factory=requests.Session)
     attempts: int = 0  # requests actually sent, for summaries and tests
@@ -123,13 +127,14 @@ class Fetcher:
                 problem = f"connection failed ({type(exc).__name__})"
                 continue
             except requests.RequestException as exc:
-                raise FetchError(f"{url}: request failed: {exc}") from None
+                raise FetchError(f"{url}: request failed: {exc}") from None  # a bad URL, TLS: no retry
             if not (retry_if or default_retry)(response):
                 return response
             problem = f"HTTP {response.status_code} {response.reason or ''}".strip()
             response.close()
             previous = response
-        raise FetchError(f"{url}: gave up after {self.retries + 1} attempts; last answer: {problem}")
+        where = requests.Request("GET", url, params=params).prepare().url if params else url
+        raise FetchError(f"{where}: gave up after {self.retries + 1} attempts; last answer: {problem}")
 
     def _delay(self, attempt: int, last: requests.Response | None) -> float:
         delay = self.backoff * 2 ** (attempt - 1)
@@ -137,6 +142,8 @@ class Fetcher:
             asked = retry_after_seconds(last.headers.get("Retry-After"))
             if asked is not None:
                 delay = max(delay, min(asked, MAX_RETRY_AFTER))
+            elif last.status_code == 429:
+                delay = max(delay, self.rate_limited_pause)
         return delay
 
 
