@@ -73,7 +73,7 @@ def capture_policy(
         "headers": kept_headers(response.headers),
     }
     if response.history:
-        extra["redirects"] = [r.headers.get("Location", "") for r in response.history]
+        extra["redirects"] = [r.url for r in response.history[1:]] + [response.url]  # each address redirected to
     if response.status_code == 304 and previous is not None:
         data = archive.read_capture(previous)
         content_type = previous.extra.get("content_type")
