@@ -132,3 +132,18 @@ def test_listing_stays_under_the_archive_limit_whatever_the_rate(replay: Replay,
     fast = WaybackClient(Fetcher(clock=clock), replay.base, rate=100.0)
     list_all(fast, "cnn.com", "20010410000000", "20010510000000")
     assert clock.sleeps and set(clock.sleeps) == {2.5}  # 0.4 pages a second
+
+
+def test_a_relative_redirect_chain_that_ends_in_a_404_is_skipped(replay: Replay, client: WaybackClient) -> None:
+    replay.add_cassette("test_get_memento_with_path_based_redirects.yaml")
+    url = "https://www.whitehouse.gov/administration/eop/ostp/about/student/faqs"
+    with pytest.raises(Skip, match="the site answered HTTP 404 when captured"):
+        client.fetch(CdxRecord("20201027215555", url, "text/html", "301", "X"))
+    assert replay.count("/web/") == 3  # relative Location followed, then the archive's own redirect
+
+
+def test_a_capture_the_archive_cannot_find_is_skipped(replay: Replay, client: WaybackClient) -> None:
+    replay.add_cassette("test_get_memento_raises_no_memento_error.yaml")
+    record = CdxRecord("20170929002712", "https://this-is-not-real-url.whatever/", "text/html", "200", "X")
+    with pytest.raises(Skip, match="not playable: the Wayback Machine answered HTTP 404 without a memento"):
+        client.fetch(record)
