@@ -9,9 +9,17 @@ from datetime import UTC, datetime
 import pytest
 
 from policydiff.ingest.fetch import Fetcher
-from policydiff.ingest.wayback import CdxRecord, Skip, WaybackClient, WaybackError, collapse_runs, parse_cdx
+from policydiff.ingest.wayback import (
+    CdxRecord,
+    Skip,
+    WaybackClient,
+    WaybackError,
+    collapse_runs,
+    parse_cdx,
+    soft_404_reason,
+)
 
-from .replay import FakeClock, Replay, load_cassette
+from .replay import DEVIANTART, GOOGLE, FakeClock, Replay, load_cassette
 
 
 def recorded_cdx_lines(name: str) -> list[str]:
@@ -147,3 +155,18 @@ def test_a_capture_the_archive_cannot_find_is_skipped(replay: Replay, client: Wa
     record = CdxRecord("20170929002712", "https://this-is-not-real-url.whatever/", "text/html", "200", "X")
     with pytest.raises(Skip, match="not playable: the Wayback Machine answered HTTP 404 without a memento"):
         client.fetch(record)
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["404 Not Found", "Page Not Found | Example", "Seite nicht gefunden", "Page introuvable", "Just a moment..."],
+)
+def test_error_page_titles_are_soft_404s(title: str) -> None:
+    assert soft_404_reason(f"<html><head><title>{title}</title></head></html>".encode()) is not None
+
+
+def test_real_policy_pages_are_not_soft_404s() -> None:
+    pages = [*GOOGLE.glob("*.html"), DEVIANTART]
+    assert len(pages) == 5
+    for page in pages:
+        assert soft_404_reason(page.read_bytes()) is None, page.name

@@ -55,10 +55,12 @@ RUN_LOCK = ".wayback.lock"
 _MEMENTO_PATH = re.compile(r"^/web/(\d{14})(?:[a-z]{2}_)?/(.+)$")
 _PARTIAL_STAMP = re.compile(r"^\d{4}(?:\d{2}){0,5}$")
 _TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-# Titles of error pages served with a 200 ("soft 404s"), in the policies' usual languages.
+# Titles of error pages and bot walls served with a 200 ("soft 404s"), in the policies'
+# usual languages.
 SOFT_404_TITLES = re.compile(
     r"\b404\b|not found|page unavailable|page does not exist|no longer available|cannot be found"
-    r"|can't be found|\berror\b|introuvable|nicht gefunden|no encontrad[ao]|non trovat[ao]",
+    r"|can't be found|\berror\b|introuvable|nicht gefunden|no encontrad[ao]|non trovat[ao]"
+    r"|access denied|just a moment\.\.\.|attention required",
     re.IGNORECASE,
 )
 # CDX media types that cannot be a policy page, skipped without a download.
