@@ -189,24 +189,47 @@ def test_a_5xx_storm_gives_up_clearly_and_resumes_later(
     rows = history_rows()
     storm = Reply(503, [("Content-Type", "text/html")], b"<html><title>Service Unavailable</title></html>")
     serve(replay, rows)
-    replay.routes[replay.key(replay.memento_key("20121023121726", URL))] = [storm]
+    calm = dict(replay.routes)
+    for row in rows[3:]:  # from the fourth capture on, the archive answers 503 to everything
+        replay.routes[replay.key(replay.memento_key(row.timestamp, URL))] = [storm]
 
     with pytest.raises(FetchError) as raised:
         backfill(policy, SLUG, client)
     message = raised.value.message
-    assert f"/web/20121023121726id_/{URL}: gave up after 4 attempts; last answer: HTTP 503" in message
-    assert "re-run `policy-diff wayback google` to resume" in message
+    assert message.startswith("3 captures in a row failed, the last one: ")
+    assert f"/web/20121215000000id_/{URL}: gave up after 4 attempts; last answer: HTTP 503" in message
+    assert message.endswith("2 captures stored so far, re-run `policy-diff wayback google` to resume")
     assert clock.sleeps[-3:] == [2.0, 4.0, 8.0]  # the backoff doubles; before it, the rate limit spaced requests
     assert len(policy.captures(SLUG)) == 2  # what came before the storm is kept
 
-    replay.routes[replay.key(replay.memento_key("20121023121726", URL))] = [
-        memento(rows[3].body, moment(rows[3].timestamp))
-    ]
+    replay.routes = calm
     cdx_before = replay.count("cdx")
     summary = backfill(policy, SLUG, client)
     assert summary.resumed and replay.count("cdx") == cdx_before  # the saved listing, not a new one
     assert replay.served[replay.key(replay.memento_key("20121010211801", URL))] == 1
-    assert len(policy.captures(SLUG)) == 5
+    assert len(policy.captures(SLUG)) == 5 and summary.failed == []
+
+
+def test_one_broken_capture_does_not_block_the_others(policy: Archive, replay: Replay, cli: CliRun) -> None:
+    rows = history_rows()
+    serve(replay, rows)
+    broken = replay.key(replay.memento_key("20121023121726", URL))
+    calm = replay.routes[broken]
+    replay.routes[broken] = [Reply(502, [], b"Bad Gateway")]
+    quick = ["--wayback-url", replay.base, "--rate", "0", "--retries", "1", "--backoff", "0"]
+
+    result = cli("wayback", SLUG, *quick, expect=1)
+    assert f"error: {replay.base}/web/20121023121726id_/{URL}: gave up after 2 attempts; last answer: HTTP 502" in (
+        result.output
+    )
+    assert "4 stored (3 new versions), 3 skipped, 1 failed" in result.output
+    assert "re-run `policy-diff wayback google` to retry the failed captures" in result.output
+
+    replay.routes[broken] = calm
+    again = cli("wayback", SLUG, *quick)
+    assert "resumed an interrupted back-fill" in again.output and "1 stored" in again.output
+    assert replay.count("cdx") == 1  # the kept listing: only the failed capture was asked again
+    assert len(Archive(policy.root).captures(SLUG)) == 5
 
 
 def test_a_wrong_charset_header_is_recorded_and_the_text_decoded(
@@ -258,15 +281,6 @@ def test_a_killed_backfill_resumes_without_fetching_anything_twice(
     assert len(answered) == len(set(answered))  # nothing downloaded twice
     assert len(Archive(archive_dir).captures(SLUG)) == 5
     assert cli("verify").exit_code == 0
-
-
-def test_cli_gives_up_on_a_storm_with_exit_status_2(policy: Archive, replay: Replay, cli: CliRun) -> None:
-    replay.add_cdx(URL, cdx_text(history_rows()[:1]))
-    replay.add(replay.memento_key("20121010211801", URL), Reply(502, [], b"Bad Gateway"))
-    result = cli(
-        "wayback", SLUG, "--wayback-url", replay.base, "--rate", "0", "--retries", "1", "--backoff", "0", expect=2
-    )
-    assert "gave up after 2 attempts; last answer: HTTP 502" in result.output
 
 
 def test_cli_refuses_a_malformed_date(policy: Archive, cli: CliRun) -> None:
@@ -333,3 +347,13 @@ def test_two_listed_captures_served_by_one_memento_are_stored_once(
     requests_before = len(replay.sent)
     backfill(policy, SLUG, client)
     assert len(replay.sent) == requests_before + 1  # the listing only
+
+
+def test_cli_stops_on_a_storm_with_exit_status_2(policy: Archive, replay: Replay, cli: CliRun) -> None:
+    replay.add_cdx(URL, cdx_text(history_rows()))
+    for row in history_rows():
+        replay.add(replay.memento_key(row.timestamp, URL), Reply(502, [], b"Bad Gateway"))
+    quick = ["--wayback-url", replay.base, "--rate", "0", "--retries", "1", "--backoff", "0"]
+    result = cli("wayback", SLUG, *quick, expect=2)
+    assert "3 captures in a row failed" in result.output and "to resume" in result.output
+    assert replay.count("/web/") == 3 * 2

@@ -272,7 +272,10 @@ def wayback(
     timeout: float,
     user_agent: str | None,
 ) -> None:
-    """Back-fill SLUG's history from the Wayback Machine (resumable: re-run after a stop)."""
+    """Back-fill SLUG's history from the Wayback Machine (resumable: re-run after a stop).
+
+    Exit status 1 if some captures failed (a re-run retries them), 2 if the back-fill stopped.
+    """
     from .ingest.wayback import WaybackClient, backfill, check_stamp
 
     archive = obj.archive
@@ -295,9 +298,14 @@ def wayback(
             bar.render_finish()
     for entry in summary.skipped:
         click.echo(f"skipped {entry['timestamp']} {entry['original']}: {entry['reason']}")
+    for entry in summary.failed:
+        click.echo(f"error: {entry['reason']}", err=True)
     if summary.resumed:
         click.echo(f"{slug}: resumed an interrupted back-fill")
     click.echo(summary.line(slug))
+    if summary.failed:
+        click.echo(f"re-run `policy-diff wayback {slug}` to retry the failed captures", err=True)
+        sys.exit(1)
 
 
 @main.command()

@@ -51,6 +51,7 @@ CDX_PAGE_SIZE = 500
 MAX_REDIRECTS = 10
 STATE_FILE = "wayback.json"
 RUN_LOCK = ".wayback.lock"
+STORM_LIMIT = 3  # captures failing in a row before the back-fill stops
 
 _MEMENTO_PATH = re.compile(r"^/web/(\d{14})(?:[a-z]{2}_)?/(.+)$")
 _PARTIAL_STAMP = re.compile(r"^\d{4}(?:\d{2}){0,5}$")
@@ -311,13 +312,15 @@ class BackfillSummary:
     stored: int = 0
     new_versions: int = 0
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)  # retried by the next run
     resumed: bool = False
 
     def line(self, slug: str) -> str:
         return (
             f"{slug}: {self.listed} listed, {self.collapsed} inside runs of identical captures, "
             f"{self.already} already stored, {self.fetched} downloaded, {self.reused} from bytes already archived, "
-            f"{self.stored} stored ({self.new_versions} new versions), {len(self.skipped)} skipped"
+            f"{self.stored} stored ({self.new_versions} new versions), {len(self.skipped)} skipped, "
+            f"{len(self.failed)} failed"
         )
 
 
@@ -413,15 +416,28 @@ def _backfill(
     stored_keys, by_digest = _archived(archive, slug)
     skipped_digests = {e["digest"]: e for e in state.skipped if e.get("lasting", True)}
     skipped_keys = {(e["timestamp"], e["digest"]) for e in state.skipped}
+    in_a_row = 0
     for index, record in enumerate(kept):
         if record.key in stored_keys or record.key in skipped_keys:
             summary.already += 1
         else:
-            _take(archive, slug, client, state, summary, record, wanted, by_digest, skipped_digests)
+            try:
+                _take(archive, slug, client, state, summary, record, wanted, by_digest, skipped_digests)
+                in_a_row = 0
+            except FetchError as exc:
+                # One broken memento must not block the back-fill for ever; several in a row
+                # mean the archive itself is in trouble: stop and let a later run resume.
+                in_a_row += 1
+                if in_a_row >= STORM_LIMIT:
+                    raise FetchError(f"{in_a_row} captures in a row failed, the last one: {exc.message}") from None
+                summary.failed.append(
+                    {"timestamp": record.timestamp, "original": record.original, "reason": exc.message}
+                )
             stored_keys.add(record.key)
         if on_progress:
             on_progress(index + 1, len(kept))
-    state.listing = None
+    # Keep the listing while something failed, so the next run retries just that.
+    state.listing = state.listing if summary.failed else None
     state.save()
 
 
