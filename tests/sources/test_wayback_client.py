@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from policydiff.ingest.fetch import Fetcher
+from policydiff.ingest.pages import soft_404_reason
 from policydiff.ingest.wayback import (
     CdxRecord,
     Skip,
@@ -16,7 +17,6 @@ from policydiff.ingest.wayback import (
     WaybackError,
     collapse_runs,
     parse_cdx,
-    soft_404_reason,
 )
 
 from .replay import DEVIANTART, GOOGLE, FakeClock, Replay, load_cassette

@@ -18,7 +18,7 @@ from ..models import Capture
 from ..times import now_utc
 from .fetch import Fetcher, FetchError, RateLimiter
 from .files import MAX_CAPTURE_BYTES, check_content
-from .wayback import media_type_of, soft_404_reason
+from .pages import kept_headers, media_type_of, soft_404_reason
 
 INGESTED_VIA = "live"
 
@@ -33,14 +33,6 @@ class LiveOutcome:
     @property
     def failed(self) -> bool:
         return self.status == "failed"
-
-
-# Cookies are per-visitor state, not part of the page; they would only leak into a public repo.
-DROPPED_HEADERS = frozenset({"set-cookie", "cookie"})
-
-
-def kept_headers(headers: Any) -> dict[str, str]:
-    return {k: v for k, v in headers.items() if k.lower() not in DROPPED_HEADERS}
 
 
 def last_live_capture(archive: Archive, slug: str, url: str) -> Capture | None:

@@ -38,6 +38,7 @@ from ..storage import write_json_atomic
 from ..times import format_iso, now_utc, to_utc
 from .fetch import Fetcher, FetchError, RateLimiter, default_retry
 from .files import MAX_CAPTURE_BYTES, check_content
+from .pages import kept_headers, media_type_of, soft_404_reason
 from .warc import comparable_url
 
 DEFAULT_BASE_URL = "https://web.archive.org"
@@ -55,23 +56,8 @@ STORM_LIMIT = 3  # captures failing in a row before the back-fill stops
 
 _MEMENTO_PATH = re.compile(r"^/web/(\d{14})(?:[a-z]{2}_)?/(.+)$")
 _PARTIAL_STAMP = re.compile(r"^\d{4}(?:\d{2}){0,5}$")
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
-# Titles of error pages and bot walls served with a 200 ("soft 404s"), in the policies'
-# usual languages.
-SOFT_404_TITLES = re.compile(
-    r"\b404\b|not found|page unavailable|page does not exist|no longer available|cannot be found"
-    r"|can't be found|\berror\b|introuvable|nicht gefunden|no encontrad[ao]|non trovat[ao]"
-    r"|access denied|just a moment\.\.\.|attention required",
-    re.IGNORECASE,
-)
 # CDX media types that cannot be a policy page, skipped without a download.
 NOT_TEXT = ("image/", "video/", "audio/", "font/", "application/pdf", "application/zip", "application/octet-stream")
-MEDIA_TYPES = {
-    "text/html": "text/html",
-    "application/xhtml+xml": "text/html",
-    "text/plain": "text/plain",
-    "text/markdown": "text/markdown",
-}
 
 
 class WaybackError(PolicyDiffError):
@@ -177,16 +163,6 @@ def collapse_runs(records: Iterable[CdxRecord]) -> tuple[list[CdxRecord], int]:
     return kept, len(unique) - len(kept)
 
 
-def soft_404_reason(data: bytes) -> str | None:
-    match = _TITLE.search(data[:65536])
-    if not match:
-        return None
-    title = " ".join(match.group(1).decode("utf-8", "replace").split())
-    if SOFT_404_TITLES.search(title):
-        return f"soft 404: the page's title is {title[:80]!r}"
-    return None
-
-
 def is_home_page(url: str) -> bool:
     parts = urlsplit(url)
     return parts.path.strip("/") in ("", "index.html", "index.php") and not parts.query
@@ -276,7 +252,7 @@ class WaybackClient:
                 wayback_url=url,
                 content_type=response.headers.get("Content-Type"),
                 redirects=redirects,
-                headers={k: v for k, v in response.headers.items() if k.lower() != "set-cookie"},
+                headers=kept_headers(response.headers),
             )
         raise Skip(f"more than {MAX_REDIRECTS} redirects")
 
@@ -292,11 +268,6 @@ def _memento_datetime(value: str) -> datetime | None:
         return to_utc(parsedate_to_datetime(value))
     except (TypeError, ValueError):
         return None
-
-
-def media_type_of(content_type: str | None, fallback: str) -> str | None:
-    value = (content_type or fallback or "").split(";")[0].strip().lower()
-    return MEDIA_TYPES.get(value)
 
 
 # -- the resumable back-fill ------------------------------------------------------------------
