@@ -170,3 +170,16 @@ def test_real_policy_pages_are_not_soft_404s() -> None:
     assert len(pages) == 5
     for page in pages:
         assert soft_404_reason(page.read_bytes()) is None, page.name
+
+
+def test_memento_urls_of_the_archive_are_recognised_in_either_scheme() -> None:
+    client = WaybackClient(Fetcher())
+    assert client._parse_memento("http://web.archive.org/web/20200101000000/https://x.com/p?q=1") == (
+        "20200101000000",
+        "https://x.com/p?q=1",
+    )
+    assert client._parse_memento("https://web.archive.org/web/20200101000000id_/http://x.com/") == (
+        "20200101000000",
+        "http://x.com/",
+    )
+    assert client._parse_memento("https://x.com/web/20200101000000/https://x.com/") is None

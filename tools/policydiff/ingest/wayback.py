@@ -223,13 +223,14 @@ class WaybackClient:
             )
             location = response.headers.get("Location")
             if response.is_redirect and location:
-                target = urljoin(url, location)
+                parsed = self._parse_memento(urljoin(url, location))
+                if parsed is None:
+                    raise Skip(f"redirects out of the archive to {urljoin(url, location)}")
+                timestamp, original = parsed
+                target = self.memento_url(timestamp, original)  # original bytes, from the configured base
                 if target in seen:
                     raise Skip(f"redirect loop through {target}")
                 seen.add(target)
-                original = self._original(target)
-                if original is None:
-                    raise Skip(f"redirects out of the archive to {target}")
                 # The archive's own redirects (to the nearest capture time) keep the address;
                 # a new address is the site's redirect, replayed.
                 if original != current:
@@ -248,7 +249,7 @@ class WaybackClient:
             return Memento(
                 data=data,
                 captured_at=moment,
-                original_url=self._original(url) or record.original,
+                original_url=current,
                 wayback_url=url,
                 content_type=response.headers.get("Content-Type"),
                 redirects=redirects,
@@ -256,11 +257,14 @@ class WaybackClient:
             )
         raise Skip(f"more than {MAX_REDIRECTS} redirects")
 
-    def _original(self, memento_url: str) -> str | None:
-        if not memento_url.startswith(self.base_url + "/"):
+    def _parse_memento(self, memento_url: str) -> tuple[str, str] | None:
+        """(timestamp, archived address) of a memento URL of this archive, in either scheme."""
+        parts, base = urlsplit(memento_url), urlsplit(self.base_url)
+        if parts.netloc != base.netloc:
             return None
-        match = _MEMENTO_PATH.match(memento_url[len(self.base_url) :])
-        return match.group(2) if match else None
+        path = parts.path.removeprefix(base.path) + (f"?{parts.query}" if parts.query else "")
+        match = _MEMENTO_PATH.match(path)
+        return (match.group(1), match.group(2)) if match else None
 
 
 def _memento_datetime(value: str) -> datetime | None:
