@@ -357,3 +357,16 @@ def test_cli_stops_on_a_storm_with_exit_status_2(policy: Archive, replay: Replay
     result = cli("wayback", SLUG, *quick, expect=2)
     assert "3 captures in a row failed" in result.output and "to resume" in result.output
     assert replay.count("/web/") == 3 * 2
+
+
+def test_captures_ingested_from_files_are_not_downloaded_again(
+    policy: Archive, replay: Replay, client: WaybackClient, cli: CliRun
+) -> None:
+    cli("ingest", SLUG, GOOGLE / "20121010T211801Z.html", "--captured", "2012-10-10T21:18:01Z")
+    rows = history_rows()[:4]  # the ingested capture, the middle and end of its run, the next page
+    serve(replay, rows)
+    summary = backfill(policy, SLUG, client)
+    assert summary.already == 1 and summary.reused == 1 and summary.fetched == 1
+    requested = [key for key, _ in replay.sent if key.startswith("/web/")]
+    assert requested == [replay.memento_key("20121023121726", URL)]
+    assert len(policy.captures(SLUG)) == 3

@@ -5,9 +5,9 @@ each run of identical digests (enough to date every version), download the origi
 (`id_` mode) and store them with their true capture time and the Wayback URL as provenance.
 
 Re-running costs nothing that was already done: the listing is saved page by page in
-`archive/<slug>/wayback.json` with its resume key, a capture already stored (same CDX time and
-digest) is not fetched, bytes already in the archive (same SHA-1 payload digest as the CDX
-lists) are reused instead of downloaded, and captures skipped for a lasting reason (the site
+`archive/<slug>/wayback.json` with its resume key, a capture already stored (same time and
+digest, however it was ingested) is not fetched, bytes already in the archive (same SHA-1
+payload digest as the CDX lists) are reused instead of downloaded, and captures skipped for a lasting reason (the site
 answered 404, a soft-404, a redirect to the home page) are logged there with the reason and
 not fetched again.
 
@@ -34,8 +34,9 @@ import requests
 
 from ..archive import Archive, StoreResult
 from ..errors import PolicyDiffError
+from ..models import Capture
 from ..storage import write_json_atomic
-from ..times import format_iso, now_utc, to_utc
+from ..times import format_iso, format_stamp, now_utc, to_utc
 from .fetch import Fetcher, FetchError, RateLimiter, default_retry
 from .files import MAX_CAPTURE_BYTES, check_content
 from .pages import kept_headers, media_type_of, soft_404_reason
@@ -441,17 +442,19 @@ def _list(
     return [CdxRecord.from_row(row) for row in listing["records"]]
 
 
-def _archived(archive: Archive, slug: str) -> tuple[set[tuple[str, str]], dict[str, Any]]:
-    """(CDX time, digest) of captures already stored from the Wayback Machine, and the
-    archived captures by the payload digest the CDX API would list for them."""
+def _archived(archive: Archive, slug: str) -> tuple[set[tuple[str, str]], dict[str, Capture]]:
+    """(CDX time, digest) of the captures already in the archive, and the captures by the
+    payload digest the CDX API would list for their bytes. Captures ingested from files
+    count too: a Wayback capture already ingested by hand is not downloaded again."""
     keys: set[tuple[str, str]] = set()
-    by_digest: dict[str, Any] = {}
+    by_digest: dict[str, Capture] = {}
     for capture in archive.captures(slug):
         extra = capture.extra
         if "cdx_timestamp" in extra and "cdx_digest" in extra:
             keys.add((extra["cdx_timestamp"], extra["cdx_digest"]))
-        if extra.get("payload_digest"):
-            by_digest.setdefault(extra["payload_digest"], capture)
+        digest = extra.get("payload_digest") or payload_digest(archive.read_capture(capture))
+        keys.add((format_stamp(capture.captured_at).replace("T", "").rstrip("Z"), digest))
+        by_digest.setdefault(digest, capture)
     return keys, by_digest
 
 
@@ -463,7 +466,7 @@ def _take(
     summary: BackfillSummary,
     record: CdxRecord,
     wanted: set[tuple[str, str, str]],
-    by_digest: dict[str, Any],
+    by_digest: dict[str, Capture],
     skipped_digests: dict[str, dict[str, Any]],
 ) -> None:
     wayback_url = client.memento_url(record.timestamp, record.original)
