@@ -36,7 +36,7 @@ from ..archive import Archive, StoreResult
 from ..errors import PolicyDiffError
 from ..models import Capture
 from ..storage import write_json_atomic
-from ..times import format_iso, format_stamp, now_utc, to_utc
+from ..times import format_iso, now_utc, to_utc
 from .fetch import Fetcher, FetchError, RateLimiter, default_retry
 from .files import MAX_CAPTURE_BYTES, check_content
 from .pages import kept_headers, media_type_of, soft_404_reason
@@ -51,6 +51,7 @@ CDX_RATE_SHARE = 0.25
 CDX_MAX_RATE = 0.4  # what the archive asks clients to keep to, whatever --rate says
 CDX_PAGE_SIZE = 500
 MAX_REDIRECTS = 10
+WAYBACK_STAMP = "%Y%m%d%H%M%S"  # the 14 digits of CDX timestamps and memento URLs
 STATE_FILE = "wayback.json"
 RUN_LOCK = ".wayback.lock"
 STORM_LIMIT = 3  # captures failing in a row before the back-fill stops
@@ -85,7 +86,7 @@ class CdxRecord:
 
     @property
     def captured_at(self) -> datetime:
-        return to_utc(datetime.strptime(self.timestamp, "%Y%m%d%H%M%S"))
+        return to_utc(datetime.strptime(self.timestamp, WAYBACK_STAMP))
 
     @property
     def key(self) -> tuple[str, str]:
@@ -453,7 +454,7 @@ def _archived(archive: Archive, slug: str) -> tuple[set[tuple[str, str]], dict[s
         if "cdx_timestamp" in extra and "cdx_digest" in extra:
             keys.add((extra["cdx_timestamp"], extra["cdx_digest"]))
         digest = extra.get("payload_digest") or payload_digest(archive.read_capture(capture))
-        keys.add((format_stamp(capture.captured_at).replace("T", "").rstrip("Z"), digest))
+        keys.add((to_utc(capture.captured_at).strftime(WAYBACK_STAMP), digest))
         by_digest.setdefault(digest, capture)
     return keys, by_digest
 
