@@ -307,7 +307,7 @@ def test_two_backfills_of_one_policy_do_not_run_at_once(policy: Archive, replay:
     assert replay.sent == []
 
 
-def test_the_listing_is_paged_and_a_killed_listing_resumes_at_its_resume_key(
+def test_the_listing_is_paged_and_an_interrupted_listing_resumes_at_its_resume_key(
     policy: Archive, replay: Replay, client: WaybackClient
 ) -> None:
     rows = history_rows()
