@@ -6,9 +6,9 @@ id it had when it first appeared, so a subscription survives a renamed heading).
 `feed_documents(feed)` turns a feed into its three files. `policy_source(archive, slug)` reads
 what a policy contributes from the archive.
 
-Entry ids are tag URIs built from the policy slug and the sha256 of the first capture of the
-new period, never from version hashes that a better extractor changes: rebuilding,
-re-ingesting or regenerating versions never makes an old change look new.
+Entry ids are tag URIs built from the policy slug and the identity of the first capture of the
+new period (its time and sha256), never from version hashes that a better extractor changes:
+rebuilding, re-ingesting or regenerating versions never makes an old change look new.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from ..archive import Archive
 from ..changes import Change, policy_changes
-from ..diff import segment
+from ..diff import SectionChange, segment
 from ..errors import PolicyDiffError
 from ..urls import feed_dir, policy_page, section_page
 from .entries import (
@@ -136,8 +136,9 @@ def _policy_entries(source: PolicyFeedSource, settings: FeedSettings, include_tr
             old_lineage = {sid: sid for sid in source.first_sections}
         reverts_to = seen.get(change.new.version)
         seen.setdefault(change.new.version, change.new.start)
-        if include_trivial or not is_trivial(change.diff.summary):
+        if include_trivial or not is_trivial(change.diff):
             entries.append(change_entry(change, context, reverts_to=reverts_to))
+        touched: dict[str, list[SectionChange]] = {}
         for section in change.diff.sections:
             if section.status == "unchanged" or not (include_trivial or section_is_substantive(section)):
                 continue
@@ -145,7 +146,9 @@ def _policy_entries(source: PolicyFeedSource, settings: FeedSettings, include_tr
                 lineage_id = change.lineage.get(section.new_id, section.new_id)
             else:
                 lineage_id = old_lineage.get(section.old_id or "", section.old_id or "")
-            entry = section_entry(change, section, lineage_id, context, reverts_to=reverts_to)
+            touched.setdefault(lineage_id, []).append(section)
+        for lineage_id, pieces in touched.items():
+            entry = section_entry(change, pieces, lineage_id, context, reverts_to=reverts_to)
             sections.setdefault(lineage_id, []).append(entry)
         old_lineage = change.lineage
     return _PolicyFeeds(entries, sections, dict(context.section_titles))

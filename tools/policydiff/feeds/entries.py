@@ -16,8 +16,8 @@ from datetime import datetime
 import nh3
 
 from ..changes import Change
-from ..diff import DiffSummary, SectionChange
-from ..times import format_iso
+from ..diff import PolicyDiff, SectionChange
+from ..times import format_iso, format_stamp
 from ..urls import change_page, section_page
 
 # Tunables that bound an entry's size: a feed reader shows the gist, the change page the rest.
@@ -87,9 +87,12 @@ class EntryContext:
     section_titles: Mapping[str, str]  # lineage id -> latest title
 
 
-def is_trivial(summary: DiffSummary) -> bool:
-    """A change a subscriber is not told about by default: whitespace, punctuation, a date."""
-    return summary.trivial or summary.date_only or not summary.changed
+def is_trivial(diff: PolicyDiff) -> bool:
+    """A change a subscriber is not told about by default: whitespace, punctuation, a date,
+    markup only (every changed section is trivial, or none changed)."""
+    if diff.summary.trivial or diff.summary.date_only:
+        return True
+    return all(s.trivial for s in diff.sections if s.status != "unchanged")
 
 
 def section_is_substantive(section: SectionChange) -> bool:
@@ -103,8 +106,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-def describe(summary: DiffSummary) -> str:
+def describe(diff: PolicyDiff) -> str:
     """A title's gist, like "3 sections changed, 1 added", or what a trivial change was."""
+    summary = diff.summary
     counts = [
         (summary.modified, "changed"),
         (summary.added, "added"),
@@ -121,7 +125,7 @@ def describe(summary: DiffSummary) -> str:
     text = [f"{_plural(first_n, 'section')} {first_word}"]
     text += [f"{n} {word}" for n, word in parts[1:]]
     described = ", ".join(text)
-    return f"{described} (trivial)" if summary.trivial else described
+    return f"{described} (trivial)" if is_trivial(diff) else described
 
 
 def _words(section: SectionChange) -> str:
@@ -217,7 +221,7 @@ def _flags(change: Change, reverts_to: datetime | None) -> list[str]:
             f"Date only: the stated date changed ({summary.old_stated_date or '?'} → "
             f"{summary.new_stated_date or '?'}), nothing else."
         )
-    elif summary.trivial:
+    elif is_trivial(change.diff):
         flags.append("Trivial change: whitespace, punctuation, numbering or link addresses only.")
     if reverts_to is not None:
         flags.append(f"Returns to the text first seen on {format_iso(reverts_to)[:10]}.")
@@ -257,10 +261,18 @@ def _section_diffs(sections: Sequence[SectionChange]) -> str:
     return "".join(parts)
 
 
+def entry_id(change: Change, context: EntryContext) -> str:
+    """The capture's identity (time and sha256), not the version's: a better extractor must not
+    make an old change look new. The time is there because a return to an earlier text can be
+    the very same bytes as an earlier capture."""
+    capture = change.first_capture
+    return f"{context.id_prefix}{change.slug}/{format_stamp(capture.captured_at)}-{capture.sha256}"
+
+
 def change_entry(change: Change, context: EntryContext, *, reverts_to: datetime | None = None) -> FeedEntry:
     """The entry of a policy feed (and of the site-wide feed) for one change."""
     summary = change.diff.summary
-    what = describe(summary)
+    what = describe(change.diff)
     changed = [s for s in change.diff.sections if s.status != "unchanged"]
     flags = _flags(change, reverts_to)
     words = f"+{summary.words_added} −{summary.words_removed} words"
@@ -275,13 +287,13 @@ def change_entry(change: Change, context: EntryContext, *, reverts_to: datetime 
         for name, on in (
             ("silent change", summary.silent_change),
             ("date only", summary.date_only),
-            ("trivial", summary.trivial),
+            ("trivial", is_trivial(change.diff)),
             ("revert", reverts_to is not None),
         )
         if on
     )
     return FeedEntry(
-        id=f"{context.id_prefix}{change.slug}/{change.first_capture.sha256}",
+        id=entry_id(change, context),
         title=xml_safe(f"{context.name}: {what}"),
         url=f"{context.site_url}{change_page(change)}",
         published=change.published,
@@ -293,27 +305,36 @@ def change_entry(change: Change, context: EntryContext, *, reverts_to: datetime 
 
 
 def section_entry(
-    change: Change, section: SectionChange, lineage_id: str, context: EntryContext, *, reverts_to: datetime | None
+    change: Change,
+    sections: Sequence[SectionChange],
+    lineage_id: str,
+    context: EntryContext,
+    *,
+    reverts_to: datetime | None,
 ) -> FeedEntry:
-    """The entry of a section's feed: what this change did to that one section."""
-    title = context.section_titles.get(lineage_id) or section_title(section)
-    status = _status_text(section)
-    words = f"{_words(section)} words"
-    body_html, _ = diff_html(section.diff)
+    """The entry of a section's feed: what this change did to that section (several pieces
+    when the diff saw it removed and added again, split or merged)."""
+    title = context.section_titles.get(lineage_id) or section_title(sections[0])
+    status = "; ".join(dict.fromkeys(_status_text(s) for s in sections))
+    words = f"+{sum(s.words_added for s in sections)} −{sum(s.words_removed for s in sections)} words"
     flags = _flags(change, reverts_to)
     body = [f"<p><strong>{_escape(title)}: {_escape(status)}</strong> · {words}</p>"]
     body += [f"<p><strong>{_escape(flag)}</strong></p>" for flag in flags]
-    body.append(f"<p>{body_html}</p>")
+    budget = MAX_ENTRY_CHARS
+    for section in sections:
+        body_html, used = diff_html(section.diff, min(MAX_CHANGED_CHARS, budget))
+        budget = max(budget - used, 0)
+        body.append(f"<p>{body_html}</p>")
     section_link = f"{context.site_url}{section_page(change.slug, lineage_id)}"
     body.append(f'<p><a href="{section_link}">This section’s history</a></p>')
     body.append(_provenance(change, context))
     return FeedEntry(
-        id=f"{context.id_prefix}{change.slug}/{change.first_capture.sha256}/{lineage_id}",
+        id=f"{entry_id(change, context)}/{lineage_id}",
         title=xml_safe(f"{context.name} — {title}: {status}"),
         url=f"{context.site_url}{change_page(change)}",
         published=change.published,
-        summary=xml_safe(f"{title}: {status}, {words}. {describe(change.diff.summary)} in the whole policy."),
+        summary=xml_safe(f"{title}: {status}, {words}. {describe(change.diff)} in the whole policy."),
         content_html=sanitise_html("".join(body)),
-        categories=(("trivial",) if section.trivial else ()),
+        categories=(("trivial",) if all(s.trivial for s in sections) else ()),
         slug=change.slug,
     )

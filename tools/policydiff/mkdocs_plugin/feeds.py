@@ -108,9 +108,7 @@ class SiteFeeds:
             return markdown
         feed = self.feeds[directory]
         here = posixpath.dirname(page.file.src_uri) or "."
-        links = " · ".join(
-            f"[{FORMAT_NAMES[name]}]({posixpath.relpath(directory + name, here)})" for name in FORMATS
-        )
+        links = " · ".join(f"[{FORMAT_NAMES[name]}]({posixpath.relpath(directory + name, here)})" for name in FORMATS)
         name = feed.title.removesuffix(": changes")
         what = "changes" if directory == feed_dir() else f"changes to {_escape_md(name)}"
         return f"{markdown.rstrip()}\n\n**Subscribe to {what}:** {links}\n"
@@ -129,4 +127,3 @@ class SiteFeeds:
 
 def _escape_md(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>#])", r"\\\1", text)
-
