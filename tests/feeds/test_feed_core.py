@@ -185,11 +185,22 @@ def test_feeds_are_bounded_newest_first_and_say_when_a_text_returns() -> None:
 
 
 def test_entry_size_is_bounded_for_a_huge_change() -> None:
-    huge = POLICY + "\n## Annex\n\n" + " ".join(f"word{n}" for n in range(50_000)) + "\n"
-    source = source_of("acme", "Acme", [POLICY, huge])
-    (entry,) = build_feeds([source], SETTINGS)[1].entries
-    assert len(entry.content_html) < 2 * MAX_ENTRY_CHARS
-    assert "Annex" in entry.content_html
+    def policy(edit: bool) -> str:
+        parts = [
+            f"## Part {n}\n\n" + " ".join(f"w{k}" if edit and k % 2 else f"v{k}" for k in range(300))
+            for n in range(150)
+        ]
+        return POLICY + "\n".join(parts) + ("\n## Annex\n\n" + "new words " * 20_000 if edit else "")
+
+    source = source_of("acme", "Acme", [policy(False), policy(True)])
+    (change,) = source.changes
+    assert change.diff.summary.words_added > 50_000
+    (_site, policy_feed, *sections) = build_feeds([source], SETTINGS)
+    (entry,) = policy_feed.entries
+    assert len(entry.content_html) < 3 * MAX_ENTRY_CHARS
+    assert "more sections: see the change on the site" in entry.content_html
+    assert "Part 0" in entry.content_html
+    assert max(len(e.content_html) for f in sections for e in f.entries) < 3 * MAX_ENTRY_CHARS
 
 
 def test_a_section_feed_follows_its_section_through_a_rename() -> None:

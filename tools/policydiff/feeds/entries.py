@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,9 +22,11 @@ from ..urls import change_page, section_page
 
 # Tunables that bound an entry's size: a feed reader shows the gist, the change page the rest.
 CONTEXT_WORDS = 12  # unchanged words kept around each edit
-MAX_CHANGED_CHARS = 2000  # inserted/deleted characters shown per section
-MAX_ENTRY_CHARS = 12000  # inserted/deleted characters shown per entry, all sections together
-MAX_SECTION_DIFFS = 10  # sections whose word diff is shown; the table lists them all
+MAX_SECTION_CHARS = 3000  # characters of a section's diff HTML, context included
+MAX_ENTRY_CHARS = 15000  # characters of diff HTML per entry, all sections together
+MAX_SECTION_DIFFS = 10  # sections whose word diff is shown
+MAX_TABLE_ROWS = 40  # sections listed in the summary table
+MAX_TITLE_CHARS = 120
 
 ALLOWED_TAGS = {"p", "br", "a", "code", "strong", "em", "ins", "del", "h3", "ul", "li"}
 ALLOWED_TAGS |= {"table", "thead", "tbody", "tr", "th", "td"}
@@ -132,11 +134,15 @@ def _words(section: SectionChange) -> str:
     return f"+{section.words_added} −{section.words_removed}"
 
 
+def _short(text: str, limit: int = MAX_TITLE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def plain_title(title: str | None) -> str:
     """A heading as a reader sees it: Markdown links and emphasis markers dropped."""
     text = _MD_LINK.sub(r"\1", title or "")
     text = _MD_MARKS.sub("", text).strip()
-    return text or "Introduction"
+    return _short(text) if text else "Introduction"
 
 
 def section_title(section: SectionChange) -> str:
@@ -176,11 +182,11 @@ def _context(text: str, *, before_edit: bool, after_edit: bool) -> str:
     return ""
 
 
-def diff_html(ops: Sequence[tuple[int, str]], budget: int = MAX_CHANGED_CHARS) -> tuple[str, int]:
-    """A section's word diff as `<ins>`/`<del>` HTML, and how many changed characters it used.
+def diff_html(ops: Sequence[tuple[int, str]], budget: int = MAX_SECTION_CHARS) -> tuple[str, int]:
+    """A section's word diff as `<ins>`/`<del>` HTML, and its length.
 
-    Unchanged runs are cut to a few words of context; inserted and deleted text stops at
-    `budget` characters with an ellipsis.
+    Unchanged runs are cut to a few words of context; the HTML stops near `budget`
+    characters with an ellipsis, however many edits the section has.
     """
     edits = [i for i, (op, _) in enumerate(ops) if op != 0]
     if not edits:
@@ -188,25 +194,28 @@ def diff_html(ops: Sequence[tuple[int, str]], budget: int = MAX_CHANGED_CHARS) -
     parts: list[str] = []
     used = 0
     for i, (op, text) in enumerate(ops):
-        if op == 0:
-            parts.append(_escape(_context(text, before_edit=i < edits[-1], after_edit=i > edits[0])))
-            continue
         if used >= budget:
             parts.append(" […]")
             break
+        if op == 0:
+            text = _context(text, before_edit=i < edits[-1], after_edit=i > edits[0])
         shown = text[: budget - used]
-        used += len(shown)
-        tag = "ins" if op == 1 else "del"
         cut = "…" if len(shown) < len(text) else ""
-        parts.append(f"<{tag}>{_escape(shown)}{cut}</{tag}>")
+        tag = {1: "ins", -1: "del"}.get(op)
+        part = f"<{tag}>{_escape(shown)}{cut}</{tag}>" if tag else _escape(shown + cut)
+        used += len(part)
+        parts.append(part)
     return "".join(parts), used
 
 
-def _summary_table(sections: Iterable[SectionChange]) -> str:
+def _summary_table(sections: Sequence[SectionChange]) -> str:
     rows = "".join(
         f"<tr><td>{_escape(section_title(s))}</td><td>{_escape(_status_text(s))}</td><td>{_words(s)}</td></tr>"
-        for s in sections
+        for s in sections[:MAX_TABLE_ROWS]
     )
+    if len(sections) > MAX_TABLE_ROWS:
+        more = _plural(len(sections) - MAX_TABLE_ROWS, "more section")
+        rows += f"<tr><td>… {more}: see the change on the site</td><td></td><td></td></tr>"
     return f"<table><thead><tr><th>Section</th><th>Change</th><th>Words</th></tr></thead><tbody>{rows}</tbody></table>"
 
 
@@ -248,7 +257,7 @@ def _section_diffs(sections: Sequence[SectionChange]) -> str:
     used_total = 0
     shown = [s for s in sections if s.status != "unchanged" and any(op for op, _ in s.diff)]
     for section in shown[:MAX_SECTION_DIFFS]:
-        budget = min(MAX_CHANGED_CHARS, MAX_ENTRY_CHARS - used_total)
+        budget = min(MAX_SECTION_CHARS, MAX_ENTRY_CHARS - used_total)
         if budget <= 0:
             break
         body, used = diff_html(section.diff, budget)
@@ -322,7 +331,7 @@ def section_entry(
     body += [f"<p><strong>{_escape(flag)}</strong></p>" for flag in flags]
     budget = MAX_ENTRY_CHARS
     for section in sections:
-        body_html, used = diff_html(section.diff, min(MAX_CHANGED_CHARS, budget))
+        body_html, used = diff_html(section.diff, min(MAX_SECTION_CHARS, budget))
         budget = max(budget - used, 0)
         body.append(f"<p>{body_html}</p>")
     section_link = f"{context.site_url}{section_page(change.slug, lineage_id)}"
