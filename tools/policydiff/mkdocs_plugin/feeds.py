@@ -5,8 +5,9 @@
   site, and links to it from pages are validated like any other).
 - `on_page_markdown`: the home page, each policy page and each section page get visible
   "Subscribe" links, unless the page already links to its feed.
-- `on_post_page`: every page's head gets `<link rel="alternate">` autodiscovery links, the
-  most specific feed first (a section's, then its policy's, then the site's).
+- `on_post_page`, `on_post_template`: every page's head (404 included) gets
+  `<link rel="alternate">` autodiscovery links, the most specific feed first (a section's,
+  then its policy's, then the site's).
 """
 
 from __future__ import annotations
@@ -92,10 +93,10 @@ class SiteFeeds:
         log.debug("wrote %d feeds", len(feeds))
         return files
 
-    def _feeds_of(self, page: Page) -> list[Feed]:
+    def _feeds_of(self, page: Page | None) -> list[Feed]:
         """The feeds a page is about, most specific first: a page under a section's or a
-        policy's home page belongs to that feed, every page to the site's."""
-        path = _page_dir(page)
+        policy's home page belongs to that feed, every page (404 included) to the site's."""
+        path = _page_dir(page) if page is not None else ""
         homes = sorted((home for home in self.home_pages if path.startswith(home)), key=len, reverse=True)
         return [self.feeds[self.home_pages[home]] for home in homes]
 
@@ -113,7 +114,8 @@ class SiteFeeds:
         what = "changes" if directory == feed_dir() else f"changes to {_escape_md(name)}"
         return f"{markdown.rstrip()}\n\n**Subscribe to {what}:** {links}\n"
 
-    def add_autodiscovery(self, output: str, page: Page) -> str:
+    def add_autodiscovery(self, output: str, page: Page | None) -> str:
+        """`page` is None for pages rendered from a bare template (404.html)."""
         if not self.enabled:
             return output
         tags = "".join(

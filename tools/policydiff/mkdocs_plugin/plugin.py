@@ -57,3 +57,6 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         return self.feeds.add_autodiscovery(output, page)
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        return self.feeds.add_autodiscovery(output_content, None) if template_name.endswith(".html") else output_content
