@@ -116,3 +116,28 @@ def test_a_missing_site_url_is_a_clear_build_error(tmp_path: Path, cli) -> None:
     assert run.returncode != 0
     assert "site_url" in run.stderr and "mkdocs.yml" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_hostile_policy_name_stays_text_in_heads_links_and_feeds(tmp_path: Path, cli) -> None:
+    name = 'Evil "><script>alert(1)</script> <img src=x onerror=alert(2)> *Inc*'
+    cli("add", "evil", "--url", "https://evil.example/privacy", "--name", name)
+    for day, text in (("01", "# Privacy\n\nWe keep data.\n"), ("02", "# Privacy\n\nWe sell data.\n")):
+        capture = tmp_path / f"202001{day}.md"
+        capture.write_text(text, encoding="utf-8")
+        cli("ingest", "evil", capture, "--captured", f"2020-01-{day}T00:00:00Z")
+    site = build_site(write_project(tmp_path), tmp_path / "site")
+    page = lxml.html.fromstring((site / "policies" / "evil" / "index.html").read_bytes())
+    titles = [link.get("title") for link in page.find("head").iter("link") if link.get("rel") == "alternate"]
+    assert f"{name}: changes (Atom)" in titles  # the whole name, as an attribute value
+    (subscribe,) = [p for p in page.iter("p") if p.text_content().startswith("Subscribe to changes to")]
+    assert name in subscribe.text_content()
+    assert not subscribe.xpath(".//script|.//img|.//em")
+    for path in feed_files(site):
+        if path.suffix == ".xml":
+            parsed = feedparser.parse(str(path))
+            assert parsed.bozo == 0
+            assert all(entry.title.startswith(name) for entry in parsed.entries)
+            assert len(parsed.entries) == 1 or "/sections/" in path.as_posix()
+            if "/evil/" in path.as_posix():
+                assert parsed.feed.title.startswith(name)
+            assert b"<script" not in path.read_bytes()

@@ -128,4 +128,5 @@ class SiteFeeds:
 
 
 def _escape_md(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>#])", r"\\\1", text)
+    """Text that Markdown shows as it is: HTML as entities, Markdown syntax backslashed."""
+    return re.sub(r"([\\`*_\[\]#!])", r"\\\1", html.escape(text, quote=False))
