@@ -457,6 +457,20 @@ class Archive:
             problems.extend(self._verify_versions(slug))
         return problems
 
+    def _committed_files(self, slug: str) -> list[str]:
+        """Capture files whose provenance exists, without trusting the provenance's content."""
+        cdir = self.captures_dir(slug)
+        if not cdir.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in cdir.iterdir()
+            if p.suffix != ".json" and not p.name.startswith(".") and p.with_suffix(".json").exists()
+        )
+
+    def count_captures(self) -> int:
+        return sum(len(self._committed_files(slug)) for slug in self.slugs())
+
     def _verify_captures(self, slug: str) -> list[Problem]:
         problems = []
         cdir = self.captures_dir(slug)
@@ -491,7 +505,7 @@ class Archive:
     def _verify_versions(self, slug: str) -> list[Problem]:
         problems = []
         vdir = self.versions_dir(slug)
-        captures = {c.file for c in self.captures(slug)} if self.captures_dir(slug).exists() else set()
+        captures = set(self._committed_files(slug))
         seen: set[str] = set()
         for meta_path in sorted(vdir.glob("v*.json")):
             try:

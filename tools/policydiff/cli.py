@@ -190,7 +190,7 @@ def verify(obj: Context) -> None:
     for problem in problems:
         click.echo(("error: " if problem.fatal else "warning: ") + str(problem))
     slugs = obj.archive.slugs()
-    captures = sum(len(obj.archive.captures(s)) for s in slugs)
+    captures = obj.archive.count_captures()
     if fatal:
         click.echo(f"{len(fatal)} problem(s) in {obj.archive.root}")
         sys.exit(1)
