@@ -239,3 +239,16 @@ def test_a_policy_without_changes_has_empty_valid_feeds() -> None:
             assert feedparser.parse(content).bozo == 0
     atom = lxml.etree.fromstring(docs["feeds/acme/atom.xml"])
     assert atom.findtext("{http://www.w3.org/2005/Atom}updated") == "2020-01-01T00:00:00+00:00"
+
+
+def test_non_ascii_section_ids_give_percent_encoded_urls_and_ids() -> None:
+    french = "# Politique\n\n## Données personnelles\n\nNous gardons vos données.\n"
+    source = source_of("acme", "Acme", [french, french.replace("gardons", "vendons")])
+    feeds = {f.dir: f for f in build_feeds([source], SETTINGS)}
+    section = next(f for d, f in feeds.items() if "donn" in d and f.entries)
+    assert section.dir == "feeds/acme/sections/données-personnelles/"
+    assert section.url("atom.xml") == f"{SITE_URL}feeds/acme/sections/donn%C3%A9es-personnelles/atom.xml"
+    for feed in feeds.values():
+        assert feed.id.isascii() and all(e.id.isascii() and e.url.isascii() for e in feed.entries)
+        atom = feed_documents(feed)[f"{feed.dir}atom.xml"]
+        assert not check_atom(atom, feed.url("atom.xml"))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from ..archive import Archive
 from ..changes import Change, policy_changes
@@ -26,6 +26,7 @@ from ..urls import feed_dir, policy_page, section_page
 from .entries import (
     EntryContext,
     FeedEntry,
+    absolute,
     change_entry,
     is_trivial,
     plain_title,
@@ -177,14 +178,15 @@ def build_feeds(policies: Sequence[PolicyFeedSource], settings: FeedSettings) ->
         policy_feeds.append(
             Feed(
                 dir=directory,
-                id=f"{prefix}{directory}",
+                id=f"{prefix}{quote(directory)}",
                 title=xml_safe(f"{source.name}: changes"),
                 description=xml_safe(
                     f"Every change to the {source.name}, from archived captures. The last {limit} changes; "
                     f"the whole history is on the site. {note}"
                 ),
-                home_url=f"{site_url}{policy_page(source.slug)}",
-                base_url=f"{site_url}{directory}",
+                home_url=absolute(site_url, policy_page(source.slug)),
+                home_path=policy_page(source.slug),
+                base_url=absolute(site_url, directory),
                 author=settings.site_name,
                 language=source.language,
                 updated=_updated(entries, source.first_seen),
@@ -198,14 +200,15 @@ def build_feeds(policies: Sequence[PolicyFeedSource], settings: FeedSettings) ->
             policy_feeds.append(
                 Feed(
                     dir=directory,
-                    id=f"{prefix}{directory}",
+                    id=f"{prefix}{quote(directory)}",
                     title=xml_safe(f"{source.name} — {title}: changes"),
                     description=xml_safe(
                         f"Every change to the section “{title}” of the {source.name}, followed through "
                         f"renames and moves. The last {limit} changes. {note}"
                     ),
-                    home_url=f"{site_url}{section_page(source.slug, lineage_id)}",
-                    base_url=f"{site_url}{directory}",
+                    home_url=absolute(site_url, section_page(source.slug, lineage_id)),
+                    home_path=section_page(source.slug, lineage_id),
+                    base_url=absolute(site_url, directory),
                     author=settings.site_name,
                     language=source.language,
                     updated=_updated(entries, source.first_seen),
@@ -223,7 +226,7 @@ def build_feeds(policies: Sequence[PolicyFeedSource], settings: FeedSettings) ->
     directory = feed_dir()
     site_feed = Feed(
         dir=directory,
-        id=f"{prefix}{directory}",
+        id=f"{prefix}{quote(directory)}",
         title=xml_safe(f"{settings.site_name}: policy changes"),
         description=xml_safe(
             " ".join(
@@ -231,7 +234,8 @@ def build_feeds(policies: Sequence[PolicyFeedSource], settings: FeedSettings) ->
             )
         ),
         home_url=site_url,
-        base_url=f"{site_url}{directory}",
+        home_path="",
+        base_url=absolute(site_url, directory),
         author=settings.site_name,
         language=settings.language,
         updated=_updated(entries, max(firsts, default=None)),

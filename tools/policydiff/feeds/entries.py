@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 import nh3
 
@@ -48,6 +49,11 @@ CHANGE_WORDS = {
     "renamed": "renamed",
     "unchanged": "unchanged",
 }
+
+
+def absolute(site_url: str, path: str) -> str:
+    """A site path as an absolute URL; section ids may hold non-ASCII letters."""
+    return site_url + quote(path, safe="/")
 
 
 def xml_safe(text: str) -> str:
@@ -248,7 +254,7 @@ def _provenance(change: Change, context: EntryContext) -> str:
         parts.append(f'<a href="{_escape(capture.wayback_url)}">Wayback Machine copy</a>')
     if capture.source_url:
         parts.append(f'source <a href="{_escape(capture.source_url)}">{_escape(capture.source_url)}</a>')
-    link = f'<a href="{context.site_url}{change_page(change)}">See the whole change on the site</a>'
+    link = f'<a href="{absolute(context.site_url, change_page(change))}">See the whole change on the site</a>'
     return f"<p>{link}</p><p>{' · '.join(parts)}</p>"
 
 
@@ -304,7 +310,7 @@ def change_entry(change: Change, context: EntryContext, *, reverts_to: datetime 
     return FeedEntry(
         id=entry_id(change, context),
         title=xml_safe(f"{context.name}: {what}"),
-        url=f"{context.site_url}{change_page(change)}",
+        url=absolute(context.site_url, change_page(change)),
         published=change.published,
         summary=xml_safe(" ".join([f"{what}, {words}.", *flags])),
         content_html=sanitise_html("".join(body)),
@@ -334,13 +340,13 @@ def section_entry(
         body_html, used = diff_html(section.diff, min(MAX_SECTION_CHARS, budget))
         budget = max(budget - used, 0)
         body.append(f"<p>{body_html}</p>")
-    section_link = f"{context.site_url}{section_page(change.slug, lineage_id)}"
+    section_link = absolute(context.site_url, section_page(change.slug, lineage_id))
     body.append(f'<p><a href="{section_link}">This section’s history</a></p>')
     body.append(_provenance(change, context))
     return FeedEntry(
-        id=f"{entry_id(change, context)}/{lineage_id}",
+        id=f"{entry_id(change, context)}/{quote(lineage_id, safe='')}",
         title=xml_safe(f"{context.name} — {title}: {status}"),
-        url=f"{context.site_url}{change_page(change)}",
+        url=absolute(context.site_url, change_page(change)),
         published=change.published,
         summary=xml_safe(f"{title}: {status}, {words}. {describe(change.diff)} in the whole policy."),
         content_html=sanitise_html("".join(body)),

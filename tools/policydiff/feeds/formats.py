@@ -27,6 +27,7 @@ class Feed:
     title: str
     description: str
     home_url: str  # the page the feed is about
+    home_path: str  # the same, relative to the site root: "", policies/<slug>/ ...
     base_url: str  # absolute URL of `dir`
     author: str
     language: str

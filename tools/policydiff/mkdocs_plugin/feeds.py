@@ -83,7 +83,7 @@ class SiteFeeds:
         except PolicyDiffError as error:
             raise PluginError(f"policy-diff feeds: {error.message}") from None
         self.feeds = {feed.dir: feed for feed in feeds}
-        self.home_pages = {feed.home_url.removeprefix(settings.site_url): feed.dir for feed in feeds}
+        self.home_pages = {feed.home_path: feed.dir for feed in feeds}
         for feed in feeds:
             for path, content in feed_documents(feed).items():
                 existing = files.get_file_from_path(path)
