@@ -141,3 +141,37 @@ def test_a_hostile_policy_name_stays_text_in_heads_links_and_feeds(tmp_path: Pat
             if "/evil/" in path.as_posix():
                 assert parsed.feed.title.startswith(name)
             assert b"<script" not in path.read_bytes()
+
+
+def test_rebuilding_versions_and_reingesting_change_no_feed(tmp_path: Path, cli) -> None:
+    _ingest_fixture(cli)
+    config = write_project(tmp_path)
+    first = build_site(config, tmp_path / "first")
+    cli("rebuild", SLUG)
+    cli("ingest", SLUG, GITHUB_STATEMENTS / "20200522T045008Z.md")
+    second = build_site(config, tmp_path / "second")
+    files = [p.relative_to(first) for p in feed_files(first)]
+    assert files == [p.relative_to(second) for p in feed_files(second)]
+    assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
+
+
+def test_a_section_page_offers_its_own_feed_first(tmp_path: Path, cli) -> None:
+    _ingest_fixture(cli)
+    config = write_project(tmp_path)
+    site = build_site(config, tmp_path / "probe")
+    sections = site / "feeds" / SLUG / "sections"
+    lineage = next(d.name for d in sorted(sections.iterdir()) if feedparser.parse(str(d / "atom.xml")).entries)
+    page = tmp_path / "docs" / "policies" / SLUG / "sections" / lineage / "index.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("# A section's history\n", encoding="utf-8")
+    site = build_site(config, tmp_path / "site")
+    tree = lxml.html.fromstring((site / "policies" / SLUG / "sections" / lineage / "index.html").read_bytes())
+    hrefs = [link.get("href") for link in tree.find("head").iter("link") if link.get("type") == "application/atom+xml"]
+    assert hrefs == [
+        f"{SITE_URL}feeds/{SLUG}/sections/{lineage}/atom.xml",
+        f"{SITE_URL}feeds/{SLUG}/atom.xml",
+        f"{SITE_URL}feeds/atom.xml",
+    ]
+    links = [a.get("href") for a in tree.iter("a") if a.text in {"Atom", "RSS", "JSON Feed"}]
+    names = ("atom.xml", "rss.xml", "feed.json")
+    assert links == [f"../../../../feeds/{SLUG}/sections/{lineage}/{name}" for name in names]
