@@ -129,16 +129,17 @@ def _policy_entries(source: PolicyFeedSource, settings: FeedSettings, include_tr
     )
     entries: list[FeedEntry] = []
     sections: dict[str, list[FeedEntry]] = {lid: [] for lid in titles}
-    seen: dict[str, datetime] = {}
-    old_lineage: Mapping[str, str] = {}
+    # Versions already in force, to tell a return to an earlier text; and the lineage of the
+    # old side's section ids, to file a removed section under the feed it always had.
+    seen = {c.old.version: c.old.start for c in source.changes[:1]}
+    old_lineage: Mapping[str, str] = {sid: sid for sid in source.first_sections}
     for change in source.changes:
-        if not seen:
-            seen[change.old.version] = change.old.start
-            old_lineage = {sid: sid for sid in source.first_sections}
         reverts_to = seen.get(change.new.version)
         seen.setdefault(change.new.version, change.new.start)
-        if include_trivial or not is_trivial(change.diff):
-            entries.append(change_entry(change, context, reverts_to=reverts_to))
+        old_lineage, previous = change.lineage, old_lineage
+        if not include_trivial and is_trivial(change.diff):
+            continue
+        entries.append(change_entry(change, context, reverts_to=reverts_to))
         touched: dict[str, list[SectionChange]] = {}
         for section in change.diff.sections:
             if section.status == "unchanged" or not (include_trivial or section_is_substantive(section)):
@@ -146,12 +147,11 @@ def _policy_entries(source: PolicyFeedSource, settings: FeedSettings, include_tr
             if section.new_id is not None:
                 lineage_id = change.lineage.get(section.new_id, section.new_id)
             else:
-                lineage_id = old_lineage.get(section.old_id or "", section.old_id or "")
+                lineage_id = previous.get(section.old_id or "", section.old_id or "")
             touched.setdefault(lineage_id, []).append(section)
         for lineage_id, pieces in touched.items():
             entry = section_entry(change, pieces, lineage_id, context, reverts_to=reverts_to)
             sections.setdefault(lineage_id, []).append(entry)
-        old_lineage = change.lineage
     return _PolicyFeeds(entries, sections, dict(context.section_titles))
 
 
