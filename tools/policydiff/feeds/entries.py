@@ -41,15 +41,6 @@ _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\u
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MD_MARKS = re.compile(r"^#+\s*|(?<!\w)[*_`]{1,3}(?=\S)|(?<=\S)[*_`]{1,3}(?!\w)")
 
-CHANGE_WORDS = {
-    "modified": "modified",
-    "added": "added",
-    "removed": "removed",
-    "moved": "moved",
-    "renamed": "renamed",
-    "unchanged": "unchanged",
-}
-
 
 def absolute(site_url: str, path: str) -> str:
     """A site path as an absolute URL; section ids may hold non-ASCII letters."""
@@ -156,7 +147,7 @@ def section_title(section: SectionChange) -> str:
 
 
 def _status_text(section: SectionChange) -> str:
-    text = CHANGE_WORDS[section.status]
+    text: str = section.status
     if section.status == "renamed" and section.old_title:
         text = f"renamed from “{plain_title(section.old_title)}”"
     if section.trivial:
@@ -248,7 +239,7 @@ def _provenance(change: Change, context: EntryContext) -> str:
     parts = [
         f"Captured {_escape(format_iso(capture.captured_at).replace('T', ' ').replace('Z', ' UTC'))}",
         f"capture <code>{_escape(capture.file)}</code>",
-        f"sha256 <code>{capture.sha256}</code>",
+        f"sha256 <code>{_escape(capture.sha256)}</code>",
     ]
     if capture.wayback_url:
         parts.append(f'<a href="{_escape(capture.wayback_url)}">Wayback Machine copy</a>')
