@@ -150,6 +150,10 @@ def test_entry_tells_what_changed_on_a_real_pair() -> None:
     (site, policy, *sections) = build_feeds([source], SETTINGS)
     (entry,) = policy.entries
     assert site.entries == policy.entries
+    for name in ("atom.xml", "rss.xml"):
+        parsed = feedparser.parse(feed_documents(policy)[f"feeds/github/{name}"])
+        assert parsed.feed.link == f"{SITE_URL}policies/github/"  # the page, not the feed itself
+        assert parsed.entries[0].link == f"{SITE_URL}policies/github/changes/{change.first_capture.stem}/"
     # Independently of the diff: the sections whose text differs between the two versions.
     old = {s.id: s.text for s in segment(texts[0])}
     new = {s.id: s for s in segment(texts[1])}

@@ -44,8 +44,8 @@ def _generator(feed: Feed, self_name: str) -> FeedGenerator:
     fg.title(xml_safe(feed.title))
     fg.subtitle(xml_safe(feed.description))
     fg.author({"name": xml_safe(feed.author)})
-    fg.link(href=feed.home_url, rel="alternate")
     fg.link(href=feed.url(self_name), rel="self")
+    fg.link(href=feed.home_url, rel="alternate")  # last: feedgen's RSS <link> is the last link
     fg.language(feed.language)
     fg.generator("policy-diff")  # no version: an upgrade alone must not rewrite every feed
     fg.updated(feed.updated)
