@@ -64,7 +64,9 @@ class SiteFeeds:
         try:
             self.site_url = site_url_of(config.site_url)
         except PolicyDiffError as error:
-            raise PluginError(f"policy-diff: {error.message}") from None
+            raise PluginError(
+                f"policy-diff: {error.message} (or turn the feeds off: `feeds: false` under the plugin's options)"
+            ) from None
 
     def add_files(self, files: Files, config: MkDocsConfig, archive: Archive) -> Files:
         if not self.enabled:
