@@ -184,6 +184,7 @@ def test_feeds_are_bounded_newest_first_and_say_when_a_text_returns() -> None:
     assert "last 5 changes" in policy.description
     returns = [e for e in policy.entries if "revert" in e.categories]
     assert returns and all("Returns to the text first seen on 2020-01-01" in e.content_html for e in returns)
+    assert all(e.title.endswith("(back to the text of 2020-01-01)") for e in returns)
     atom = feed_documents(policy)["feeds/acme/atom.xml"]
     assert not check_atom(atom, f"{SITE_URL}feeds/acme/atom.xml")
 

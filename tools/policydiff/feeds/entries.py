@@ -234,6 +234,10 @@ def _flags(change: Change, reverts_to: datetime | None) -> list[str]:
     return flags
 
 
+def _back_to(reverts_to: datetime | None) -> str:
+    return f" (back to the text of {format_iso(reverts_to)[:10]})" if reverts_to is not None else ""
+
+
 def _provenance(change: Change, context: EntryContext) -> str:
     capture = change.first_capture
     parts = [
@@ -300,7 +304,7 @@ def change_entry(change: Change, context: EntryContext, *, reverts_to: datetime 
     )
     return FeedEntry(
         id=entry_id(change, context),
-        title=xml_safe(f"{context.name}: {what}"),
+        title=xml_safe(f"{context.name}: {what}{_back_to(reverts_to)}"),
         url=absolute(context.site_url, change_page(change)),
         published=change.published,
         summary=xml_safe(" ".join([f"{what}, {words}.", *flags])),
