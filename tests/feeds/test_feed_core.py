@@ -257,3 +257,9 @@ def test_non_ascii_section_ids_give_percent_encoded_urls_and_ids() -> None:
         assert feed.id.isascii() and all(e.id.isascii() and e.url.isascii() for e in feed.entries)
         atom = feed_documents(feed)[f"{feed.dir}atom.xml"]
         assert not check_atom(atom, feed.url("atom.xml"))
+
+
+def test_feeds_need_a_positive_entry_limit() -> None:
+    source = source_of("acme", "Acme", [POLICY])
+    with pytest.raises(PolicyDiffError, match="feeds_max_entries: expected a positive number, got 0"):
+        build_feeds([source], replace(SETTINGS, max_entries=0))
