@@ -263,3 +263,14 @@ def test_feeds_need_a_positive_entry_limit() -> None:
     source = source_of("acme", "Acme", [POLICY])
     with pytest.raises(PolicyDiffError, match="feeds_max_entries: expected a positive number, got 0"):
         build_feeds([source], replace(SETTINGS, max_entries=0))
+
+
+def test_a_silent_change_is_flagged() -> None:
+    (change,) = changes_of("acme", [POLICY, POLICY.replace("one year", "ten years")])
+    summary = replace(change.diff.summary, silent_change=True, old_stated_date="2020-01-01", new_stated_date="2020-01-01")
+    silent = replace(change, diff=replace(change.diff, summary=summary))
+    (entry,) = build_feeds([PolicyFeedSource("acme", "Acme", [silent], {})], SETTINGS)[1].entries
+    assert "silent change" in entry.categories
+    assert "Silent change: the text changed but the policy's stated date (2020-01-01) did not." in entry.content_html
+    tree = lxml.html.fragment_fromstring(entry.content_html, create_parent="div")
+    assert "one" in " ".join(tree.xpath("//del/text()")) and "ten" in " ".join(tree.xpath("//ins/text()"))
