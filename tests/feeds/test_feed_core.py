@@ -267,7 +267,8 @@ def test_feeds_need_a_positive_entry_limit() -> None:
 
 def test_a_silent_change_is_flagged() -> None:
     (change,) = changes_of("acme", [POLICY, POLICY.replace("one year", "ten years")])
-    summary = replace(change.diff.summary, silent_change=True, old_stated_date="2020-01-01", new_stated_date="2020-01-01")
+    stated = {"old_stated_date": "2020-01-01", "new_stated_date": "2020-01-01"}
+    summary = replace(change.diff.summary, silent_change=True, **stated)
     silent = replace(change, diff=replace(change.diff, summary=summary))
     (entry,) = build_feeds([PolicyFeedSource("acme", "Acme", [silent], {})], SETTINGS)[1].entries
     assert "silent change" in entry.categories
