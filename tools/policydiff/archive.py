@@ -249,7 +249,8 @@ class Archive:
         vdir = vdir or self.versions_dir(capture.slug)
         text = extraction.markdown
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        vid = version_id(sha)
+        # One version per distinct visible text: a markup-only change is not a new version.
+        vid = version_id(extraction.text_key or sha)
         md_path = vdir / f"{vid}.md"
         meta_path = vdir / f"{vid}.json"
         new = not meta_path.exists()

@@ -220,5 +220,49 @@ def exclude(obj: Context, slug: str, capture: str, reason: str) -> None:
     click.echo(f"{slug}: {found.file} excluded ({reason.strip()})")
 
 
+@main.command("diff")
+@click.argument("slug")
+@click.argument("from_ref", metavar="[FROM]", required=False)
+@click.argument("to_ref", metavar="[TO]", required=False)
+@click.option("--json", "as_json", is_flag=True, help="The diff as JSON on stdout, nothing else.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output for people: a terminal summary, or a Markdown report.",
+)
+@pass_context
+def diff_command(obj: Context, slug: str, from_ref: str | None, to_ref: str | None, as_json: bool, fmt: str) -> None:
+    """Section-level diff of two versions of a policy.
+
+    FROM and TO are version ids (or unique prefixes), or dates meaning the version in force
+    then. Default: the last change in the history; with FROM alone, FROM against the latest.
+    Exit status 0 whether or not the versions differ.
+    """
+    from .diff import diff_versions
+    from .diff.report import format_markdown, format_text
+
+    archive = obj.archive
+    archive.require(slug)
+    if from_ref is None:
+        periods = archive.history(slug)
+        if not periods:
+            raise click.ClickException(f"policy {slug!r} has no versions yet")
+        old = archive.version(slug, periods[-2].version if len(periods) > 1 else periods[-1].version)
+        new = archive.version(slug, periods[-1].version)
+    else:
+        old = archive.version(slug, from_ref)
+        new = archive.version(slug, to_ref)
+    result = diff_versions(archive.version_text(old), archive.version_text(new), old_id=old.id, new_id=new.id)
+    if as_json:
+        emit_json(result.to_json())
+    elif fmt == "markdown":
+        click.echo(format_markdown(result), nl=False)
+    else:
+        click.echo(format_text(result, style=click.style), nl=False)
+
+
 if __name__ == "__main__":
     main()
