@@ -175,3 +175,16 @@ def test_a_section_page_offers_its_own_feed_first(tmp_path: Path, cli) -> None:
     links = [a.get("href") for a in tree.iter("a") if a.text in {"Atom", "RSS", "JSON Feed"}]
     names = ("atom.xml", "rss.xml", "feed.json")
     assert links == [f"../../../../feeds/{SLUG}/sections/{lineage}/{name}" for name in names]
+
+
+def test_the_cli_writes_the_same_feeds_as_the_plugin(tmp_path: Path, cli) -> None:
+    _ingest_fixture(cli)
+    site = build_site(write_project(tmp_path, options="feeds_max_entries: 5"), tmp_path / "site")
+    out = tmp_path / "out"
+    result = cli("feeds", "--out", out, "--site-url", SITE_URL, "--site-name", "Policy watch", "--max-entries", "5")
+    files = [p.relative_to(site) for p in feed_files(site)]
+    assert f"wrote {len(files)} feed files" in result.output
+    assert files == [p.relative_to(out) for p in feed_files(out)]
+    assert all((site / f).read_bytes() == (out / f).read_bytes() for f in files)
+    refused = cli("feeds", "--out", out, "--site-url", "/relative/", expect=2)
+    assert "absolute `site_url`" in refused.output

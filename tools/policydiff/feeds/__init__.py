@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from ..archive import Archive
@@ -43,10 +44,12 @@ __all__ = [
     "FeedEntry",
     "FeedSettings",
     "PolicyFeedSource",
+    "archive_feeds",
     "build_feeds",
     "feed_documents",
     "policy_source",
     "site_url_of",
+    "write_feeds",
 ]
 
 # The date part of the tag URIs (RFC 4151). Part of every entry id: never change it.
@@ -261,3 +264,21 @@ def policy_source(archive: Archive, slug: str, changes: Sequence[Change] | None 
         language=declaration.language,
         include_trivial=declaration.include_trivial_in_feeds,
     )
+
+
+def archive_feeds(archive: Archive, settings: FeedSettings) -> list[Feed]:
+    """Every feed of the site, for every policy of the archive that has a history."""
+    sources = [policy_source(archive, slug) for slug in archive.slugs() if archive.history(slug)]
+    return build_feeds(sources, settings)
+
+
+def write_feeds(archive: Archive, out: Path, settings: FeedSettings) -> list[Path]:
+    """Write every feed file under `out` (a site's root), for builders without the plugin."""
+    written = []
+    for feed in archive_feeds(archive, settings):
+        for path, content in feed_documents(feed).items():
+            target = out / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            written.append(target)
+    return written

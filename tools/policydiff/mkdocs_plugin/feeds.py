@@ -25,7 +25,7 @@ from mkdocs.structure.pages import Page
 
 from ..archive import Archive
 from ..errors import PolicyDiffError
-from ..feeds import FORMAT_NAMES, FORMATS, Feed, FeedSettings, build_feeds, feed_documents, policy_source, site_url_of
+from ..feeds import FORMAT_NAMES, FORMATS, Feed, FeedSettings, archive_feeds, feed_documents, site_url_of
 from ..urls import feed_dir
 from .config import PolicyDiffConfig
 
@@ -80,8 +80,7 @@ class SiteFeeds:
             language=config.theme.get("language") or "en",
         )
         try:
-            sources = [policy_source(archive, slug) for slug in archive.slugs() if archive.history(slug)]
-            feeds = build_feeds(sources, settings)
+            feeds = archive_feeds(archive, settings)
         except PolicyDiffError as error:
             raise PluginError(f"policy-diff feeds: {error.message}") from None
         self.feeds = {feed.dir: feed for feed in feeds}
