@@ -392,3 +392,27 @@ def capture(
 
 if __name__ == "__main__":
     main()
+
+
+@main.command("feeds")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The site's root directory; the feeds go under OUT/feeds/.",
+)
+@click.option("--site-url", required=True, help="The absolute address the site is published at (its site_url).")
+@click.option("--site-name", default="policy-diff", show_default=True, help="The site's name, in feed titles.")
+@click.option("--max-entries", type=click.IntRange(min=1), default=20, show_default=True, help="Entries per feed.")
+@click.option("--include-trivial", is_flag=True, help="Include trivial-only changes in every policy's feeds.")
+@pass_context
+def feeds_command(
+    obj: Context, out: Path, site_url: str, site_name: str, max_entries: int, include_trivial: bool
+) -> None:
+    """Write the Atom, RSS and JSON Feed files of every policy, as the MkDocs plugin does
+    (for sites built from `render --out` by another builder)."""
+    from .feeds import FeedSettings, write_feeds
+
+    settings = FeedSettings(site_url, site_name, max_entries=max_entries, include_trivial=include_trivial)
+    written = write_feeds(obj.archive, out, settings)
+    click.echo(f"wrote {len(written)} feed files under {out / 'feeds'}")
