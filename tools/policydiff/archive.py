@@ -30,7 +30,7 @@ import yaml
 
 from . import __version__
 from .declaration import Declaration, check_slug, load_declaration, parse_declaration
-from .errors import ArchiveError, ExtractionError, UnknownPolicyError, UnknownVersionError
+from .errors import ArchiveError, ExtractionError, PolicyDiffError, UnknownPolicyError, UnknownVersionError
 from .extract import EXTRACTOR_VERSION, Extraction, extract_capture
 from .models import Capture, CaptureRef, Period, Version
 from .storage import (
@@ -131,6 +131,11 @@ class Archive:
                     shutil.rmtree(partial, ignore_errors=True)
             for old in pdir.glob(".versions.old-*"):
                 shutil.rmtree(old, ignore_errors=True)
+            # A writer killed between committing a capture and updating its version.
+            try:
+                self.refresh_versions(slug)
+            except PolicyDiffError:
+                continue  # a broken declaration or capture: `verify` reports it
 
     # -- declarations -----------------------------------------------------------------
     def declaration(self, slug: str) -> Declaration:
