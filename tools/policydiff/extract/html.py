@@ -92,6 +92,7 @@ def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None)
     if base is not None and not base_url:
         base_url = base.get("href")
     clean.drop_never_text(root)
+    clean.drop_decorations(root)
     remove_wayback_elements(root)
     decode_cloudflare_emails(root)
     warnings: list[str] = []

@@ -314,10 +314,11 @@ def _link(element: HtmlElement, inner: str, ctx: Context) -> str:
     text = inner.strip()
     if not href or not text:
         return inner
+    if "#" in href and not re.search(r"\w", text):
+        return " "  # a permalink anchor beside a heading ("#", "¶", "🔗") is markup, not text
     url = ctx.resolve_url(href)
     if not url:
-        # A permalink anchor next to a heading ("#", "¶", "🔗") is markup, not text.
-        return " " if not re.search(r"\w", text) else inner
+        return inner
     url = quote(url, safe="/:?#[]@!$&'*+,;=%~-._")
     lead = " " if inner[:1].isspace() else ""
     trail = " " if inner[-1:].isspace() else ""
