@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 from lxml.html import HtmlElement
 
+from .text import is_clause_title
+
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Elements that start a new block. Everything else flows inline.
 BLOCKS = frozenset(
@@ -169,10 +171,15 @@ def _plain_heading(blocks: list[str]) -> str:
 
 
 def _promote_bold(block: str, ctx: Context) -> str:
-    """A short paragraph that is bold and nothing else acts as a heading: make it one,
-    one level below the last real heading."""
+    """A short paragraph that is bold and nothing else, or a lettered/numbered clause title
+    ("B. Community Sites"), acts as a heading: make it one, one level below the last real
+    heading."""
+    if "\n" in block:
+        return block
+    if is_clause_title(block) and "](" not in block:
+        return "#" * min(6, ctx.last_heading + 1) + " " + block.replace("**", "").replace("\\.", ".", 1)
     match = _BOLD_ONLY.match(block)
-    if not match or "\n" in block:
+    if not match:
         return block
     text = match.group("text").strip()
     words = text.split()
