@@ -138,7 +138,7 @@ def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
         text = _WHITESPACE.sub(" ", element.text_content()).strip()
         return [escape_text(text)] if text else []
     if tag in HEADINGS:
-        text = _plain_heading(_render_flow(element, ctx, depth))
+        text = _unescape_marker(_plain_heading(_render_flow(element, ctx, depth)))
         if not text:
             return []
         level = max(1, min(6, HEADINGS[tag] - ctx.heading_shift))
