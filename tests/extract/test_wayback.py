@@ -12,7 +12,8 @@ from .helpers import extract_html
 # rewritten to /web/<timestamp><flag>/<original>.
 WAYBACK_PAGE = """<!DOCTYPE html><html><head>
 <script src="//archive.org/includes/analytics.js?v=cf34f82" type="text/javascript"></script>
-<script type="text/javascript">window.addEventListener('DOMContentLoaded',function(){var v=archive_analytics.values;});</script>
+<script type="text/javascript">
+window.addEventListener('DOMContentLoaded',function(){var v=archive_analytics.values;});</script>
 <script type="text/javascript" src="https://web-static.archive.org/_static/js/bundle-playback.js?v=1B2M2Y8A"></script>
 <link rel="stylesheet" type="text/css" href="https://web-static.archive.org/_static/css/banner-styles.css?v=S1zqJCYt" />
 <!-- End Wayback Rewrite JS Include -->
@@ -20,7 +21,8 @@ WAYBACK_PAGE = """<!DOCTYPE html><html><head>
 <body>
 <!-- BEGIN WAYBACK TOOLBAR INSERT -->
 <div id="wm-ipp-base" lang="en" style="display:none;direction:ltr;"><div id="wm-ipp" style="position:fixed;">
-<div id="wm-ipp-inside"><table id="wm-ipp-capinfo"><tr><td>45 captures</td><td>21 Nov 2017 - 03 Jan 2020</td></tr></table>
+<div id="wm-ipp-inside"><table id="wm-ipp-capinfo">
+<tr><td>45 captures</td><td>21 Nov 2017 - 03 Jan 2020</td></tr></table>
 <a href="https://web.archive.org/web/20171121214541*/https://www.zwsoft.com/about/privacyPolicys">About this capture</a>
 </div></div></div>
 <!-- END WAYBACK TOOLBAR INSERT -->
