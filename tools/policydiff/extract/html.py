@@ -31,13 +31,18 @@ class HtmlResult:
     method: str = "auto"
 
 
+# huge_tree: a page with a 20 MB inline script or JSON blob must not lose the text after it
+# (libxml2 otherwise stops at a 10 MB text node).
+_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+
+
 def parse_html(text: str) -> HtmlElement | None:
     # NUL characters end the document for libxml2: nothing after one would be seen.
     text = text.replace("\x00", "")
     if not text.strip():
         return None
     try:
-        return lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
 

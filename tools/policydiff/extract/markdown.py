@@ -53,6 +53,8 @@ class Context:
 
 
 def escape_text(text: str) -> str:
+    if not any(c in text for c in "\\`*[]<"):
+        return text
     return _ESCAPE.sub(lambda m: "\\" + m.group(1) if m.group(1) else "&lt;", text)
 
 

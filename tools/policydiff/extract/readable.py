@@ -13,6 +13,9 @@ import re
 from lxml.html import HtmlElement
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# What the body can be: never a paragraph, a list or an inline element alone.
+CONTAINERS = frozenset({"div", "section", "article", "main", "td", "center", "font", "span", "form", "table", "tbody",
+                        "tr", "blockquote"})  # fmt: skip
 # A child holding this share of its parent's prose is the content; the rest is chrome.
 DESCEND_SHARE = 0.8
 # A landmark holding this share of the page's prose is trusted.
@@ -59,7 +62,7 @@ def find_main(root: HtmlElement) -> HtmlElement:
         if not children:
             break
         best = max(children, key=lambda c: lengths.get(c, 0))
-        if lengths.get(best, 0) < DESCEND_SHARE * lengths.get(current, 0):
+        if best.tag not in CONTAINERS or lengths.get(best, 0) <= DESCEND_SHARE * lengths.get(current, 0):
             break
         if _loses_title(current, best) or _loses_heading(children, best):
             break
