@@ -236,8 +236,8 @@ def candidate_extractors() -> dict[str, Callable[[bytes], str]]:
     try:
         import justext
 
-        def run_justext(data: bytes) -> str:
-            paragraphs = justext.justext(data, frozenset())
+        def run_justext(data: bytes, language: str = "English") -> str:
+            paragraphs = justext.justext(data, justext.get_stoplist(language))
             return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)
 
         found["justext"] = run_justext
@@ -246,11 +246,16 @@ def candidate_extractors() -> dict[str, Callable[[bytes], str]]:
     return found
 
 
-def score_candidate(doc: Document, extractor: Callable[[bytes], str]) -> Score:
+_LANGUAGES = {"de": "German", "fr": "French"}
+
+
+def score_candidate(doc: Document, extractor: Callable[..., str]) -> Score:
     texts = []
+    language = _LANGUAGES.get(doc.name.rsplit("-", 1)[-1], "English")
     for entry in doc.entries:
         try:
-            texts.append(extractor(entry.snapshot.read_bytes()))
+            data = entry.snapshot.read_bytes()
+            texts.append(extractor(data, language) if "justext" in extractor.__name__ else extractor(data))
         except Exception as exc:  # a candidate's crash is a data point, not a bench failure
             texts.append(f"<error {type(exc).__name__}>")
     ids = [str(hash(words(t))) for t in texts]
