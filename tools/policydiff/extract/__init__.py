@@ -55,6 +55,8 @@ def extract_capture(
     else:
         markdown, title = text_to_markdown(decoded.text, markdown=media_type == "text/markdown")
         miss, warnings, method = False, (), "text"
+    if decoded.repaired:
+        warnings = (*warnings, "mojibake repaired (text had been decoded with the wrong charset before capture)")
     markdown = apply_replacements(normalise_markdown(markdown), rules)
     if not markdown.strip():
         raise ExtractionError("no text left after extraction")
