@@ -85,9 +85,10 @@ def _mark_block_ancestors(root: HtmlElement) -> set[HtmlElement]:
 class _Flow:
     """Collects inline pieces and cuts them into blocks."""
 
-    def __init__(self) -> None:
+    def __init__(self, promote: Callable[[str], str] | None = None) -> None:
         self.blocks: list[str] = []
         self.pieces: list[str] = []
+        self.promote = promote
 
     def add_text(self, text: str | None) -> None:
         if text:
@@ -98,7 +99,8 @@ class _Flow:
             line = _WHITESPACE.sub(" ", "".join(self.pieces)).strip()
             line = line.replace("****", "")
             if line and line not in {"**", "*"}:
-                self.blocks.append(_escape_line_start(line))
+                line = _escape_line_start(line)
+                self.blocks.append(self.promote(line) if self.promote else line)
             self.pieces.clear()
 
     def add_blocks(self, blocks: Iterable[str]) -> None:
@@ -115,9 +117,10 @@ def render(root: HtmlElement, ctx: Context) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def _render_flow(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
-    """The blocks of an element's content: inline runs become paragraphs."""
-    flow = _Flow()
+def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: bool = False) -> list[str]:
+    """The blocks of an element's content: inline runs become paragraphs (and, when
+    `promote`, a run that acts as a heading becomes one)."""
+    flow = _Flow((lambda block: _promote_bold(block, ctx)) if promote else None)
     flow.add_text(element.text)
     for child in element:
         tag = child.tag
@@ -161,10 +164,17 @@ def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
         return ["\n".join("> " + line if line else ">" for line in block.split("\n")) for block in inner]
     if tag == "hr":
         return []
-    blocks = _render_flow(element, ctx, depth)
-    if tag in {"p", "div", "dt", "summary", "section"}:
-        blocks = [_promote_bold(block, ctx) for block in blocks]
-    return blocks
+    promote = tag in {"p", "div", "dt", "summary", "section"} and not _only_links(element)
+    return _render_flow(element, ctx, depth, promote=promote)
+
+
+def _only_links(element: HtmlElement) -> bool:
+    """All the text is link text: an entry of a table of contents, not a heading."""
+    links = element.xpath(".//a")
+    if not links:
+        return False
+    linked = sum(len(a.text_content().strip()) for a in links)
+    return linked >= len(element.text_content().strip())
 
 
 def _plain_heading(blocks: list[str]) -> str:
