@@ -78,6 +78,9 @@ def test_markdown_capture_loses_its_archive_header_and_front_matter() -> None:
     github = run_case("github-statement-markdown")
     assert not github.markdown.startswith("---")
     assert github.title == "GitHub Privacy Statement"
+    # Relative links point where the declared URL says the document lives.
+    assert "](/" not in github.markdown
+    assert "(https://github.com/articles/github-terms-of-service/)" in github.markdown
 
 
 def test_deviantart_declared_latin1_over_utf8_has_no_mojibake() -> None:

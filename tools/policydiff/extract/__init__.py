@@ -53,7 +53,7 @@ def extract_capture(
         markdown, title, miss, warnings = result.markdown, result.title, result.selector_miss, result.warnings
         method = result.method
     else:
-        markdown, title = text_to_markdown(decoded.text, markdown=media_type == "text/markdown")
+        markdown, title = text_to_markdown(decoded.text, markdown=media_type == "text/markdown", base_url=base_url)
         miss, warnings, method = False, (), "text"
     if decoded.repaired:
         warnings = (*warnings, "mojibake repaired (text had been decoded with the wrong charset before capture)")

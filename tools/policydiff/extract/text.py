@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 # The Princeton-Leuven dataset opens each Markdown capture with a quoted provenance note.
 _CITP_HEADER = re.compile(r"\A\s*>\s*\*The following text is extracted.*?(?:\n(?!>).*?)??(?:\n\s*\n|\Z)", re.DOTALL)
@@ -12,6 +13,8 @@ _TITLE = re.compile(r"^title:\s*['\"]?(.*?)['\"]?\s*$", re.MULTILINE)
 # A Markdown hard break: two spaces or a backslash at the end of a line of text.
 _HARD_BREAK = re.compile(r"(?m)^(?P<line>[ \t]*[^\s|].*?\S)(?:[ \t\u00a0]{2,}|[ \t\u00a0]*\\)\n(?=[ \t]*\S)")
 _BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# A relative link target in Markdown: `](/path)`, `](page.md)`; not `](#anchor)` nor a scheme.
+_RELATIVE_LINK = re.compile(r"(?<=\]\()(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)([^)\s]+)(?=[)\s])")
 
 
 def _split_lines(text: str) -> str:
@@ -33,7 +36,13 @@ def is_clause_title(line: str) -> bool:
     return len(title.split()) <= 16 and not title.rstrip("*").endswith((".", ",", ";", ":"))
 
 
-def text_to_markdown(text: str, *, markdown: bool) -> tuple[str, str | None]:
+def absolutise_links(text: str, base_url: str | None) -> str:
+    if not base_url:
+        return text
+    return _RELATIVE_LINK.sub(lambda m: urljoin(base_url, m.group(1)), text)
+
+
+def text_to_markdown(text: str, *, markdown: bool, base_url: str | None = None) -> tuple[str, str | None]:
     title = None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CITP_HEADER.sub("", text, count=1)
@@ -46,6 +55,7 @@ def text_to_markdown(text: str, *, markdown: bool) -> tuple[str, str | None]:
         text = _HTML_COMMENT.sub("", text)
         text = _split_lines(text)
         text = promote_clause_titles(text)
+        text = absolutise_links(text, base_url)
     return text, title
 
 
