@@ -118,5 +118,5 @@ def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None)
         clean.drop_boilerplate(root)
         picked = [readable.find_main(root)]
     ctx = Context(resolve_url=make_url_resolver(base_url, rules.strip_query))
-    markdown = "\n\n".join(render(element, ctx) for element in picked)
+    markdown = render(picked, ctx)
     return HtmlResult(markdown, title, selector_miss, tuple(warnings), method)

@@ -108,12 +108,14 @@ class _Flow:
         self.blocks.extend(blocks)
 
 
-def render(root: HtmlElement, ctx: Context) -> str:
-    """The Markdown of `root` and what it contains."""
-    ctx.has_block = _mark_block_ancestors(root)
-    levels = [HEADINGS[e.tag] for e in root.iter(*HEADINGS)]
+def render(elements: list[HtmlElement], ctx: Context) -> str:
+    """The Markdown of the selected elements, in order, with one heading scale for all."""
+    levels = [HEADINGS[e.tag] for root in elements for e in root.iter(*HEADINGS)]
     ctx.heading_shift = min(levels) - 1 if levels else 0
-    blocks = _render_block(root, ctx, 0)
+    blocks: list[str] = []
+    for root in elements:
+        ctx.has_block = _mark_block_ancestors(root)
+        blocks.extend(_render_block(root, ctx, 0))
     return "\n\n".join(blocks) + "\n"
 
 
