@@ -11,3 +11,9 @@ class PolicyDiffConfig(base.Config):
     """Turn the plugin off without removing it."""
     archive_dir = c.Type(str, default="archive")
     """The archive to render, relative to mkdocs.yml."""
+    feeds = c.Type(bool, default=True)
+    """Write Atom, RSS and JSON Feed files under feeds/ (needs an absolute site_url)."""
+    feeds_max_entries = c.Type(int, default=20)
+    """Entries kept in each feed, newest first; the site keeps the whole history."""
+    feeds_include_trivial = c.Type(bool, default=False)
+    """Put trivial-only changes (whitespace, punctuation, a date) in every policy's feeds."""
