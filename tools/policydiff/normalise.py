@@ -19,8 +19,7 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
 def normalise_line(line: str) -> str:
-    line = line.translate(_INVISIBLE)
-    line = _CONTROL.sub("", line)
+    line = _CONTROL.sub("", line.translate(_INVISIBLE))
     return _SPACES.sub(" ", line).strip()
 
 
@@ -50,9 +49,11 @@ def normalise_markdown(text: str) -> str:
 
 # What a reader sees of a Markdown text: link targets, emphasis, heading and list markers,
 # quote markers, table rules and escapes are markup, not text.
-_LINK = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
-_BLOCK_MARK = re.compile(r"^\s*(?:(?:>\s?)+|#{1,6}\s+|(?:[-+*]|\d+[.)])\s+)+")
-_TABLE_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*$")
+_WORD = re.compile(r"\w")
+# Bounded repetitions: on hostile text full of brackets an unbounded scan is quadratic.
+_LINK = re.compile(r"(?<!\\)\[((?:[^\[\]\\\n]|\\[^\n]){0,2000})\]\((?:[^()\s]|\([^()\s]{0,500}\)){0,4000}\)")
+_BLOCK_MARK = re.compile(r"(?m)^[ \t]*(?:(?:>[ \t]?)+|#{1,6}[ \t]+|(?:[-+*]|\d+[.)])[ \t]+)+")
+_TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$")
 _EMPHASIS = re.compile(r"(?<!\\)(?:\*{1,3}|`+)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 
@@ -61,16 +62,10 @@ def visible_text(markdown: str) -> str:
     """The text of a Markdown document as a reader sees it, on one line: what decides
     whether two captures hold the same policy. Blocks with no word in them (a stray `#`,
     a divider) are left out."""
-    blocks: list[str] = []
-    for line in markdown.split("\n"):
-        if _TABLE_RULE.match(line) or line.strip() in {"```", "~~~"}:
-            continue
-        line = _BLOCK_MARK.sub("", line)
-        line = _LINK.sub(r"\1", line)
-        line = _EMPHASIS.sub("", line)
-        line = _ESCAPE.sub(r"\1", line)
-        line = line.replace("|", " ")
-        line = " ".join(line.split())
-        if re.search(r"\w", line):
-            blocks.append(line)
-    return " ".join(blocks)
+    text = _TABLE_RULE.sub("", markdown)
+    text = _BLOCK_MARK.sub("", text)
+    text = _LINK.sub(r"\1", text)
+    text = _EMPHASIS.sub("", text)
+    text = _ESCAPE.sub(r"\1", text).replace("|", " ")
+    blocks = (" ".join(line.split()) for line in text.split("\n") if line.strip() not in {"```", "~~~"})
+    return " ".join(block for block in blocks if _WORD.search(block))

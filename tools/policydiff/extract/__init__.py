@@ -17,7 +17,7 @@ from .html import html_to_markdown
 from .text import text_to_markdown
 
 # Bump when a change to extraction can change the text of a version: `rebuild` records it.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,10 @@ def extract_capture(
         markdown, title, miss, warnings = result.markdown, result.title, result.selector_miss, result.warnings
         method = result.method
     else:
-        markdown, title = text_to_markdown(decoded.text, markdown=media_type == "text/markdown")
+        markdown, title = text_to_markdown(decoded.text, markdown=media_type == "text/markdown", base_url=base_url)
         miss, warnings, method = False, (), "text"
+    if decoded.repaired:
+        warnings = (*warnings, "mojibake repaired (text had been decoded with the wrong charset before capture)")
     markdown = apply_replacements(normalise_markdown(markdown), rules)
     if not markdown.strip():
         raise ExtractionError("no text left after extraction")

@@ -25,8 +25,10 @@ _BOILERPLATE_ROLES = {"navigation", "banner", "contentinfo", "complementary", "s
 # match the policy's own section on cookies.
 _BANNER = re.compile(
     r"(?:^|[\s_-])(?:onetrust|ot-sdk|didomi|usercentrics|cookiebot|cybotcookiebot|truste|trustarc|osano|iubenda|"
-    r"termly|qc-cmp|cmp-|cc-window|cc-banner|cookie-?law|gdpr-?(?:banner|consent)|"
-    r"(?:cookie|consent|privacy)[_-]?(?:banner|notice|bar|popup|modal|overlay|wall|consent|message|alert|dialog|layer))",
+    r"termly|qc-cmp|cmp-|cc-window|cc-banner|cookie-?law|gdpr-?(?:banner|consent)|cookieyes|cmplz-|"
+    r"cky-(?:consent|preference|modal|overlay|banner|btn-revisit)|"
+    r"(?:cookies?|consent|privacy)[_-]?(?:banner|notice|bar|popup|modal|overlay|wall|consent|message|alert|dialog|"
+    r"layer|settings|preferences|container|wrapper))",
     re.IGNORECASE,
 )
 _NAVIGATION = re.compile(
@@ -46,6 +48,14 @@ def drop(element: HtmlElement) -> None:
 
 def drop_never_text(root: HtmlElement) -> None:
     etree.strip_elements(root, *NEVER_TEXT, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+
+
+def drop_decorations(root: HtmlElement) -> None:
+    """Elements hidden from screen readers that hold no word (a heading's "#" permalink
+    symbol, icon glyphs): decoration in every capture."""
+    for element in root.xpath("//*[@aria-hidden='true']"):
+        if element.getparent() is not None and not re.search(r"\w", element.text_content()):
+            drop(element)
 
 
 def _in_content(element: HtmlElement) -> bool:

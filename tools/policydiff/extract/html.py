@@ -31,13 +31,18 @@ class HtmlResult:
     method: str = "auto"
 
 
+# huge_tree: a page with a 20 MB inline script or JSON blob must not lose the text after it
+# (libxml2 otherwise stops at a 10 MB text node).
+_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+
+
 def parse_html(text: str) -> HtmlElement | None:
     # NUL characters end the document for libxml2: nothing after one would be seen.
     text = text.replace("\x00", "")
     if not text.strip():
         return None
     try:
-        return lxml.html.document_fromstring(text)
+        return lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
 
@@ -92,6 +97,7 @@ def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None)
     if base is not None and not base_url:
         base_url = base.get("href")
     clean.drop_never_text(root)
+    clean.drop_decorations(root)
     remove_wayback_elements(root)
     decode_cloudflare_emails(root)
     warnings: list[str] = []
@@ -112,5 +118,5 @@ def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None)
         clean.drop_boilerplate(root)
         picked = [readable.find_main(root)]
     ctx = Context(resolve_url=make_url_resolver(base_url, rules.strip_query))
-    markdown = "\n\n".join(render(element, ctx) for element in picked)
+    markdown = render(picked, ctx)
     return HtmlResult(markdown, title, selector_miss, tuple(warnings), method)

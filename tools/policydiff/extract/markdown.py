@@ -16,6 +16,8 @@ from urllib.parse import quote
 
 from lxml.html import HtmlElement
 
+from .text import is_clause_title
+
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Elements that start a new block. Everything else flows inline.
 BLOCKS = frozenset(
@@ -51,6 +53,8 @@ class Context:
 
 
 def escape_text(text: str) -> str:
+    if not any(c in text for c in "\\`*[]<"):
+        return text
     return _ESCAPE.sub(lambda m: "\\" + m.group(1) if m.group(1) else "&lt;", text)
 
 
@@ -81,9 +85,10 @@ def _mark_block_ancestors(root: HtmlElement) -> set[HtmlElement]:
 class _Flow:
     """Collects inline pieces and cuts them into blocks."""
 
-    def __init__(self) -> None:
+    def __init__(self, promote: Callable[[str], str] | None = None) -> None:
         self.blocks: list[str] = []
         self.pieces: list[str] = []
+        self.promote = promote
 
     def add_text(self, text: str | None) -> None:
         if text:
@@ -94,7 +99,8 @@ class _Flow:
             line = _WHITESPACE.sub(" ", "".join(self.pieces)).strip()
             line = line.replace("****", "")
             if line and line not in {"**", "*"}:
-                self.blocks.append(_escape_line_start(line))
+                line = _escape_line_start(line)
+                self.blocks.append(self.promote(line) if self.promote else line)
             self.pieces.clear()
 
     def add_blocks(self, blocks: Iterable[str]) -> None:
@@ -102,18 +108,21 @@ class _Flow:
         self.blocks.extend(blocks)
 
 
-def render(root: HtmlElement, ctx: Context) -> str:
-    """The Markdown of `root` and what it contains."""
-    ctx.has_block = _mark_block_ancestors(root)
-    levels = [HEADINGS[e.tag] for e in root.iter(*HEADINGS)]
+def render(elements: list[HtmlElement], ctx: Context) -> str:
+    """The Markdown of the selected elements, in order, with one heading scale for all."""
+    levels = [HEADINGS[e.tag] for root in elements for e in root.iter(*HEADINGS)]
     ctx.heading_shift = min(levels) - 1 if levels else 0
-    blocks = _render_block(root, ctx, 0)
+    blocks: list[str] = []
+    for root in elements:
+        ctx.has_block = _mark_block_ancestors(root)
+        blocks.extend(_render_block(root, ctx, 0))
     return "\n\n".join(blocks) + "\n"
 
 
-def _render_flow(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
-    """The blocks of an element's content: inline runs become paragraphs."""
-    flow = _Flow()
+def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: bool = False) -> list[str]:
+    """The blocks of an element's content: inline runs become paragraphs (and, when
+    `promote`, a run that acts as a heading becomes one)."""
+    flow = _Flow((lambda block: _promote_bold(block, ctx)) if promote else None)
     flow.add_text(element.text)
     for child in element:
         tag = child.tag
@@ -136,7 +145,7 @@ def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
         text = _WHITESPACE.sub(" ", element.text_content()).strip()
         return [escape_text(text)] if text else []
     if tag in HEADINGS:
-        text = _plain_heading(_render_flow(element, ctx, depth))
+        text = _unescape_marker(_plain_heading(_render_flow(element, ctx, depth)))
         if not text:
             return []
         level = max(1, min(6, HEADINGS[tag] - ctx.heading_shift))
@@ -157,10 +166,17 @@ def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
         return ["\n".join("> " + line if line else ">" for line in block.split("\n")) for block in inner]
     if tag == "hr":
         return []
-    blocks = _render_flow(element, ctx, depth)
-    if tag in {"p", "div", "dt", "summary", "section"}:
-        blocks = [_promote_bold(block, ctx) for block in blocks]
-    return blocks
+    promote = tag in {"p", "div", "dt", "summary", "section"} and not _only_links(element)
+    return _render_flow(element, ctx, depth, promote=promote)
+
+
+def _only_links(element: HtmlElement) -> bool:
+    """All the text is link text: an entry of a table of contents, not a heading."""
+    links = element.xpath(".//a")
+    if not links:
+        return False
+    linked = sum(len(a.text_content().strip()) for a in links)
+    return linked >= len(element.text_content().strip())
 
 
 def _plain_heading(blocks: list[str]) -> str:
@@ -169,10 +185,15 @@ def _plain_heading(blocks: list[str]) -> str:
 
 
 def _promote_bold(block: str, ctx: Context) -> str:
-    """A short paragraph that is bold and nothing else acts as a heading: make it one,
-    one level below the last real heading."""
+    """A short paragraph that is bold and nothing else, or a lettered/numbered clause title
+    ("B. Community Sites"), acts as a heading: make it one, one level below the last real
+    heading."""
+    if "\n" in block:
+        return block
+    if is_clause_title(block) and "](" not in block:
+        return "#" * min(6, ctx.last_heading + 1) + " " + block.replace("**", "").replace("\\.", ".", 1)
     match = _BOLD_ONLY.match(block)
-    if not match or "\n" in block:
+    if not match:
         return block
     text = match.group("text").strip()
     words = text.split()
@@ -314,10 +335,11 @@ def _link(element: HtmlElement, inner: str, ctx: Context) -> str:
     text = inner.strip()
     if not href or not text:
         return inner
+    if "#" in href and not re.search(r"\w", text):
+        return " "  # a permalink anchor beside a heading ("#", "¶", "🔗") is markup, not text
     url = ctx.resolve_url(href)
     if not url:
-        # A permalink anchor next to a heading ("#", "¶", "🔗") is markup, not text.
-        return " " if not re.search(r"\w", text) else inner
+        return inner
     url = quote(url, safe="/:?#[]@!$&'*+,;=%~-._")
     lead = " " if inner[:1].isspace() else ""
     trail = " " if inner[-1:].isspace() else ""

@@ -12,6 +12,10 @@ import re
 
 from lxml.html import HtmlElement
 
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# What the body can be: never a paragraph, a list or an inline element alone.
+CONTAINERS = frozenset({"div", "section", "article", "main", "td", "center", "font", "span", "form", "table", "tbody",
+                        "tr", "blockquote"})  # fmt: skip
 # A child holding this share of its parent's prose is the content; the rest is chrome.
 DESCEND_SHARE = 0.8
 # A landmark holding this share of the page's prose is trusted.
@@ -58,12 +62,22 @@ def find_main(root: HtmlElement) -> HtmlElement:
         if not children:
             break
         best = max(children, key=lambda c: lengths.get(c, 0))
-        if lengths.get(best, 0) < DESCEND_SHARE * lengths.get(current, 0):
+        if best.tag not in CONTAINERS or lengths.get(best, 0) <= DESCEND_SHARE * lengths.get(current, 0):
             break
-        if _loses_title(current, best):
+        if _loses_title(current, best) or _loses_heading(children, best):
             break
         current = best
     return current
+
+
+def _loses_heading(children: list[HtmlElement], best: HtmlElement) -> bool:
+    """A sibling left behind holds a heading: it is part of the document's structure."""
+    for child in children:
+        if child is best:
+            continue
+        if child.tag in HEADINGS or any(h.text_content().strip() for h in child.iter(*HEADINGS)):
+            return True
+    return False
 
 
 def _loses_title(current: HtmlElement, child: HtmlElement) -> bool:
