@@ -81,6 +81,7 @@ def _segment(markdown: str) -> tuple[Section, ...]:
     # the old side of the next. Sections are frozen, so sharing them is safe.
     lines = _classify_lines(markdown)
     _accept_clause_titles(lines)
+    _demote_table_of_contents(lines)
     return tuple(_build_sections(lines))
 
 
@@ -240,16 +241,46 @@ def _stands_as_title(lines: list[_Line], j: int, body_at: int | None) -> bool:
 
 
 def _assign_clause_levels(lines: list[_Line], accepted: set[int]) -> None:
-    """Clause titles sit below the Markdown heading in force, ordered by their kind."""
-    ranks = sorted({lines[i].rank for i in accepted})
-    dense = {rank: n for n, rank in enumerate(ranks)}
-    current = 0
+    """A clause title sits one level below the nearest open heading of a broader kind: a
+    lettered part below the document title, a plain subheading below its lettered part. A
+    Markdown heading with a clause number ("## A. Online Privacy") is of that kind too, so a
+    clause title "B. ..." after it is its sibling."""
+    open_heads: list[tuple[int, int]] = []  # (rank, level); rank -1: a heading of no kind
     for i, line in enumerate(lines):
         if line.kind in ("atx", "setext-title"):
-            current = line.level
+            while open_heads and open_heads[-1][1] >= line.level:
+                open_heads.pop()
+            open_heads.append((_title_rank(line.title), line.level))
         elif i in accepted:
+            while open_heads and open_heads[-1][0] >= line.rank:
+                open_heads.pop()
             line.kind = "clause"
-            line.level = min(current + 1 + dense[line.rank], 6)  # Markdown has six levels
+            line.level = min(open_heads[-1][1] + 1 if open_heads else 1, 6)  # Markdown has six levels
+            open_heads.append((line.rank, line.level))
+
+
+def _title_rank(title: str) -> int:
+    for name, pattern in _ENUMERATED:
+        if pattern.match(title):
+            return _KIND_RANK[name]
+    return -1
+
+
+def _demote_table_of_contents(lines: list[_Line]) -> None:
+    """Headings with nothing but titles under them, whose titles come back later as headings
+    (same slug, or the start of a longer one), two or more in a row, are the entries of a
+    table of contents: they stay text."""
+    heads = [i for i, line in enumerate(lines) if line.kind in ("atx", "setext-title", "clause")]
+    slugs = [slugify(lines[i].title) for i in heads]
+    entry = []
+    for n, i in enumerate(heads):
+        end = heads[n + 1] if n + 1 < len(heads) else len(lines)
+        only_titles = all(line.kind == "blank" or line.title for line in lines[i + 1 : end])
+        recurs = any(later == slugs[n] or later.startswith(slugs[n] + "-") for later in slugs[n + 1 :])
+        entry.append(only_titles and recurs)
+    for n, i in enumerate(heads):
+        if entry[n] and ((n > 0 and entry[n - 1]) or (n + 1 < len(heads) and entry[n + 1])):
+            lines[i].kind = "body"
 
 
 # -- sections ---------------------------------------------------------------------------
