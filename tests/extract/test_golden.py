@@ -72,9 +72,12 @@ def test_markdown_capture_loses_its_archive_header_and_front_matter() -> None:
     zwsoft = run_case("zwsoft-markdown").markdown
     assert "The following text is extracted" not in zwsoft
     assert zwsoft.startswith("# Privacy Policy - ZWSOFT.com\n")
-    # Hard-broken lines are separate blocks; lettered clause titles are headings.
+    # Hard-broken lines are separate blocks; lettered clause titles are headings, but not
+    # their repetition in the table of contents at the top.
     assert "\n\nInformation Collected about Online Visitors\n\nEntities Collecting Information\n\n" in zwsoft
-    assert "\n## B. ZWSOFT Community Sites\n" in zwsoft
+    assert "\n## B. ZWSOFT Community Sites, including Forum, ZWCAD Club, etc.\n" in zwsoft
+    assert "\n## C. Purchasing Items or Services from the ZWSOFT Site.\n" in zwsoft
+    assert "\n\nB. ZWSOFT Community Sites\n\nC. Purchasing Items" in zwsoft
     github = run_case("github-statement-markdown")
     assert not github.markdown.startswith("---")
     assert github.title == "GitHub Privacy Statement"

@@ -17,7 +17,7 @@ from .html import html_to_markdown
 from .text import text_to_markdown
 
 # Bump when a change to extraction can change the text of a version: `rebuild` records it.
-EXTRACTOR_VERSION = "2"
+EXTRACTOR_VERSION = "3"
 
 
 @dataclass(frozen=True)

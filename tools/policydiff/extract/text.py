@@ -32,8 +32,13 @@ def is_clause_title(line: str) -> bool:
     match = _CLAUSE_TITLE.match(line)
     if not match:
         return False
-    title = match.group("title")
-    return len(title.split()) <= 16 and not title.rstrip("*").endswith((".", ",", ";", ":"))
+    title = match.group("title").rstrip("*")
+    words = len(title.split())
+    if words > 16 or title.endswith((",", ";", ":")):
+        return False
+    # Old policies end lettered part titles with a full stop ("C. Purchasing Items or Services
+    # from the ZWSOFT Site."); a short lettered line is a title, a numbered one may be a clause.
+    return not title.endswith(".") or (line[0].isalpha() and words <= 10)
 
 
 def absolutise_links(text: str, base_url: str | None) -> str:
@@ -59,16 +64,37 @@ def text_to_markdown(text: str, *, markdown: bool, base_url: str | None = None) 
     return text, title
 
 
+def _reads_as_body(block: str) -> bool:
+    """A sentence or a paragraph, as opposed to a title or an entry of a table of contents."""
+    words = block.split()
+    return len(words) >= 12 or block.rstrip("*_ ").endswith((".", "!", "?", ":", ";"))
+
+
 def promote_clause_titles(text: str) -> str:
     """Standalone one-line paragraphs like "A. Online Privacy" or "4. Your rights" act as
-    headings: make them headings one level below the last real one."""
+    headings: make them headings one level below the last real one.
+
+    Only a title that has body text under it is promoted: a table of contents repeats the
+    titles with nothing but other titles between them (ZWSOFT's policy opens with one), and
+    headings there would show every part twice."""
     blocks = text.split("\n\n")
+    stripped = [block.strip() for block in blocks]
+    is_heading = [re.match(r"^#{1,6}\s", block) is not None for block in stripped]
+    candidates = [
+        not is_heading[i] and "\n" not in block and is_clause_title(block) for i, block in enumerate(stripped)
+    ]
     last = 1
-    for index, block in enumerate(blocks):
-        stripped = block.strip()
-        heading = re.match(r"^(#{1,6})\s", stripped)
-        if heading:
-            last = len(heading.group(1))
-        elif "\n" not in stripped and is_clause_title(stripped):
-            blocks[index] = "#" * min(6, last + 1) + " " + stripped
+    for index, block in enumerate(stripped):
+        if is_heading[index]:
+            last = len(block) - len(block.lstrip("#"))
+            continue
+        if not candidates[index]:
+            continue
+        following = []
+        for after in range(index + 1, len(stripped)):
+            if is_heading[after] or candidates[after]:
+                break
+            following.append(stripped[after])
+        if any(_reads_as_body(b) for b in following):
+            blocks[index] = "#" * min(6, last + 1) + " " + block
     return "\n\n".join(blocks)
