@@ -116,6 +116,13 @@ def test_every_change_version_and_section_has_its_page(fixture_site: BuiltSite) 
     assert len(policy_changes(archive, "github-privacy-statement")) == 2
 
 
+def facts_of(tree: lxml_html.HtmlElement) -> dict[str, str]:
+    """The header table of a policy page, as {column: cell text}."""
+    head = tree.xpath("(//article//table)[1]//th")
+    cells = tree.xpath("(//article//table)[1]//td")
+    return {h.text_content().strip(): " ".join(c.text_content().split()) for h, c in zip(head, cells, strict=True)}
+
+
 def text_of(path: Path) -> str:
     return " ".join(parse(path).xpath("//article")[0].text_content().split())
 
@@ -124,12 +131,14 @@ def test_policy_page_header_and_section_markers(fixture_site: BuiltSite) -> None
     archive = Archive(fixture_site.archive)
     slug = "github-privacy-statement"
     page = fixture_site.site / urls.policy_page(slug) / "index.html"
-    text = text_of(page)
     changes = policy_changes(archive, slug)
-    assert "First seen 2023-12-28" in text.replace("|", "")
-    assert f"{len(archive.versions(slug))} in {len(archive.history(slug))} periods" in text
-    assert changes[-1].published.strftime("%Y-%m-%d") in text
     tree = parse(page)
+    facts = facts_of(tree)
+    assert facts["First seen"] == "2023-12-28"
+    assert facts["Last changed"] == changes[-1].published.strftime("%Y-%m-%d")
+    assert facts["Versions"] == str(len(archive.versions(slug))) == "3"
+    assert facts["Captures"] == "3"
+    assert facts["Source"].startswith("https://github.com/github/site-policy/")
     markers = tree.xpath("//a[contains(@class, 'pd-changed')]")
     assert markers, "no section markers"
     assert all(re.fullmatch(r"(changed|unchanged since) \d{4}-\d{2}-\d{2}", m.text_content()) for m in markers)
@@ -144,7 +153,10 @@ def test_policy_page_header_and_section_markers(fixture_site: BuiltSite) -> None
 def test_single_capture_policy_reads_as_a_valid_state(fixture_site: BuiltSite) -> None:
     page = fixture_site.site / urls.policy_page("zwsoft-privacy-policy") / "index.html"
     text = text_of(page)
-    assert "One version so far" in text and "no change captured yet" in text
+    assert "One version so far" in text
+    facts = facts_of(parse(page))
+    assert facts["Last changed"] == "no change captured yet" and facts["Versions"] == "1"
+    assert facts["First seen"] == "2017-11-21"
     assert "ZWCAD Software Co., Ltd (ZWSOFT) would like to thank you" in text
     timeline = text_of(fixture_site.site / urls.timeline_page("zwsoft-privacy-policy") / "index.html")
     assert "first capture" in timeline and "Wayback Machine" in timeline

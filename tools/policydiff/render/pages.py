@@ -233,24 +233,24 @@ def policy_page(data: PolicyData) -> str:
     latest = data.latest
     out = [front_matter(data.name)]
     out.append(f"# {md_text(data.name)} {{ #pd--top }}\n\n")
-    rows = [("Source", " · ".join(external_link(u) for u in data.declaration.urls))]
+    head = ["Source"]
+    cells = [" · ".join(external_link(u) for u in data.declaration.urls)]
     if latest is not None and data.periods:
-        first_seen = data.periods[0].start
-        rows.append(("First seen", day(first_seen)))
+        timeline = rel(page, src(urls.timeline_page(data.slug)))
+        head += ["First seen", "Last changed", "Versions", "Captures", "Stated date"]
         if data.changes:
             last = data.changes[-1]
-            link = rel(page, src(urls.change_page(last)))
-            rows.append(("Last changed", f"[{day(last.published)}]({link})"))
+            changed = f"[{day(last.published)}]({rel(page, src(urls.change_page(last)))})"
         else:
-            rows.append(("Last changed", "no change captured yet"))
-        timeline = rel(page, src(urls.timeline_page(data.slug)))
-        rows.append(
-            ("Versions", f"{len(data.versions)} in {len(data.periods)} periods, "
-                         f"{len(data.changes)} changes ([timeline]({timeline}))")  # fmt: skip
-        )
-        rows.append(("Captures", str(sum(len(p.captures) for p in data.periods))))
-        rows.append(("Stated date", md_text(data.stated_date) if data.stated_date else "none found in the text"))
-    out.append("| | |\n|---|---|\n" + "".join(f"| {k} | {v} |\n" for k, v in rows) + "\n")
+            changed = "no change captured yet"
+        cells += [
+            day(data.periods[0].start),
+            changed,
+            f"[{len(data.versions)}]({timeline})",
+            str(sum(len(p.captures) for p in data.periods)),
+            md_text(data.stated_date) if data.stated_date else "none found",
+        ]
+    out.append(f"| {' | '.join(head)} |\n|{'---|' * len(head)}\n| {' | '.join(cells)} |\n\n")
     out.append(feed_links(page, data.slug))
     if latest is None:
         out.append('!!! info "No captures yet"\n    Ingest a capture with `policy-diff ingest` to see its text here.\n')
@@ -451,7 +451,10 @@ def change_page(data: PolicyData, change: Change) -> str:
                 f"| [{md_text(entry_title(entry))}](#{entry_anchor(entry)}) | {md_text(entry_label(entry))} "
                 f"| {words_cell(entry)} |\n"
             )
-        out.append(f"\n{unchanged} sections unchanged (collapsed below).\n\n")
+        if unchanged:
+            out.append(f"\n{unchanged} sections unchanged (collapsed below).\n\n")
+        else:
+            out.append("\n")
     out.append(
         raw_block(
             '<div class="pd-toolbar"><button type="button" class="md-button pd-toggle" aria-pressed="false">'
