@@ -65,8 +65,10 @@ def md_text(text: str) -> str:
     return "".join(c if c.isalnum() or c == " " else f"&#{ord(c)};" for c in text)
 
 
-_HTML_BLOCK_UNSAFE = {"`": "&#96;", "~": "&#126;", "\n": "&#10;", "\r": ""}
-_HTML_BLOCK_UNSAFE_RE = re.compile("[`~\n\r]")
+# Code fences are found even inside raw HTML; `[text](url)` is text there, but link checkers
+# that scan the Markdown source (Zensical's) would read it as a link.
+_HTML_BLOCK_UNSAFE = {"`": "&#96;", "~": "&#126;", "[": "&#91;", "]": "&#93;", "\n": "&#10;", "\r": ""}
+_HTML_BLOCK_UNSAFE_RE = re.compile("[`~\\[\\]\n\r]")
 
 
 def _block_safe(html_fragment: str) -> str:
