@@ -30,7 +30,7 @@ def require_chromium() -> Path:
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -63,7 +63,7 @@ class Watch:
 
         def on_route(route) -> None:  # type: ignore[no-untyped-def]
             url = route.request.url
-            if url.startswith(self.origin) or url.startswith("data:") and route.request.resource_type == "image":
+            if url.startswith(self.origin) or (url.startswith("data:") and route.request.resource_type == "image"):
                 # Material inlines its own icons as data: images
                 route.continue_()
             else:

@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import site_hostile as hostile  # tests/site is on sys.path (pytest's prepend import mode)
 from click.testing import CliRunner
 
 from policydiff.cli import main
-
-import site_hostile as hostile  # tests/site is on sys.path (pytest's prepend import mode)
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -40,11 +39,25 @@ def cli(archive: Path, *args: str) -> str:
 
 def make_fixture_archive(root: Path, *, with_hostile: bool = True) -> Path:
     archive = root / "archive"
-    cli(archive, "add", "github-privacy-statement", "--name", "GitHub Privacy Statement",
-        "--url", "https://github.com/github/site-policy/blob/main/Policies/github-privacy-statement.md")  # fmt: skip
+    cli(
+        archive,
+        "add",
+        "github-privacy-statement",
+        "--name",
+        "GitHub Privacy Statement",
+        "--url",
+        "https://github.com/github/site-policy/blob/main/Policies/github-privacy-statement.md",
+    )
     cli(archive, "ingest", "github-privacy-statement", *map(str, sorted(GITHUB_VERSIONS.glob("*.md"))))
-    cli(archive, "add", "zwsoft-privacy-policy", "--name", "ZWSOFT privacy policy",
-        "--url", "https://www.zwsoft.com/about/privacyPolicys")  # fmt: skip
+    cli(
+        archive,
+        "add",
+        "zwsoft-privacy-policy",
+        "--name",
+        "ZWSOFT privacy policy",
+        "--url",
+        "https://www.zwsoft.com/about/privacyPolicys",
+    )
     cli(archive, "ingest", "zwsoft-privacy-policy", str(ZWSOFT_CAPTURE))
     if with_hostile:
         add_hostile_policy(archive, root / "hostile-captures")
@@ -79,8 +92,11 @@ def mkdocs_build(config: Path, site: Path) -> str:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run(
         [str(BIN / "mkdocs"), "build", "--strict", "-f", str(config), "-d", str(site)],
-        capture_output=True, text=True, env=env, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log
     assert "WARNING" not in log, log

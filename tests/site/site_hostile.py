@@ -37,7 +37,8 @@ Control\x02chars\x03 here.
 
 VERSIONS = {
     "20200101T000000Z.md": "# Evil policy {{: onclick=alert('h1') }}\n\nFirst version.\n" + _COMMON.format(),
-    "20200201T000000Z.md": "# Evil policy {{: onclick=alert('h1') }}\n\nSecond <b onmouseover=alert('v2')>version</b>.\n"
+    "20200201T000000Z.md": "# Evil policy {{: onclick=alert('h1') }}\n\n"
+    + "Second <b onmouseover=alert('v2')>version</b>.\n"
     + _COMMON.format()
     + "\n## Added <img src=x onerror=alert('added')>\n\nNew clause \u202e with bidi.\n",
 }
@@ -47,7 +48,8 @@ HTML_CAPTURE = (
 <meta http-equiv="refresh" content="0;url=javascript:alert('meta')"></head>
 <body onload="alert('body')"><h1>Evil policy</h1><p>Third <a href="javascript:alert('html')">version</a>
 <img src="https://evil.example/track.gif" onerror="alert('img2')"></p>
-<h2>Data <span onmouseover="alert('span')">we</span> collect</h2><p>All of it. &lt;script&gt;alert('entity')&lt;/script&gt;</p>
+<h2>Data <span onmouseover="alert('span')">we</span> collect</h2>
+<p>All of it. &lt;script&gt;alert('entity')&lt;/script&gt;</p>
 <iframe srcdoc="<script>alert('srcdoc')</script>"></iframe><object data="https://evil.example/o"></object>
 <textarea></textarea><script>alert('ta')</script></body></html>""",
 )

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from browser import Watch, require_chromium, serve
-from conftest import BuiltSite
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from conftest import BuiltSite
 from policydiff import urls
 from policydiff.archive import Archive
 from policydiff.changes import policy_changes
@@ -65,7 +65,9 @@ def test_reader_path_home_policy_change_toggle_compare(
         expect(page.locator(".pd-sbs").first).to_be_hidden()
         assert page.locator(".pd-inline ins").count() > 0
         # insertions and deletions are marked by more than colour
-        assert page.locator(".pd-inline ins").first.evaluate("e => getComputedStyle(e).textDecorationLine") == "underline"
+        decoration = "e => getComputedStyle(e).textDecorationLine"
+        assert page.locator(".pd-inline ins").first.evaluate(decoration) == "underline"
+        assert page.locator(".pd-inline del").first.evaluate(decoration) == "line-through"
         page.locator(".pd-toggle").first.click()
         expect(page.locator(".pd-sbs").first).to_be_visible()
         expect(inline).to_be_hidden()

@@ -9,9 +9,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import yaml
-from conftest import REPO, BuiltSite
 from lxml import html as lxml_html
 
+from conftest import REPO, BuiltSite
 from policydiff import urls
 from policydiff.archive import Archive
 from policydiff.changes import policy_changes
@@ -36,10 +36,9 @@ def internal_links(site: Path) -> list[tuple[Path, str, str]]:
         tree = parse(page)
         for element, attribute in (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src")):
             for node in tree.xpath(f"//{element}[@{attribute}]"):
-                if element == "link" and node.get("rel") in {"canonical", "alternate"}:
-                    element_kind = "a"  # names a URL, loads nothing
-                else:
-                    element_kind = element
+                # a canonical or alternate link names a URL and loads nothing
+                names_only = element == "link" and node.get("rel") in {"canonical", "alternate"}
+                element_kind = "a" if names_only else element
                 out.append((page, element_kind, node.get(attribute)))
     return out
 

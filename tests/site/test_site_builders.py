@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BIN, REPO, cli, make_fixture_archive, mkdocs_build
 from lxml import html as lxml_html
 
+from conftest import BIN, REPO, cli, make_fixture_archive, mkdocs_build
 from policydiff import render, urls
 from policydiff.archive import Archive
 from policydiff.changes import policy_changes
@@ -66,8 +66,12 @@ def test_render_out_builds_with_zensical(project: tuple[Path, Path]) -> None:
     config, archive = project
     proc = subprocess.run(
         [str(BIN / "zensical"), "build", "--strict", "--clean", "-f", str(config)],
-        capture_output=True, text=True, cwd=config.parent, env={**os.environ, "NO_COLOR": "1"}, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=config.parent,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log
     assert "No issues found" in log, log

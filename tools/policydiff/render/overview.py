@@ -40,7 +40,8 @@ def overview_markdown(policies: Sequence[PolicySummary], page_src: str, *, lates
         out.append("| Date | Policy | Change |\n|---|---|---|\n")
         for change, p in changes:
             link = rel(page_src, src(urls.change_page(change)))
-            out.append(f"| {day(change.published)} | {md_text(p.name)} | [{md_text(describe_summary(change))}]({link}) |\n")
+            summary = md_text(describe_summary(change))
+            out.append(f"| {day(change.published)} | {md_text(p.name)} | [{summary}]({link}) |\n")
     out.append("\n")
     out.append(feed_links(page_src))
     return "".join(out)
@@ -48,8 +49,4 @@ def overview_markdown(policies: Sequence[PolicySummary], page_src: str, *, lates
 
 def overview_page(policies: Sequence[PolicySummary]) -> str:
     page = src("policies/")
-    return (
-        front_matter("Policies")
-        + "# Tracked policies { #pd--top }\n\n"
-        + overview_markdown(policies, page)
-    )
+    return front_matter("Policies") + "# Tracked policies { #pd--top }\n\n" + overview_markdown(policies, page)

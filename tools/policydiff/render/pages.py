@@ -98,8 +98,17 @@ def body_without_heading(section: Section) -> str:
 
 def describe_summary(change: Change) -> str:
     s = change.diff.summary
-    parts = [f"{n} {label}" for n, label in ((s.modified, "modified"), (s.added, "added"), (s.removed, "removed"),
-                                             (s.moved, "moved"), (s.renamed, "renamed")) if n]  # fmt: skip
+    parts = [
+        f"{n} {label}"
+        for n, label in (
+            (s.modified, "modified"),
+            (s.added, "added"),
+            (s.removed, "removed"),
+            (s.moved, "moved"),
+            (s.renamed, "renamed"),
+        )
+        if n
+    ]
     words = f"+{s.words_added} −{s.words_removed} words"
     return (", ".join(parts) or "no section changed") + f"; {words}"
 
@@ -146,9 +155,7 @@ def section_histories(
 ) -> tuple[dict[str, SectionHistory], dict[str, str]]:
     """Follow each section through the changes by its lineage id; returns the histories and
     the latest version's map of section id -> lineage id."""
-    histories = {
-        s.id: SectionHistory(s.id, s.title, first_seen, s.id, titles=[(first_seen, s.title)]) for s in first
-    }
+    histories = {s.id: SectionHistory(s.id, s.title, first_seen, s.id, titles=[(first_seen, s.title)]) for s in first}
     lineage = {s.id: s.id for s in first}
     for change in changes:
         for entry in change.diff.sections:
@@ -306,11 +313,8 @@ def version_page(data: PolicyData, version: Version) -> str:
     )
     if data.latest is not None and version.id != data.latest.id:
         compare = rel(page, urls.compare_page(data.slug) + "index.html")
-        out.append(
-            raw_block(
-                f'<p><a href="{compare}?from={version.id}&amp;to={data.latest.id}">Compare with the current version</a></p>'
-            )
-        )
+        query = f"?from={version.id}&amp;to={data.latest.id}"
+        out.append(raw_block(f'<p><a href="{compare}{query}">Compare with the current version</a></p>'))
     out.append(text_markdown(data.sections[version.id], page_src=page))
     return "".join(out)
 
@@ -328,7 +332,8 @@ def change_flags(data: PolicyData, change: Change) -> list[tuple[str, str, str]]
     elif s.trivial:
         kinds = sorted({e.trivial_kind for e in change.diff.sections if e.trivial and e.trivial_kind})
         what = f" ({', '.join(kinds)})" if kinds else ""
-        flags.append(("note", "Trivial change", f"Only whitespace, punctuation, dates, numbering or link targets changed{what}."))
+        explanation = f"Only whitespace, punctuation, dates, numbering or link targets changed{what}."
+        flags.append(("note", "Trivial change", explanation))
     earlier = {p.version for p in data.periods[: change.number - 1]}
     if change.new.version in earlier:
         flags.append(("info", "Return to an earlier text", f"The text went back to version {change.new.version}."))
@@ -338,7 +343,7 @@ def change_flags(data: PolicyData, change: Change) -> list[tuple[str, str, str]]
 def timeline_page(data: PolicyData) -> str:
     page = src(urls.timeline_page(data.slug))
     out = [front_matter(f"Timeline of {data.name}")]
-    out.append(f"# Timeline {{ #pd--top }}\n\n")
+    out.append("# Timeline { #pd--top }\n\n")
     policy = rel(page, src(urls.policy_page(data.slug)))
     n_captures = sum(len(p.captures) for p in data.periods)
     out.append(
@@ -392,8 +397,7 @@ def provenance_row(data: PolicyData, page: str, vid: str, file: str, capture: Ca
         archived = "source: " + external_link(capture.source_url, capture.source_url)
     sha = f'<code class="pd-sha" title="{html_text(capture.sha256)}">{html_text(capture.sha256[:16])}…</code>'
     return (
-        f"| {format_iso(capture.captured_at)} | [{vid}]({version}) | {md_text(capture.file)} | {sha} "
-        f"| {archived} |\n"
+        f"| {format_iso(capture.captured_at)} | [{vid}]({version}) | {md_text(capture.file)} | {sha} | {archived} |\n"
     )
 
 
@@ -413,9 +417,9 @@ def entry_label(entry: SectionChange) -> str:
     parts = [STATUS_LABEL.get(entry.status, entry.status)]
     if entry.old_title is not None and entry.new_title is not None and entry.old_title != entry.new_title:
         parts.append(f"renamed from “{entry.old_title}”")
-    if entry.old_index is not None and entry.new_index is not None and entry.status in {"moved", "renamed"}:
-        if entry.old_index != entry.new_index:
-            parts.append(f"position {entry.old_index + 1} → {entry.new_index + 1}")
+    moved = entry.status in {"moved", "renamed"} and entry.old_index is not None and entry.new_index is not None
+    if moved and entry.old_index != entry.new_index:
+        parts.append(f"position {entry.old_index + 1} → {entry.new_index + 1}")
     if entry.trivial:
         parts.append(f"trivial ({entry.trivial_kind})" if entry.trivial_kind else "trivial")
     if entry.note:
@@ -513,16 +517,17 @@ def unchanged_block(run: list[SectionChange]) -> str:
     bodies = "".join(
         f'<div class="pd-text">{markdown_html("".join(text for op, text in e.diff if op == 0))}</div>' for e in run
     )
-    return raw_block(
-        f'<details class="pd-unchanged"><summary>{label}: {html_text(titles)}</summary>{bodies}</details>'
-    )
+    return raw_block(f'<details class="pd-unchanged"><summary>{label}: {html_text(titles)}</summary>{bodies}</details>')
 
 
 # -- per-section history ------------------------------------------------------------------
 def section_page(data: PolicyData, history: SectionHistory) -> str:
     page = src(urls.section_page(data.slug, history.lineage))
-    out = [front_matter(f"History of {history.title or 'the preamble'} · {data.name}", search_exclude=True,
-                        hide=["navigation"])]  # fmt: skip
+    out = [
+        front_matter(
+            f"History of {history.title or 'the preamble'} · {data.name}", search_exclude=True, hide=["navigation"]
+        )
+    ]
     out.append(f"# {md_text(history.title or 'Preamble')} {{ #pd--top }}\n\n")
     policy = rel(page, src(urls.policy_page(data.slug)))
     if history.current_id is not None and history.removed_at is None:
@@ -542,9 +547,8 @@ def section_page(data: PolicyData, history: SectionHistory) -> str:
         return "".join(out)
     out.append(f"Changed {len(history.entries)} times:\n\n| Date | Change | Words |\n|---|---|---|\n")
     for change, entry in history.entries:
-        out.append(
-            f"| [{day(change.published)}](#pd--{change.number}) | {md_text(entry_label(entry))} | {words_cell(entry)} |\n"
-        )
+        label = md_text(entry_label(entry))
+        out.append(f"| [{day(change.published)}](#pd--{change.number}) | {label} | {words_cell(entry)} |\n")
     out.append("\n")
     out.append(
         raw_block(
