@@ -32,6 +32,7 @@ import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import fast_diff_match_patch
 import yaml
@@ -108,6 +109,7 @@ def mkdocs_build(config: Path, site: Path) -> float:
 
 def compare_builds(archive: Path, work: Path, repeat: int) -> dict[str, float | int]:
     ours, plain = [], []
+    work.mkdir(parents=True, exist_ok=True)
     config = plugin_project(work, archive)
     plain_config, pages = plain_project(work / "plain", archive)
     for _ in range(repeat):
@@ -211,7 +213,8 @@ def serve_bench(work: Path) -> dict[str, object]:
             stdout=out, stderr=subprocess.STDOUT, env=ENV,
         )  # fmt: skip
     try:
-        base = f"http://127.0.0.1:{port}/"
+        prefix = urlsplit(yaml.safe_load((REPO / "mkdocs.yml").read_text("utf-8"))["site_url"]).path
+        base = f"http://127.0.0.1:{port}{prefix}"
         first = wait_for(base)
         wait_for_log(log, r"Serving on", 0)
         # baseline: a hand-written page edited; every page is rebuilt, no policy re-rendered

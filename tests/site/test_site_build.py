@@ -137,7 +137,8 @@ def test_policy_page_header_and_section_markers(fixture_site: BuiltSite) -> None
     assert facts["Last changed"] == changes[-1].published.strftime("%Y-%m-%d")
     assert facts["Versions"] == str(len(archive.versions(slug))) == "3"
     assert facts["Captures"] == "3"
-    assert facts["Source"].startswith("https://github.com/github/site-policy/")
+    source = tree.xpath("//p[contains(@class, 'pd-source')]/a/@href")
+    assert source == ["https://github.com/github/site-policy/blob/main/Policies/github-privacy-statement.md"]
     markers = tree.xpath("//a[contains(@class, 'pd-changed')]")
     assert markers, "no section markers"
     assert all(re.fullmatch(r"(changed|unchanged since) \d{4}-\d{2}-\d{2}", m.text_content()) for m in markers)

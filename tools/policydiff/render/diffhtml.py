@@ -10,9 +10,31 @@ from .escape import html_text
 Op = tuple[int, str]
 
 
+FOLD_AT = 1200  # an unchanged run longer than this (characters) is folded...
+KEEP = 300  # ...keeping this much context on each side of it
+
+
+def _fold(text: str) -> str:
+    """Long unchanged text between changes: keep context, fold the middle (one click away)."""
+    if len(text) <= FOLD_AT:
+        return html_text(text)
+    head_end = text.find(" ", KEEP)
+    tail_start = text.rfind(" ", 0, len(text) - KEEP)
+    if head_end < 0 or tail_start <= head_end:
+        return html_text(text)
+    middle = text[head_end:tail_start]
+    words = len(middle.split())
+    return (
+        f"{html_text(text[:head_end])}<details class=\"pd-fold\"><summary>{words} unchanged words</summary>"
+        f"{html_text(middle)}</details>{html_text(text[tail_start:])}"
+    )
+
+
 def _piece(op: int, text: str) -> str:
     if not text:
         return ""
+    if op == 0:
+        return _fold(text)
     body = html_text(text)
     if op > 0:
         return f'<ins class="pd-ins" title="added">{body}</ins>'

@@ -240,8 +240,10 @@ def policy_page(data: PolicyData) -> str:
     latest = data.latest
     out = [front_matter(data.name)]
     out.append(f"# {md_text(data.name)} {{ #pd--top }}\n\n")
-    head = ["Source"]
-    cells = [" · ".join(external_link(u) for u in data.declaration.urls)]
+    sources = " · ".join(external_link(u) for u in data.declaration.urls)
+    out.append(f"Source: {sources}\n{{: .pd-source }}\n\n")
+    head: list[str] = []
+    cells: list[str] = []
     if latest is not None and data.periods:
         timeline = rel(page, src(urls.timeline_page(data.slug)))
         head += ["First seen", "Last changed", "Versions", "Captures", "Stated date"]
@@ -257,7 +259,8 @@ def policy_page(data: PolicyData) -> str:
             str(sum(len(p.captures) for p in data.periods)),
             md_text(data.stated_date) if data.stated_date else "none found",
         ]
-    out.append(f"| {' | '.join(head)} |\n|{'---|' * len(head)}\n| {' | '.join(cells)} |\n\n")
+    if head:
+        out.append(f"| {' | '.join(head)} |\n|{'---|' * len(head)}\n| {' | '.join(cells)} |\n\n")
     out.append(feed_links(page, data.slug))
     if latest is None:
         out.append('!!! info "No captures yet"\n    Ingest a capture with `policy-diff ingest` to see its text here.\n')
