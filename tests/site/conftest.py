@@ -23,6 +23,10 @@ GITHUB_VERSIONS = FIXTURES / "github-site-policy" / "github-privacy-statement" /
 ZWSOFT_CAPTURE = FIXTURES / "citp-wayback" / "zwsoft-privacy-policy" / "captures" / "20171121T214541Z.md"
 
 
+COOKIE_WALL = "<html><body><h1>Before you continue</h1><p>We use cookies. Accept all?</p></body></html>"
+WITHDRAWN_REASON = "cookie wall, not the policy <script>alert('reason')</script>"
+
+
 @dataclass(frozen=True)
 class BuiltSite:
     archive: Path
@@ -59,6 +63,11 @@ def make_fixture_archive(root: Path, *, with_hostile: bool = True) -> Path:
         "https://www.zwsoft.com/about/privacyPolicys",
     )
     cli(archive, "ingest", "zwsoft-privacy-policy", str(ZWSOFT_CAPTURE))
+    # a later capture that caught a cookie wall, withdrawn with a reason (kept, shown, not a version)
+    wall = root / "20180102T030405Z.html"
+    wall.write_text(COOKIE_WALL, encoding="utf-8")
+    cli(archive, "ingest", "zwsoft-privacy-policy", str(wall))
+    cli(archive, "exclude", "zwsoft-privacy-policy", wall.stem, "--reason", WITHDRAWN_REASON)
     if with_hostile:
         add_hostile_policy(archive, root / "hostile-captures")
     return archive

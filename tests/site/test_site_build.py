@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 from lxml import html as lxml_html
 
-from conftest import REPO, BuiltSite
+from conftest import REPO, WITHDRAWN_REASON, BuiltSite
 from policydiff import urls
 from policydiff.archive import Archive
 from policydiff.changes import policy_changes
@@ -161,6 +161,9 @@ def test_single_capture_policy_reads_as_a_valid_state(fixture_site: BuiltSite) -
     timeline = text_of(fixture_site.site / urls.timeline_page("zwsoft-privacy-policy") / "index.html")
     assert "first capture" in timeline and "Wayback Machine" in timeline
     assert "0 changes" in timeline
+    # the withdrawn cookie-wall capture is listed with its reason, and is no version
+    assert "Withdrawn captures" in timeline and WITHDRAWN_REASON in timeline
+    assert "20180102T030405Z" in timeline
 
 
 def test_change_page_shows_summary_diff_and_navigation(fixture_site: BuiltSite) -> None:
