@@ -75,6 +75,11 @@ def test_reader_path_home_policy_change_toggle_compare(
         page.locator(".pd-diff").first.scroll_into_view_if_needed()
         page.screenshot(path=output_dir / "change-side-by-side.png")
 
+        lineage = next(iter(change.lineage.values()))
+        page.goto(origin + urls.section_page(slug, lineage))
+        expect(page.locator("h1")).to_be_visible()
+        page.screenshot(path=output_dir / "section-history.png")
+
         page.goto(origin + urls.compare_page(slug))
         versions = archive.versions(slug)
         page.locator("select[name=from]").select_option(versions[0].id)

@@ -548,7 +548,8 @@ def section_page(data: PolicyData, history: SectionHistory) -> str:
     if not history.entries:
         out.append(f"This section has not changed since it was first captured on {day(history.first_seen)}.\n")
         return "".join(out)
-    out.append(f"Changed {len(history.entries)} times:\n\n| Date | Change | Words |\n|---|---|---|\n")
+    times = "once" if len(history.entries) == 1 else f"{len(history.entries)} times"
+    out.append(f"Changed {times}:\n\n| Date | Change | Words |\n|---|---|---|\n")
     for change, entry in history.entries:
         label = md_text(entry_label(entry))
         out.append(f"| [{day(change.published)}](#pd--{change.number}) | {label} | {words_cell(entry)} |\n")

@@ -53,10 +53,25 @@
     return node;
   }
 
+  var FOLD_AT = 1200, KEEP = 300;  // as render/diffhtml.py: fold long unchanged runs
+
+  function folded(text) {
+    var headEnd = text.indexOf(" ", KEEP), tailStart = text.lastIndexOf(" ", text.length - KEEP);
+    if (text.length <= FOLD_AT || headEnd < 0 || tailStart <= headEnd) return document.createTextNode(text);
+    var frag = document.createDocumentFragment(), middle = text.slice(headEnd, tailStart);
+    var details = el("details", "pd-fold");
+    details.appendChild(el("summary", null, middle.split(/\s+/).filter(Boolean).length + " unchanged words"));
+    details.appendChild(document.createTextNode(middle));
+    frag.appendChild(document.createTextNode(text.slice(0, headEnd)));
+    frag.appendChild(details);
+    frag.appendChild(document.createTextNode(text.slice(tailStart)));
+    return frag;
+  }
+
   function piece(op, text) {
     if (op > 0) { var ins = el("ins", "pd-ins", text); ins.title = "added"; return ins; }
     if (op < 0) { var del = el("del", "pd-del", text); del.title = "removed"; return del; }
-    return document.createTextNode(text);
+    return folded(text);
   }
 
   function diffNode(diffs, oldLabel, newLabel) {
