@@ -202,3 +202,25 @@ def test_generated_navigation_stays_small(fixture_site: BuiltSite) -> None:
     nav_links = tree.xpath("//nav[contains(@class, 'md-nav--primary')]//a/@href")
     assert not [h for h in nav_links if "/changes/" in h or "/versions/" in h or "/sections/" in h]
     assert any("compare/" in h for h in nav_links)
+
+
+def test_hostile_policy_pages_carry_nothing_active(fixture_site: BuiltSite) -> None:
+    """The static check behind the browser test: every page of the hostile policy, parsed."""
+    pages = sorted((fixture_site.site / "policies" / "evil-policy").rglob("*.html"))
+    assert len(pages) > 8
+    for page in pages:
+        raw = page.read_text(encoding="utf-8")
+        assert "\u202e" not in raw and "\u2066" not in raw, page
+        tree = parse(page)
+        where = page.relative_to(fixture_site.site)
+        assert not tree.xpath("//iframe | //object | //embed | //base | //meta[@http-equiv] | //img | //svg//script")
+        assert not tree.xpath("//article//form | //article//input | //article//button[not(@class)]"), where
+        assert not tree.xpath("//@*[starts-with(name(), 'on')]"), where
+        assert not [u for u in tree.xpath("//@href | //@src") if u.strip().lower().startswith(("javascript:", "data:"))]
+        for script in tree.xpath("//script"):
+            assert "alert(" not in (script.text or ""), where
+            assert not script.get("src") or "evil" not in script.get("src"), where
+        assert not tree.xpath("//article//*[@style]"), where
+    # ...and the hostile text is on the pages, shown as text
+    texts = " ".join(text_of(page) for page in pages)
+    assert "<script>alert('textarea')</script>" in texts and "⟦U+202E⟧" in texts
