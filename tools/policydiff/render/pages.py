@@ -419,7 +419,11 @@ def entry_label(entry: SectionChange) -> str:
     """Status in words, with what moved or was renamed."""
     parts = [STATUS_LABEL.get(entry.status, entry.status)]
     if entry.old_title is not None and entry.new_title is not None and entry.old_title != entry.new_title:
-        parts.append(f"renamed from “{entry.old_title}”")
+        renamed = f"renamed from “{entry.old_title}”"
+        if entry.status == "renamed":
+            parts[0] = renamed
+        else:
+            parts.append(renamed)
     moved = entry.status in {"moved", "renamed"} and entry.old_index is not None and entry.new_index is not None
     if moved and entry.old_index != entry.new_index:
         parts.append(f"position {entry.old_index + 1} → {entry.new_index + 1}")
