@@ -25,7 +25,7 @@ def _fold(text: str) -> str:
     middle = text[head_end:tail_start]
     words = len(middle.split())
     return (
-        f"{html_text(text[:head_end])}<details class=\"pd-fold\"><summary>{words} unchanged words</summary>"
+        f'{html_text(text[:head_end])}<details class="pd-fold"><summary>{words} unchanged words</summary>'
         f"{html_text(middle)}</details>{html_text(text[tail_start:])}"
     )
 
