@@ -124,11 +124,12 @@ def test_hostile_capture_runs_nothing_and_fetches_nothing(
         page.goto(origin + urls.policy_page(slug))
         page.screenshot(path=output_dir / "hostile-policy.png", full_page=True)
         # Material's search renders results from the index: search the hostile text
-        page.keyboard.press("/")
-        page.locator("input.md-search__input").fill("alert")
-        page.wait_for_timeout(1000)
-        page.locator("input.md-search__input").fill("script")
-        page.wait_for_timeout(1000)
+        page.wait_for_load_state("networkidle")
+        page.locator(".md-search__input").first.click()
+        page.locator("input.md-search__input").press_sequentially("Trojan", delay=30)
+        results = page.locator(".md-search-result__item")
+        expect(results.first).to_be_visible()
+        expect(page.locator(".md-search-result")).to_contain_text("<img src=x onerror=\"alert('img')\">")
         page.screenshot(path=output_dir / "hostile-search.png")
         body = page.content()
         assert "\u202e" not in body

@@ -61,7 +61,7 @@ def diff_block(ops: Sequence[Op], *, old_label: str = "Before", new_label: str =
     return (
         '<div class="pd-diff" data-view="inline">'
         f'<div class="pd-inline">{inline_diff(ops)}</div>'
-        '<div class="pd-sbs">'
+        '<div class="pd-sbs" data-search-exclude>'
         f'<div class="pd-old"><div class="pd-side-label">{html_text(old_label)}</div>{old_side(ops)}</div>'
         f'<div class="pd-new"><div class="pd-side-label">{html_text(new_label)}</div>{new_side(ops)}</div>'
         "</div></div>"
