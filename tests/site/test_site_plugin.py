@@ -111,3 +111,8 @@ def test_an_empty_archive_builds_strictly(tmp_path: Path) -> None:
     mkdocs_build(config, tmp_path / "site")
     home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert "No policy is tracked yet" in home
+    # a policy declared but not captured yet
+    cli(tmp_path / "no-archive-yet", "add", "new-policy", "--url", "https://example.org/privacy")
+    mkdocs_build(config, tmp_path / "site")
+    page = (tmp_path / "site" / urls.policy_page("new-policy") / "index.html").read_text(encoding="utf-8")
+    assert "No captures yet" in page

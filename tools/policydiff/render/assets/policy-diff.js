@@ -123,6 +123,7 @@
     var base = new URL(root.getAttribute("data-index"), document.baseURI);
     fetchJson(base).then(function (index) {
       var versions = index.versions;
+      if (!versions.length) { root.textContent = "No version captured yet."; return; }
       var form = el("form", "pd-compare-form");
       var from = el("select"), to = el("select");
       from.name = "from"; to.name = "to";
