@@ -26,14 +26,6 @@ from ..times import format_iso
 from .diffhtml import diff_block
 from .escape import external_link, html_text, markdown_html, md_text, plain_title, safe_url
 
-STATUS_LABEL = {
-    "modified": "modified",
-    "added": "added",
-    "removed": "removed",
-    "moved": "moved",
-    "renamed": "renamed",
-    "unchanged": "unchanged",
-}
 FEED_FILES = (("Atom", "atom.xml"), ("RSS", "rss.xml"), ("JSON Feed", "feed.json"))
 
 
@@ -217,7 +209,6 @@ def load_policy(archive: Archive, slug: str, changes: list[Change]) -> PolicyDat
 def text_markdown(
     sections: Iterable[Section],
     *,
-    page_src: str,
     markers: dict[str, str] | None = None,
     base_level: int = 1,
 ) -> str:
@@ -279,7 +270,7 @@ def policy_page(data: PolicyData) -> str:
         f"<small>Current text: version [{latest.id}]({version_link}), in force since "
         f"{day(data.periods[-1].start)}, last captured {day(data.periods[-1].end)}.</small>\n\n"
     )
-    out.append(text_markdown(data.sections[latest.id], page_src=page, markers=section_markers(data, page)))
+    out.append(text_markdown(data.sections[latest.id], markers=section_markers(data, page)))
     return "".join(out)
 
 
@@ -318,7 +309,7 @@ def version_page(data: PolicyData, version: Version) -> str:
         compare = rel(page, urls.compare_page(data.slug) + "index.html")
         query = f"?from={version.id}&amp;to={data.latest.id}"
         out.append(raw_block(f'<p><a href="{compare}{query}">Compare with the current version</a></p>'))
-    out.append(text_markdown(data.sections[version.id], page_src=page))
+    out.append(text_markdown(data.sections[version.id]))
     return "".join(out)
 
 
@@ -417,7 +408,7 @@ def entry_anchor(entry: SectionChange) -> str:
 
 def entry_label(entry: SectionChange) -> str:
     """Status in words, with what moved or was renamed."""
-    parts = [STATUS_LABEL.get(entry.status, entry.status)]
+    parts: list[str] = [entry.status]
     if entry.old_title is not None and entry.new_title is not None and entry.old_title != entry.new_title:
         renamed = f"renamed from “{entry.old_title}”"
         if entry.status == "renamed":
