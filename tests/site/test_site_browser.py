@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from browser import Watch, require_chromium, serve
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from conftest import BuiltSite
+from conftest import REPO, BuiltSite
 from policydiff import urls
 from policydiff.archive import Archive
 from policydiff.changes import policy_changes
@@ -27,10 +28,13 @@ def browser() -> Iterator[Browser]:
         instance.close()
 
 
-def open_page(browser: Browser, origin: str) -> tuple[Page, Watch]:
+SITE_URL = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
+
+
+def open_page(browser: Browser, origin: str, site: Path | None = None) -> tuple[Page, Watch]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
     page = context.new_page()
-    watch = Watch(origin)
+    watch = Watch(origin, site, SITE_URL)
     watch.attach(page)
     return page, watch
 
@@ -42,7 +46,7 @@ def test_reader_path_home_policy_change_toggle_compare(
     slug = "github-privacy-statement"
     change = policy_changes(archive, slug)[-1]
     with serve(fixture_site.site) as origin:
-        page, watch = open_page(browser, origin)
+        page, watch = open_page(browser, origin, fixture_site.site)
         page.goto(origin)
         expect(page.locator("article table").first).to_contain_text("GitHub Privacy Statement")
         expect(page.locator("article")).to_contain_text("ZWSOFT privacy policy")
@@ -108,7 +112,7 @@ def test_hostile_capture_runs_nothing_and_fetches_nothing(
     paths += [urls.version_page(slug, v.id) for v in archive.versions(slug)]
     paths += sorted({urls.section_page(slug, lid) for c in changes for lid in c.lineage.values()})
     with serve(fixture_site.site) as origin:
-        page, watch = open_page(browser, origin)
+        page, watch = open_page(browser, origin, fixture_site.site)
         for path in paths:
             page.goto(origin + path)
             page.wait_for_load_state("load")

@@ -30,7 +30,7 @@ import yaml
 
 from . import __version__
 from .declaration import Declaration, check_slug, load_declaration, parse_declaration
-from .errors import ArchiveError, ExtractionError, UnknownPolicyError, UnknownVersionError
+from .errors import ArchiveError, ExtractionError, PolicyDiffError, UnknownPolicyError, UnknownVersionError
 from .extract import EXTRACTOR_VERSION, Extraction, extract_capture
 from .models import Capture, CaptureRef, Period, Version
 from .storage import (
@@ -131,6 +131,11 @@ class Archive:
                     shutil.rmtree(partial, ignore_errors=True)
             for old in pdir.glob(".versions.old-*"):
                 shutil.rmtree(old, ignore_errors=True)
+            # A writer killed between committing a capture and updating its version.
+            try:
+                self.refresh_versions(slug)
+            except PolicyDiffError:
+                continue  # a broken declaration or capture: `verify` reports it
 
     # -- declarations -----------------------------------------------------------------
     def declaration(self, slug: str) -> Declaration:
@@ -249,7 +254,8 @@ class Archive:
         vdir = vdir or self.versions_dir(capture.slug)
         text = extraction.markdown
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        vid = version_id(sha)
+        # One version per distinct visible text: a markup-only change is not a new version.
+        vid = version_id(extraction.text_key or sha)
         md_path = vdir / f"{vid}.md"
         meta_path = vdir / f"{vid}.json"
         new = not meta_path.exists()
@@ -457,6 +463,20 @@ class Archive:
             problems.extend(self._verify_versions(slug))
         return problems
 
+    def _committed_files(self, slug: str) -> list[str]:
+        """Capture files whose provenance exists, without trusting the provenance's content."""
+        cdir = self.captures_dir(slug)
+        if not cdir.is_dir():
+            return []
+        return sorted(
+            p.name
+            for p in cdir.iterdir()
+            if p.suffix != ".json" and not p.name.startswith(".") and p.with_suffix(".json").exists()
+        )
+
+    def count_captures(self) -> int:
+        return sum(len(self._committed_files(slug)) for slug in self.slugs())
+
     def _verify_captures(self, slug: str) -> list[Problem]:
         problems = []
         cdir = self.captures_dir(slug)
@@ -491,7 +511,7 @@ class Archive:
     def _verify_versions(self, slug: str) -> list[Problem]:
         problems = []
         vdir = self.versions_dir(slug)
-        captures = {c.file for c in self.captures(slug)} if self.captures_dir(slug).exists() else set()
+        captures = set(self._committed_files(slug))
         seen: set[str] = set()
         for meta_path in sorted(vdir.glob("v*.json")):
             try:

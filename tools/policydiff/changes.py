@@ -49,14 +49,37 @@ def policy_changes(archive: Archive, slug: str) -> list[Change]:
     changes = []
     for number, (old, new) in enumerate(pairwise(periods), start=1):
         diff = _cached_diff(texts[old.version], texts[new.version], old.version, new.version)
-        next_lineage: dict[str, str] = {}
-        for section in diff.sections:
-            if section.new_id is None:
-                continue
-            if section.old_id is not None and section.old_id in lineage:
-                next_lineage[section.new_id] = lineage[section.old_id]
-            else:
-                next_lineage[section.new_id] = section.new_id
-        lineage = next_lineage
+        lineage = follow_lineage(lineage, diff)
         changes.append(Change(slug, number, old, new, diff, captures[new.captures[0].file], dict(lineage)))
     return changes
+
+
+def follow_lineage(lineage: dict[str, str], diff: PolicyDiff) -> dict[str, str]:
+    """The lineage ids of the new version's sections, given the old version's.
+
+    A section matched to an old one (unchanged, moved, renamed, modified) keeps its lineage.
+    In a split, the first part keeps the old section's lineage and the other parts start
+    their own; a merge keeps the lineage of the first section merged. A new section whose id
+    is the lineage of another live section (a renamed heading's old id, reused) gets a
+    suffix, so that two sections never share a per-section feed.
+    """
+    out: dict[str, str] = {}
+    fresh: list[str] = []
+    for change in diff.sections:
+        for k, new_id in enumerate(change.new_ids or ((change.new_id,) if change.new_id else ())):
+            inherited = lineage.get(change.old_ids[0]) if change.old_ids and k == 0 else None
+            if inherited is None and k == 0 and change.old_id is not None:
+                inherited = lineage.get(change.old_id)
+            if inherited is None:
+                fresh.append(new_id)
+            else:
+                out[new_id] = inherited
+    taken = set(out.values())
+    for new_id in fresh:
+        candidate, n = new_id, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{new_id}-{n}"
+        out[new_id] = candidate
+        taken.add(candidate)
+    return out

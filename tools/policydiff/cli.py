@@ -190,7 +190,7 @@ def verify(obj: Context) -> None:
     for problem in problems:
         click.echo(("error: " if problem.fatal else "warning: ") + str(problem))
     slugs = obj.archive.slugs()
-    captures = sum(len(obj.archive.captures(s)) for s in slugs)
+    captures = obj.archive.count_captures()
     if fatal:
         click.echo(f"{len(fatal)} problem(s) in {obj.archive.root}")
         sys.exit(1)
@@ -220,6 +220,176 @@ def exclude(obj: Context, slug: str, capture: str, reason: str) -> None:
     click.echo(f"{slug}: {found.file} excluded ({reason.strip()})")
 
 
+@main.command("diff")
+@click.argument("slug")
+@click.argument("from_ref", metavar="[FROM]", required=False)
+@click.argument("to_ref", metavar="[TO]", required=False)
+@click.option("--json", "as_json", is_flag=True, help="The diff as JSON on stdout, nothing else.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output for people: a terminal summary, or a Markdown report.",
+)
+@pass_context
+def diff_command(obj: Context, slug: str, from_ref: str | None, to_ref: str | None, as_json: bool, fmt: str) -> None:
+    """Section-level diff of two versions of a policy.
+
+    FROM and TO are version ids (or unique prefixes), or dates meaning the version in force
+    then. Default: the last change in the history; with FROM alone, FROM against the latest.
+    Exit status 0 whether or not the versions differ.
+    """
+    from .diff import diff_versions
+    from .diff.report import format_markdown, format_text
+
+    archive = obj.archive
+    archive.require(slug)
+    if from_ref is None:
+        periods = archive.history(slug)
+        if not periods:
+            raise click.ClickException(f"policy {slug!r} has no versions yet")
+        old = archive.version(slug, periods[-2].version if len(periods) > 1 else periods[-1].version)
+        new = archive.version(slug, periods[-1].version)
+    else:
+        old = archive.version(slug, from_ref)
+        new = archive.version(slug, to_ref)
+    result = diff_versions(archive.version_text(old), archive.version_text(new), old_id=old.id, new_id=new.id)
+    if as_json:
+        emit_json(result.to_json())
+    elif fmt == "markdown":
+        click.echo(format_markdown(result), nl=False)
+    else:
+        click.echo(format_text(result, style=click.style), nl=False)
+
+
+# -- network sources: the Wayback Machine and the live page -----------------------------------
+
+
+def _fetcher(retries: int, backoff: float, timeout: float, user_agent: str | None) -> Any:
+    from .ingest.fetch import USER_AGENT, Fetcher
+
+    return Fetcher(user_agent=user_agent or USER_AGENT, timeout=timeout, retries=retries, backoff=backoff)
+
+
+_user_agent = click.option(
+    "--user-agent", envvar="POLICY_DIFF_USER_AGENT", help="User-Agent sent (add a contact address for site owners)."
+)
+_timeout = click.option(
+    "--timeout", type=float, default=30.0, show_default=True, help="Seconds before a request fails."
+)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--from", "since", metavar="YYYY[MM[DD]]", help="Only captures from this date on.")
+@click.option("--to", "until", metavar="YYYY[MM[DD]]", help="Only captures up to this date.")
+@click.option(
+    "--rate",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Memento downloads per second (CDX: a quarter; 0: no limit).",
+)
+@click.option("--retries", type=int, default=5, show_default=True, help="Retries on 429, 5xx and connection errors.")
+@click.option("--backoff", type=float, default=2.0, show_default=True, help="First retry delay in seconds; doubles.")
+@click.option(
+    "--wayback-url",
+    envvar="POLICY_DIFF_WAYBACK_URL",
+    default="https://web.archive.org",
+    show_default=True,
+    help="Base URL of the Wayback Machine (or a replay of it).",
+)
+@_timeout
+@_user_agent
+@pass_context
+def wayback(
+    obj: Context,
+    slug: str,
+    since: str | None,
+    until: str | None,
+    rate: float,
+    retries: int,
+    backoff: float,
+    wayback_url: str,
+    timeout: float,
+    user_agent: str | None,
+) -> None:
+    """Back-fill SLUG's history from the Wayback Machine (resumable: re-run after a stop).
+
+    Exit status 1 if some captures failed (a re-run retries them), 2 if the back-fill stopped.
+    """
+    from .ingest.wayback import WaybackClient, backfill, check_stamp
+
+    archive = obj.archive
+    archive.require(check_slug(slug))
+    client = WaybackClient(_fetcher(retries, backoff, timeout, user_agent), wayback_url, rate)
+    since, until = check_stamp(since, "--from"), check_stamp(until, "--to")
+    bars: list[Any] = []  # made once the listing is known, so it shows the real total
+
+    def progress(done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        if not bars:
+            bars.append(click.progressbar(length=total, label=f"{slug}: Wayback captures", file=sys.stderr))
+        bars[0].update(done - bars[0].pos)
+
+    try:
+        summary = backfill(archive, slug, client, since=since, until=until, on_progress=progress)
+    finally:
+        for bar in bars:
+            bar.render_finish()
+    for entry in summary.skipped:
+        click.echo(f"skipped {entry['timestamp']} {entry['original']}: {entry['reason']}")
+    for entry in summary.failed:
+        click.echo(f"error: {entry['reason']}", err=True)
+    if summary.resumed:
+        click.echo(f"{slug}: resumed an interrupted back-fill")
+    click.echo(summary.line(slug))
+    if summary.failed:
+        click.echo(f"re-run `policy-diff wayback {slug}` to retry the failed captures", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@click.option("--rate", type=float, default=1.0, show_default=True, help="Requests per second (0: no limit).")
+@click.option("--retries", type=int, default=3, show_default=True, help="Retries on 429, 5xx and connection errors.")
+@click.option("--backoff", type=float, default=2.0, show_default=True, help="First retry delay in seconds; doubles.")
+@_timeout
+@_user_agent
+@pass_context
+def capture(
+    obj: Context,
+    slugs: tuple[str, ...],
+    rate: float,
+    retries: int,
+    backoff: float,
+    timeout: float,
+    user_agent: str | None,
+) -> None:
+    """Fetch the live page of each policy (default: all) and store it as a capture.
+
+    A failure for one policy is reported and the others go on; exit status 1 if any failed.
+    """
+    from .ingest.live import capture_all
+
+    archive = obj.archive
+    names = list(slugs) or archive.slugs()
+    if not names:
+        raise click.UsageError(f"no policies in {archive.root}: add one with `policy-diff add SLUG --url URL`")
+    for name in names:
+        archive.require(check_slug(name))
+    outcomes = capture_all(archive, names, _fetcher(retries, backoff, timeout, user_agent), rate=rate)
+    for outcome in outcomes:
+        click.echo(("error: " if outcome.failed else "") + outcome.message, err=outcome.failed)
+    failed = sum(o.failed for o in outcomes)
+    click.echo(f"{len(outcomes) - failed} captured, {failed} failed")
+    if failed:
+        sys.exit(1)
+
+
 @main.command()
 @click.option(
     "--out",
@@ -243,3 +413,27 @@ def render(obj: Context, out: Path) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command("feeds")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The site's root directory; the feeds go under OUT/feeds/.",
+)
+@click.option("--site-url", required=True, help="The absolute address the site is published at (its site_url).")
+@click.option("--site-name", default="policy-diff", show_default=True, help="The site's name, in feed titles.")
+@click.option("--max-entries", type=click.IntRange(min=1), default=20, show_default=True, help="Entries per feed.")
+@click.option("--include-trivial", is_flag=True, help="Include trivial-only changes in every policy's feeds.")
+@pass_context
+def feeds_command(
+    obj: Context, out: Path, site_url: str, site_name: str, max_entries: int, include_trivial: bool
+) -> None:
+    """Write the Atom, RSS and JSON Feed files of every policy, as the MkDocs plugin does
+    (for sites built from `render --out` by another builder)."""
+    from .feeds import FeedSettings, write_feeds
+
+    settings = FeedSettings(site_url, site_name, max_entries=max_entries, include_trivial=include_trivial)
+    written = write_feeds(obj.archive, out, settings)
+    click.echo(f"wrote {len(written)} feed files under {out / 'feeds'}")

@@ -4,10 +4,16 @@
 name: ZWSOFT privacy policy        # required
 url: https://www.zwsoft.com/about/privacyPolicys   # required; `urls:` adds more
 language: en
-select: ["#content"]               # optional CSS selectors of the policy body
-remove: [".cookie-banner"]         # optional CSS selectors dropped from it
-history:                           # optional: rules of earlier page designs
-  - valid_until: 2019-05-01
+select: ["#content"]               # optional CSS selectors of the policy body, or OTA ranges:
+                                   #   {startBefore|startAfter: CSS, endBefore|endAfter: CSS}
+remove: [".cookie-banner"]         # optional CSS selectors (or ranges) dropped from it
+filters:                           # optional noise rules: drop elements whose text matches
+  - {selector: "p", text: "^Last updated"}   # (`selector` defaults to any element)
+replace:                           # optional regex replacements on the extracted Markdown
+  - {pattern: "Page generated on .*", with: ""}
+strip_query: [utm_source, ref]     # drop these query parameters from links (`true`: all of them)
+history:                           # optional: rules of earlier page designs (OTA's validUntil);
+  - valid_until: 2019-05-01        # an entry without filters/replace/strip_query inherits them
     select: [".old-body"]
 feeds:
   include_trivial: false
@@ -22,6 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import cssselect
 import yaml
 
 from .errors import DeclarationError
@@ -44,12 +51,32 @@ def check_slug(slug: str) -> str:
 
 
 @dataclass(frozen=True)
+class TextFilter:
+    """Drop the elements matching `selector` whose text matches `text` (a regex, searched)."""
+
+    text: re.Pattern[str]
+    selector: str = "*"
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """A regex replacement applied line by line to the extracted Markdown."""
+
+    pattern: re.Pattern[str]
+    replacement: str = ""
+
+
+@dataclass(frozen=True)
 class ExtractionRules:
     """The rules for one period of a page's design."""
 
     select: tuple[Selector, ...] = ()
     remove: tuple[Selector, ...] = ()
     valid_until: datetime | None = None
+    filters: tuple[TextFilter, ...] = ()
+    replace: tuple[Replacement, ...] = ()
+    # Query parameters dropped from link URLs: None keeps them, () drops all of them.
+    strip_query: tuple[str, ...] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -80,41 +107,113 @@ class Declaration:
         return yaml.safe_dump(self.raw, sort_keys=False, allow_unicode=True)
 
 
+def _css(path: Path, key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise DeclarationError(path, f"{key}: expected a CSS selector, got {value!r}")
+    try:
+        cssselect.GenericTranslator().css_to_xpath(value)
+    except cssselect.SelectorError as exc:
+        raise DeclarationError(path, f"{key}: invalid CSS selector {value!r}: {exc}") from None
+    return value.strip()
+
+
 def _selector_list(path: Path, key: str, value: Any) -> tuple[Selector, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
     out: list[Selector] = []
-    for item in items:
-        if isinstance(item, str) and item.strip():
-            out.append(item.strip())
-        elif isinstance(item, dict) and item:
+    for index, item in enumerate(items):
+        where = f"{key}[{index}]" if isinstance(value, list) else key
+        if isinstance(item, dict) and item:
             allowed = {"startBefore", "startAfter", "endBefore", "endAfter"}
-            unknown = set(item) - allowed
-            if unknown or not any(k.startswith("start") for k in item):
+            starts = [k for k in item if k.startswith("start")]
+            ends = [k for k in item if k.startswith("end")]
+            if set(item) - allowed or len(starts) != 1 or len(ends) > 1:
                 raise DeclarationError(
                     path,
-                    f"{key}: a range selector takes startBefore|startAfter and endBefore|endAfter, got {sorted(item)}",
+                    f"{where}: a range selector takes one of startBefore|startAfter and at most one of "
+                    f"endBefore|endAfter, got {sorted(item)}",
                 )
-            out.append({k: str(v) for k, v in item.items()})
+            out.append({k: _css(path, f"{where}.{k}", v) for k, v in item.items()})
         else:
-            raise DeclarationError(path, f"{key}: expected a CSS selector or a list of them, got {item!r}")
+            out.append(_css(path, where, item))
     return tuple(out)
 
 
-def _rules(path: Path, data: dict[str, Any], where: str) -> ExtractionRules:
+def _regex(path: Path, key: str, value: Any) -> re.Pattern[str]:
+    if not isinstance(value, str) or not value:
+        raise DeclarationError(path, f"{key}: expected a regular expression, got {value!r}")
+    try:
+        return re.compile(value)
+    except re.error as exc:
+        raise DeclarationError(path, f"{key}: invalid regular expression {value!r}: {exc}") from None
+
+
+def _filters(path: Path, key: str, value: Any) -> tuple[TextFilter, ...]:
+    if not isinstance(value, list):
+        raise DeclarationError(path, f"{key}: expected a list of {{selector, text}} mappings")
+    out = []
+    for index, item in enumerate(value):
+        where = f"{key}[{index}]"
+        if not isinstance(item, dict) or "text" not in item or set(item) - {"selector", "text"}:
+            raise DeclarationError(path, f"{where}: expected a mapping with `text` (a regex) and optional `selector`")
+        selector = _css(path, f"{where}.selector", item["selector"]) if "selector" in item else "*"
+        out.append(TextFilter(text=_regex(path, f"{where}.text", item["text"]), selector=selector))
+    return tuple(out)
+
+
+def _replacements(path: Path, key: str, value: Any) -> tuple[Replacement, ...]:
+    if not isinstance(value, list):
+        raise DeclarationError(path, f"{key}: expected a list of {{pattern, with}} mappings")
+    out = []
+    for index, item in enumerate(value):
+        where = f"{key}[{index}]"
+        if not isinstance(item, dict) or "pattern" not in item or set(item) - {"pattern", "with"}:
+            raise DeclarationError(path, f"{where}: expected a mapping with `pattern` (a regex) and optional `with`")
+        replacement = item.get("with", "")
+        if not isinstance(replacement, str):
+            raise DeclarationError(path, f"{where}.with: expected a string, got {replacement!r}")
+        pattern = _regex(path, f"{where}.pattern", item["pattern"])
+        try:
+            pattern.sub(replacement, "")
+        except (re.error, IndexError) as exc:
+            raise DeclarationError(path, f"{where}.with: invalid replacement {replacement!r}: {exc}") from None
+        out.append(Replacement(pattern=pattern, replacement=replacement))
+    return tuple(out)
+
+
+def _strip_query(path: Path, key: str, value: Any) -> tuple[str, ...] | None:
+    if value is True:
+        return ()
+    if value is False or value is None:
+        return None
+    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+        return tuple(value)
+    raise DeclarationError(
+        path, f"{key}: expected `true` (drop every query parameter) or a list of names, got {value!r}"
+    )
+
+
+def _rules(path: Path, data: dict[str, Any], where: str, inherit: ExtractionRules | None = None) -> ExtractionRules:
     valid_until = None
     if "valid_until" in data:
         try:
             valid_until = parse_time(str(data["valid_until"]))
         except ValueError as exc:
             raise DeclarationError(path, f"{where}valid_until: {exc}") from None
-    extra = {k: v for k, v in data.items() if k not in {"select", "remove", "valid_until"}}
+    unknown = set(data) - RULE_KEYS - {"valid_until"}
+    if unknown:
+        raise DeclarationError(path, f"{where.rstrip('.') or 'rules'}: unknown field(s) {sorted(unknown)}")
+    base = inherit or ExtractionRules()
     return ExtractionRules(
         select=_selector_list(path, f"{where}select", data.get("select")),
         remove=_selector_list(path, f"{where}remove", data.get("remove")),
         valid_until=valid_until,
-        extra=extra,
+        filters=_filters(path, f"{where}filters", data["filters"]) if "filters" in data else base.filters,
+        replace=_replacements(path, f"{where}replace", data["replace"]) if "replace" in data else base.replace,
+        strip_query=_strip_query(path, f"{where}strip_query", data["strip_query"])
+        if "strip_query" in data
+        else base.strip_query,
     )
 
 
@@ -146,24 +245,24 @@ def parse_declaration(slug: str, data: Any, path: Path) -> Declaration:
     history_data = data.get("history", [])
     if not isinstance(history_data, list):
         raise DeclarationError(path, "field `history`: expected a list of rule sets")
+    top_rules = _rules(path, {k: v for k, v in data.items() if k in RULE_KEYS}, "")
     history = []
     for index, item in enumerate(history_data):
         if not isinstance(item, dict) or "valid_until" not in item:
             raise DeclarationError(path, f"history[{index}]: expected a mapping with `valid_until` and rules")
-        history.append(_rules(path, item, f"history[{index}]."))
+        history.append(_rules(path, item, f"history[{index}].", inherit=top_rules))
     feeds = data.get("feeds", {}) or {}
     if not isinstance(feeds, dict):
         raise DeclarationError(path, "field `feeds`: expected a mapping")
     language = data.get("language", "en")
     if not isinstance(language, str):
         raise DeclarationError(path, "field `language`: expected a language code like `en`")
-    top_rules = {k: v for k, v in data.items() if k in RULE_KEYS}
     return Declaration(
         slug=slug,
         name=name.strip(),
         urls=tuple(dict.fromkeys(urls)),
         language=language,
-        rules=_rules(path, top_rules, ""),
+        rules=top_rules,
         history=tuple(history),
         include_trivial_in_feeds=bool(feeds.get("include_trivial", False)),
         raw=data,

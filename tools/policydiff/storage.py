@@ -5,10 +5,23 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 from pathlib import Path
 from typing import Any
 
 TMP_MARK = ".tmp-"
+
+# Fault injection for the crash tests: the process kills itself (SIGKILL, no clean-up) in the
+# middle of its Nth atomic write, after the temporary file is written and before the rename.
+_CRASH_AT_WRITE = int(os.environ.get("POLICY_DIFF_CRASH_AT_WRITE", "0") or 0)
+_writes = 0
+
+
+def _maybe_crash() -> None:
+    global _writes
+    _writes += 1
+    if _CRASH_AT_WRITE and _writes >= _CRASH_AT_WRITE:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def fsync_dir(path: Path) -> None:
@@ -33,6 +46,7 @@ def write_atomic(path: Path, data: bytes) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        _maybe_crash()
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

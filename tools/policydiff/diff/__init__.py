@@ -5,7 +5,21 @@ no files, no pages. The JSON shape (`PolicyDiff.to_json`) is a contract used by 
 the site and the feeds.
 """
 
+from .compare import diff_versions
+from .dates import StatedDate, stated_date
 from .records import DiffSummary, PolicyDiff, Section, SectionChange
-from .sections import diff_versions, segment
+from .segment import segment, slugify
+from .words import word_diff
 
-__all__ = ["DiffSummary", "PolicyDiff", "Section", "SectionChange", "diff_versions", "segment"]
+__all__ = [
+    "DiffSummary",
+    "PolicyDiff",
+    "Section",
+    "SectionChange",
+    "StatedDate",
+    "diff_versions",
+    "segment",
+    "slugify",
+    "stated_date",
+    "word_diff",
+]

@@ -16,6 +16,20 @@ class Section:
     level: int  # 0 for the preamble, 1.. for headings
     text: str  # the section's own text, heading line included, up to the next heading
     index: int  # position in the document, 0-based
+    parent: str | None = None  # id of the enclosing section (None at the top level)
+    path: tuple[str, ...] = ()  # titles from the top-level ancestor down to this section
+    offset: int = 0  # character offset of the section in the version's Markdown
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "level": self.level,
+            "index": self.index,
+            "parent": self.parent,
+            "path": list(self.path),
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -32,7 +46,13 @@ class SectionChange:
     trivial: bool
     diff: list[Op]
     trivial_kind: str | None = None  # whitespace | punctuation | date | renumbering | link
-    note: str | None = None  # e.g. "split into 2", "merged from 2"
+    note: str | None = None  # e.g. "split into 2 sections", "merged from 2 sections"
+    old_ids: tuple[str, ...] = ()  # every old section in this entry (two or more for a merge)
+    new_ids: tuple[str, ...] = ()  # every new section in this entry (two or more for a split)
+    level: int = 0  # heading level of the (new, else old) section; 0 for the preamble
+    parent: str | None = None  # id of the enclosing section, on the same side as `level`
+    moved: bool = False  # out of order relative to the other sections (also when modified)
+    match: str = ""  # how the sections were paired: identical | id | title | similar | added | removed
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +68,12 @@ class SectionChange:
             "trivial": self.trivial,
             "trivial_kind": self.trivial_kind,
             "note": self.note,
+            "old_ids": list(self.old_ids),
+            "new_ids": list(self.new_ids),
+            "level": self.level,
+            "parent": self.parent,
+            "moved": self.moved,
+            "match": self.match,
             "diff": [[op, text] for op, text in self.diff],
         }
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 import charset_normalizer
+import ftfy
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
@@ -33,12 +34,28 @@ _ALIASES = {
 }
 
 
+# UTF-8 read as windows-1252 somewhere upstream: "â€™" for "’", "Ã©" for "é".
+_MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u20ac\u201a\u0192\u201e\u2026\u2020\u2021\u02c6"
+                       "\u2030\u0160\u2039\u0152\u017d\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122"
+                       "\u0161\u203a\u0153\u017e\u0178]")  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Decoded:
     text: str
     declared: str | None
     detected: str
     mismatch: bool
+    repaired: bool = False
+
+
+def repair_mojibake(text: str) -> tuple[str, bool]:
+    """Undo text that was already mis-decoded before it was captured (ftfy; only when the
+    telltale sequences are there, so clean text is never touched)."""
+    if not _MOJIBAKE.search(text):
+        return text, False
+    fixed = ftfy.fix_encoding(text)
+    return fixed, fixed != text
 
 
 def _canonical(label: str | None) -> str | None:
@@ -65,6 +82,14 @@ def declared_charset(data: bytes, content_type: str | None = None) -> str | None
 
 
 def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
+    decoded = _decode(data, content_type)
+    text, repaired = repair_mojibake(decoded.text)
+    if not repaired:
+        return decoded
+    return Decoded(text, decoded.declared, decoded.detected, decoded.mismatch, repaired=True)
+
+
+def _decode(data: bytes, content_type: str | None = None) -> Decoded:
     declared = declared_charset(data, content_type)
     for bom, name in _BOMS:
         if data.startswith(bom):

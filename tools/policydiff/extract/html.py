@@ -4,36 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
 from lxml import etree
-from markdownify import markdownify
+from lxml.cssselect import SelectorError
+from lxml.html import HtmlElement
 
 from ..declaration import ExtractionRules
+from . import clean, readable, selectors
+from .markdown import Context, render
+from .wayback import decode_cloudflare_emails, remove_wayback_elements, strip_toolbar, unwayback
 
-_WAYBACK_TOOLBAR = re.compile(
-    r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->",
-    re.DOTALL | re.IGNORECASE,
-)
-_WAYBACK_URL = re.compile(r"^(?:https?://web\.archive\.org)?/web/\d{1,14}(?:[a-z]{2}_)?/", re.I)
-_DROP_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "iframe",
-    "form",
-    "nav",
-    "header",
-    "footer",
-    "template",
-    "svg",
-    "button",
-    "select",
-    "input",
-    "object",
-    "embed",
-)
+# Cache-busting queries (`file.pdf?1653379842366`, `?v=3.2.1`, `?ts=...`) change on every
+# deploy while the link stays the same.
+_CACHE_BUSTER = re.compile(r"\?(?:\d{6,}|(?:v|ver|version|t|ts|timestamp|cb|cachebuster|_)=[\w.-]*)(?=#|$)", re.I)
+_UNSAFE_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|file|about|blob):", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -42,45 +28,95 @@ class HtmlResult:
     title: str | None
     selector_miss: bool
     warnings: tuple[str, ...]
+    method: str = "auto"
 
 
-def unwayback(url: str) -> str:
-    return _WAYBACK_URL.sub("", url)
+# huge_tree: a page with a 20 MB inline script or JSON blob must not lose the text after it
+# (libxml2 otherwise stops at a 10 MB text node).
+_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+
+
+def parse_html(text: str) -> HtmlElement | None:
+    # NUL characters end the document for libxml2: nothing after one would be seen.
+    text = text.replace("\x00", "")
+    if not text.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _page_title(root: HtmlElement) -> str | None:
+    title = root.find(".//title")
+    if title is None:
+        return None
+    text = " ".join(title.text_content().split())
+    return text or None
+
+
+def make_url_resolver(base_url: str | None, strip_query: tuple[str, ...] | None):
+    base = unwayback(base_url) if base_url else None
+
+    def resolve(href: str) -> str | None:
+        href = href.strip()
+        if not href or href.startswith("#") or _UNSAFE_SCHEME.match(href):
+            return None
+        url = unwayback(href)
+        if base:
+            try:
+                url = unwayback(urljoin(base, url))
+            except ValueError:
+                return None
+        if "?" in url:
+            url = _CACHE_BUSTER.sub("", url)
+            if strip_query is not None:
+                url = _strip_query(url, strip_query)
+        if base and url.split("#")[0] == base.split("#")[0] and "#" in url:
+            return None  # a link to a section of the same page: its target is markup
+        return url
+
+    return resolve
+
+
+def _strip_query(url: str, names: tuple[str, ...]) -> str:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    query = "" if not names else urlencode([(k, v) for k, v in parse_qsl(parts.query, True) if k not in names])
+    return urlunsplit(parts._replace(query=query))
 
 
 def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None) -> HtmlResult:
-    text = _WAYBACK_TOOLBAR.sub("", text)
-    try:
-        root = lxml.html.document_fromstring(text)
-    except (etree.ParserError, ValueError):
-        return HtmlResult("", None, False, ("unparseable HTML",))
-    title_el = root.find(".//title")
-    title = title_el.text_content().strip() if title_el is not None else None
-    etree.strip_elements(root, *_DROP_TAGS, etree.Comment, with_tail=False)
-    for element in root.iter("a"):
-        href = element.get("href")
-        if href:
-            href = unwayback(href)
-            element.set("href", urljoin(base_url, href) if base_url else href)
+    root = parse_html(strip_toolbar(text))
+    if root is None:
+        return HtmlResult("", None, False, ("unparseable or empty HTML",))
+    title = _page_title(root)
+    base = root.find(".//base[@href]")
+    if base is not None and not base_url:
+        base_url = base.get("href")
+    clean.drop_never_text(root)
+    clean.drop_decorations(root)
+    remove_wayback_elements(root)
+    decode_cloudflare_emails(root)
     warnings: list[str] = []
-    selector_miss = False
-    body = root.find("body")
-    selected = [] if body is None else [body]
-    if rules.select:
-        found = []
-        for selector in rules.select:
-            if isinstance(selector, str):
-                found.extend(root.cssselect(selector))
-        if found:
-            selected = found
-        else:
-            selector_miss = True
-            warnings.append(f"selector(s) {list(rules.select)} matched nothing")
-    for element in selected:
-        for selector in rules.remove:
-            if isinstance(selector, str):
-                for hit in element.cssselect(selector):
-                    hit.drop_tree()
-    html = "".join(lxml.html.tostring(el, encoding="unicode") for el in selected)
-    markdown = markdownify(html, heading_style="ATX", bullets="-")
-    return HtmlResult(markdown, title, selector_miss, tuple(warnings))
+    try:
+        selectors.remove(root, rules.remove)
+        clean.apply_filters(root, rules.filters)
+        picked = selectors.select(root, rules.select) if rules.select else []
+    except SelectorError as exc:  # validated at load time; a declaration built in code may slip through
+        warnings.append(f"invalid selector: {exc}")
+        picked = []
+    selector_miss = bool(rules.select) and not picked
+    if selector_miss:
+        shown = ", ".join(s if isinstance(s, str) else str(s) for s in rules.select)
+        warnings.append(f"selector(s) {shown} matched nothing: automatic extraction used")
+    method = "select" if picked else "auto"
+    if not picked:
+        clean.drop_hidden(root)
+        clean.drop_boilerplate(root)
+        picked = [readable.find_main(root)]
+    ctx = Context(resolve_url=make_url_resolver(base_url, rules.strip_query))
+    markdown = render(picked, ctx)
+    return HtmlResult(markdown, title, selector_miss, tuple(warnings), method)

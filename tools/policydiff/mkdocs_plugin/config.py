@@ -15,3 +15,9 @@ class PolicyDiffConfig(base.Config):
     """Title of the navigation section listing the policies (when mkdocs.yml has no `nav`)."""
     latest_changes = c.Type(int, default=15)
     """How many of the latest changes across all policies the home page lists."""
+    feeds = c.Type(bool, default=True)
+    """Write Atom, RSS and JSON Feed files under feeds/ (needs an absolute site_url)."""
+    feeds_max_entries = c.Type(int, default=20)
+    """Entries kept in each feed, newest first; the site keeps the whole history."""
+    feeds_include_trivial = c.Type(bool, default=False)
+    """Put trivial-only changes (whitespace, punctuation, a date) in every policy's feeds."""

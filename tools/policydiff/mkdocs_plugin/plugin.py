@@ -23,6 +23,7 @@ from .. import render, urls
 from ..archive import Archive
 from ..errors import PolicyDiffError
 from .config import PolicyDiffConfig
+from .feeds import SiteFeeds
 
 log = logging.getLogger("mkdocs.plugins.policy_diff")
 
@@ -33,6 +34,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.policies: dict[str, render.RenderedPolicy] = {}  # this build's, by slug (feeds read it)
         self.rendered_slugs: list[str] = []  # re-rendered in the last build (tests and bench read it)
         self.generate_nav = True
+        self.feeds: SiteFeeds | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its cache, across serve rebuilds."""
@@ -41,6 +43,8 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         return (Path(config.config_file_path).parent / self.config.archive_dir).resolve()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.feeds = SiteFeeds(self.config)
+        self.feeds.check_config(config)
         if not self.config.enabled:
             return config
         for path in render.EXTRA_CSS:
@@ -59,10 +63,13 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
+        archive = Archive(self.archive_path(config))
         try:
-            self.policies = self._render_policies(Archive(self.archive_path(config)))
+            self.policies = self._render_policies(archive)
         except PolicyDiffError as exc:
             raise PluginError(f"policy-diff: {exc.message}") from None
+        if self.feeds is not None:
+            files = self.feeds.add_files(files, config, archive)
         generated: dict[str, str | bytes] = {}
         for policy in self.policies.values():
             generated.update(policy.files)
@@ -113,13 +120,16 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         return [*written, {self.config.nav_title: policies}]
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Fill the home page's overview marker with the policies and latest changes."""
-        if not self.config.enabled or render.OVERVIEW_MARKER not in markdown:
+        """Fill the home page's overview marker with the policies and latest changes, then
+        let the feeds add their subscribe links where a page has none yet."""
+        if not self.config.enabled:
             return markdown
-        overview = render.overview_markdown(
-            [p.summary for p in self.policies.values()], page.file.src_uri, latest=self.config.latest_changes
-        )
-        return markdown.replace(render.OVERVIEW_MARKER, overview)
+        if render.OVERVIEW_MARKER in markdown:
+            overview = render.overview_markdown(
+                [p.summary for p in self.policies.values()], page.file.src_uri, latest=self.config.latest_changes
+            )
+            markdown = markdown.replace(render.OVERVIEW_MARKER, overview)
+        return self.feeds.add_links(markdown, page) if self.feeds is not None else markdown
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         """Rebuild when a capture is ingested (or versions are rebuilt) while serving."""
@@ -129,12 +139,13 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             server.watch(str(archive))
         return server
 
-    # Hooks the feeds step extends (one call each): keep them, even empty.
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        if not self.config.enabled:
+        """Feed autodiscovery links in every page's head."""
+        if self.feeds is None:
             return output
-        return output
+        return self.feeds.add_autodiscovery(output, page)
 
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if not self.config.enabled:
-            return
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        if self.feeds is None or not template_name.endswith(".html"):
+            return output_content
+        return self.feeds.add_autodiscovery(output_content, None)

@@ -160,18 +160,22 @@ def section_histories(
             if history is None:
                 history = histories[lid] = SectionHistory(lid, title, change.published, entry.new_id)
                 history.titles.append((change.published, title))
-            if entry.new_id is not None:
-                history.current_id = entry.new_id
-                history.removed_at = None
             if title != history.title and entry.new_title is not None:
                 history.titles.append((change.published, title))
                 history.title = title
             if entry.status == "removed":
-                history.current_id = None
                 history.removed_at = change.published
             if entry.status != "unchanged":
                 history.entries.append((change, entry))
         lineage = change.lineage
+    # Where each lineage is now: a split leaves several current sections in one lineage.
+    current: dict[str, str] = {}
+    for sid, lid in lineage.items():
+        current.setdefault(lid, sid)
+    for lid, history in histories.items():
+        history.current_id = current.get(lid)
+        if history.current_id is not None:
+            history.removed_at = None
     return histories, lineage
 
 
@@ -528,8 +532,10 @@ def section_page(data: PolicyData, history: SectionHistory) -> str:
     ]
     out.append(f"# {md_text(history.title or 'Preamble')} {{ #pd--top }}\n\n")
     policy = rel(page, src(urls.policy_page(data.slug)))
-    if history.current_id is not None and history.removed_at is None:
-        fragment = f"#{anchor(history.current_id)}" if history.title else ""
+    if history.current_id is not None:
+        current = {sec.id: sec for sec in data.sections[data.latest.id]} if data.latest else {}
+        titled = history.current_id in current and current[history.current_id].level > 0
+        fragment = f"#{anchor(history.current_id)}" if titled else ""
         where = f"[in the current text]({policy}{fragment})"
     else:
         where = f"removed on {day(history.removed_at)}" if history.removed_at else "not in the current text"

@@ -1,0 +1,127 @@
+"""Alignment: identical, renamed, moved, split and merged sections, on small documents and
+on real consecutive versions."""
+
+from __future__ import annotations
+
+import pytest
+from diff_fixtures import BUMBLE, FINYA, GITHUB, GOOGLE, PAIRS, check_invariants, read
+
+from policydiff.diff import diff_versions
+
+RETENTION = "## Retention\n\nWe keep your account data while your account is open and delete it within ninety days.\n\n"
+COOKIES = "## Cookies\n\nWe use cookies to keep you signed in and to remember your language and preferences.\n\n"
+SHARING = "## Sharing\n\nWe share data with payment processors and hosting providers who work on our behalf only.\n\n"
+DOC = "# Policy\n\nThis policy explains how we handle your data.\n\n" + RETENTION + COOKIES + SHARING
+
+
+def statuses(old: str, new: str) -> list[tuple[str, str | None, str | None]]:
+    diff = diff_versions(old, new)
+    check_invariants(diff, old, new)
+    return [(c.status, c.old_id, c.new_id) for c in diff.sections]
+
+
+def test_same_text_is_unchanged() -> None:
+    assert {s for s, _, _ in statuses(DOC, DOC)} == {"unchanged"}
+
+
+def test_a_swap_is_a_move_not_a_removal_and_an_addition() -> None:
+    swapped = DOC.replace(RETENTION + COOKIES, COOKIES + RETENTION)
+    found = statuses(DOC, swapped)
+    assert ("moved", "retention", "retention") in found or ("moved", "cookies", "cookies") in found
+    assert {s for s, _, _ in found} == {"unchanged", "moved"}
+
+
+def test_a_new_heading_over_the_same_text_is_a_rename() -> None:
+    renamed = DOC.replace("## Retention", "## How long we keep data")
+    diff = diff_versions(DOC, renamed)
+    change = next(c for c in diff.sections if c.old_id == "retention")
+    assert (change.status, change.new_id, change.match) == ("renamed", "how-long-we-keep-data", "similar")
+    assert change.words_added == 5 and change.words_removed == 1
+
+
+def test_a_split_is_one_section_modified_into_two() -> None:
+    old = "# Policy\n\n## Data\n\nWe collect your name and email address when you register for an account.\n" + (
+        "We also record the device you use and your approximate location when you sign in.\n\n"
+    )
+    new = (
+        "# Policy\n\n## Data\n\nWe collect your name and email address when you register for an account.\n\n"
+        "## Devices\n\nWe also record the device you use and your approximate location when you sign in.\n\n"
+    )
+    diff = diff_versions(old, new)
+    check_invariants(diff, old, new)
+    change = next(c for c in diff.sections if c.old_id == "data")
+    assert change.status == "modified"
+    assert change.new_ids == ("data", "devices")
+    assert change.note == "split into 2 sections"
+    assert not [c for c in diff.sections if c.status in ("added", "removed")]
+
+
+def test_a_merge_is_two_sections_modified_into_one() -> None:
+    merged = DOC.replace(COOKIES + "## Sharing\n\n", COOKIES.rstrip("\n") + "\n")
+    diff = diff_versions(DOC, merged)
+    check_invariants(diff, DOC, merged)
+    change = next(c for c in diff.sections if c.new_id == "cookies")
+    assert change.old_ids == ("cookies", "sharing")
+    assert change.note == "merged from 2 sections"
+
+
+def test_unrelated_sections_are_not_paired() -> None:
+    new = DOC.replace(SHARING, "## Children\n\nOur services are not directed to children under thirteen years old.\n\n")
+    found = statuses(DOC, new)
+    assert ("removed", "sharing", None) in found
+    assert ("added", None, "children") in found
+
+
+@pytest.mark.parametrize(("name", "old_path", "new_path"), PAIRS, ids=[p[0] for p in PAIRS])
+def test_real_pairs_lose_nothing_and_invent_nothing(name: str, old_path: str, new_path: str) -> None:
+    old, new = read(old_path), read(new_path)
+    check_invariants(diff_versions(old, new), old, new)
+
+
+def test_github_2024_restructure() -> None:
+    old = read(f"{GITHUB}/20231228T004138Z.md")
+    new = read(f"{GITHUB}/20240418T002248Z.md")
+    diff = diff_versions(old, new)
+    by_old = {c.old_id: c for c in diff.sections if c.old_id}
+    # Kept sections are found wherever they went, reworded ones are paired with their text.
+    assert by_old["cookies-and-tracking-technologies"].status in ("unchanged", "moved")
+    assert by_old["data-privacy-framework-dpf"].status == "modified"
+    assert by_old["how-github-secures-your-information"].status == "renamed"
+    assert diff.summary.old_stated_date == "2023-10-10"
+    assert diff.summary.new_stated_date == "2024-02-01"
+    assert diff.summary.added and diff.summary.removed and not diff.summary.trivial
+
+
+def test_google_2018_rewrite_is_mostly_new_text_with_a_new_date() -> None:
+    old = read(f"{GOOGLE}/20180511T054415Z.md")
+    new = read(f"{GOOGLE}/20180526T054320Z.md")
+    s = diff_versions(old, new).summary
+    assert s.added > 40 and s.words_added > s.words_removed
+    assert (s.old_stated_date, s.new_stated_date) == ("2017-12-18", "2018-05-25")
+    assert not s.silent_change
+
+
+def test_bumble_small_edit_touches_one_section() -> None:
+    old = read(f"{BUMBLE}/20221223T123205Z.md")
+    new = read(f"{BUMBLE}/20230109T123208Z.md")
+    diff = diff_versions(old, new)
+    changed = [c for c in diff.sections if c.status != "unchanged"]
+    assert [(c.status, c.new_title) for c in changed] == [
+        ("modified", "Processing We Perform To Improve Services For Students")
+    ]
+    assert (changed[0].words_added, changed[0].words_removed) == (2, 1)
+
+
+def test_finya_flip_flop_is_two_real_changes() -> None:
+    a = read(f"{FINYA}/20240604T123220Z.md")
+    b = read(f"{FINYA}/20240701T123221Z.md")
+    a_again = read(f"{FINYA}/20240701T183221Z.md")
+    assert a == a_again  # the policy came back, byte for byte
+    there, back = diff_versions(a, b), diff_versions(b, a_again)
+    check_invariants(back, b, a_again)
+    assert not there.summary.trivial and not back.summary.trivial
+    # Back to the first text: what was removed on the way there is added on the way back.
+    removed_there = {c.old_id for c in there.sections if c.status == "removed"}
+    added_back = {c.new_id for c in back.sections if c.status == "added"}
+    assert len(removed_there & added_back) >= 0.9 * max(len(removed_there), len(added_back))
+    assert {c.status for c in diff_versions(a, a_again).sections} == {"unchanged"}

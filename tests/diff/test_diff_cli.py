@@ -1,0 +1,140 @@
+"""`policy-diff diff`: default pair, ids, dates, JSON contract, text and Markdown output."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from diff_fixtures import BUMBLE, FINYA, FIXTURES, check_invariants
+
+from policydiff.archive import Archive
+from policydiff.changes import policy_changes
+from policydiff.diff import diff_versions
+
+SECTION_KEYS = {
+    "status", "old_id", "new_id", "old_title", "new_title", "old_index", "new_index",
+    "words_added", "words_removed", "trivial", "diff",
+}  # fmt: skip
+
+
+def ingest(cli, slug: str, files: list[tuple[str, str]]) -> None:  # type: ignore[no-untyped-def]
+    cli("add", slug, "--url", f"https://example.com/{slug}")
+    for captured, relative in files:
+        cli("ingest", slug, str(FIXTURES / relative), "--captured", captured)
+
+
+def test_default_is_the_last_change_and_a_revert_is_a_change(cli, archive_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ingest(
+        cli,
+        "finya",
+        [
+            ("2024-06-04T12:32:20Z", f"{FINYA}/20240604T123220Z.md"),
+            ("2024-07-01T12:32:21Z", f"{FINYA}/20240701T123221Z.md"),
+            ("2024-07-01T18:32:21Z", f"{FINYA}/20240701T183221Z.md"),
+        ],
+    )
+    archive = Archive(archive_dir)
+    periods = archive.history("finya")
+    assert len(periods) == 3 and periods[0].version == periods[2].version
+    data = json.loads(cli("diff", "finya", "--json").output)
+    assert (data["from"], data["to"]) == (periods[1].version, periods[2].version)
+    assert set(data["summary"]) >= {"unchanged", "modified", "added", "removed", "moved", "renamed"}
+    for entry in data["sections"]:
+        assert set(entry) >= SECTION_KEYS
+        assert all(op in (-1, 0, 1) and isinstance(text, str) for op, text in entry["diff"])
+    old = archive.version_text(archive.version("finya", periods[1].version))
+    new = archive.version_text(archive.version("finya", periods[2].version))
+    olds = sorted((e for e in data["sections"] if e["old_index"] is not None), key=lambda e: e["old_index"])
+    news = sorted((e for e in data["sections"] if e["new_index"] is not None), key=lambda e: e["new_index"])
+    assert "".join(t for e in olds for op, t in e["diff"] if op <= 0) == old
+    assert "".join(t for e in news for op, t in e["diff"] if op >= 0) == new
+
+
+def test_versions_by_id_prefix_and_by_date(cli, archive_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    ingest(
+        cli,
+        "bumble",
+        [
+            ("2022-12-23T12:32:05Z", f"{BUMBLE}/20221223T123205Z.md"),
+            ("2023-01-09T12:32:08Z", f"{BUMBLE}/20230109T123208Z.md"),
+            ("2023-01-18T12:32:08Z", f"{BUMBLE}/20230118T123208Z.md"),
+        ],
+    )
+    versions = [v["id"] for v in json.loads(cli("versions", "bumble", "--json").output)]
+    first = json.loads(cli("diff", "bumble", versions[0][:6], versions[1], "--json").output)
+    assert (first["from"], first["to"]) == (versions[0], versions[1])
+    assert first["summary"]["silent_change"] is True
+    # A date means the version in force then; FROM alone diffs against the latest.
+    by_date = json.loads(cli("diff", "bumble", "2023-01-10", "--json").output)
+    assert (by_date["from"], by_date["to"]) == (versions[1], versions[2])
+    same = json.loads(cli("diff", "bumble", versions[2], versions[2], "--json").output)
+    assert {e["status"] for e in same["sections"]} == {"unchanged"}
+
+
+def test_text_and_markdown_output(cli) -> None:  # type: ignore[no-untyped-def]
+    ingest(
+        cli,
+        "bumble",
+        [
+            ("2023-01-09T12:32:08Z", f"{BUMBLE}/20230109T123208Z.md"),
+            ("2023-01-18T12:32:08Z", f"{BUMBLE}/20230118T123208Z.md"),
+        ],
+    )
+    text = cli("diff", "bumble").output
+    first = text.splitlines()[0]
+    assert "2 modified" in first and "stated date 2022-12-22 -> 2023-01-16" in first
+    assert "~ modified  Effective date  (+3/-3, trivial: date)" in text
+    assert "[-22nd December 2022-]{+16th January 2023+}" in text
+    markdown = cli("diff", "bumble", "--format", "markdown").output
+    assert "| modified | Effective date | +3/-3 | trivial: date |" in markdown
+    assert "{--22nd December 2022--}{++16th January 2023++}" in markdown
+
+
+def test_unknown_version_is_a_clear_error(cli) -> None:  # type: ignore[no-untyped-def]
+    ingest(cli, "bumble", [("2023-01-09T12:32:08Z", f"{BUMBLE}/20230109T123208Z.md")])
+    result = cli("diff", "bumble", "nope", "--json", expect=None)
+    assert result.exit_code != 0 and "nope" in result.output
+
+
+def test_lineage_follows_a_renamed_section(archive: Archive, tmp_path: Path) -> None:
+    archive.add_policy("p", {"name": "P", "url": "https://example.com/p"})
+    body = "We keep your account data while your account is open and delete it within ninety days."
+    texts = [
+        f"# Policy\n\n## Retention\n\n{body}\n",
+        f"# Policy\n\n## How long we keep data\n\n{body}\n",
+        f"# Policy\n\n## How long we keep data\n\n{body} Backups last a month.\n\n## Retention\n\nNew text here.\n",
+    ]
+    from policydiff.ingest import ingest_paths
+    from policydiff.times import parse_time
+
+    for n, text in enumerate(texts):
+        path = tmp_path / f"v{n}.md"
+        path.write_text(text, encoding="utf-8")
+        ingest_paths(archive, "p", [path], captured=parse_time(f"2024-01-0{n + 1}T00:00:00Z"))
+    changes = policy_changes(archive, "p")
+    assert [c.lineage.get("how-long-we-keep-data") for c in changes] == ["retention", "retention"]
+    # The new "Retention" section reuses an id whose lineage is taken: it gets its own.
+    assert changes[1].lineage["retention"] == "retention-2"
+    for change in changes:
+        check_invariants(change.diff, *_texts(archive, change))
+
+
+def _texts(archive: Archive, change) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    old = archive.version_text(archive.version(change.slug, change.old.version))
+    new = archive.version_text(archive.version(change.slug, change.new.version))
+    return old, new
+
+
+def test_every_change_of_the_bundled_archive() -> None:
+    root = Path(__file__).resolve().parents[2] / "archive"
+    archive = Archive(root)
+    count = 0
+    for slug in archive.slugs():
+        texts = {v.id: archive.version_text(v) for v in archive.versions(slug)}
+        periods = archive.history(slug)
+        for old, new in zip(periods, periods[1:], strict=False):
+            diff = diff_versions(texts[old.version], texts[new.version], old_id=old.version, new_id=new.version)
+            check_invariants(diff, texts[old.version], texts[new.version])
+            assert diff.summary.changed
+            count += 1
+    assert count >= 20

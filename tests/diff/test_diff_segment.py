@@ -1,0 +1,91 @@
+"""Segmentation: Markdown headings and the clause titles of captured policies."""
+
+from __future__ import annotations
+
+from diff_fixtures import ZWSOFT, read
+
+from policydiff.diff import segment
+
+
+def titles(markdown: str) -> list[tuple[int, str]]:
+    return [(s.level, s.title) for s in segment(markdown)]
+
+
+def test_sections_partition_the_text_exactly() -> None:
+    text = read(ZWSOFT)
+    sections = segment(text)
+    assert "".join(s.text for s in sections) == text
+    assert [s.index for s in sections] == list(range(len(sections)))
+    assert len({s.id for s in sections}) == len(sections)
+    offsets = [s.offset for s in sections]
+    assert all(text[o : o + len(s.text)] == s.text for o, s in zip(offsets, sections, strict=True))
+
+
+def test_zwsoft_lettered_parts_and_plain_subheadings_with_a_table_of_contents() -> None:
+    sections = segment(read(ZWSOFT))
+    found = [(s.level, s.title) for s in sections]
+    # The lettered parts are sections once: at their text, not in the table of contents.
+    lettered = [t for _, t in found if t[:2] in ("A.", "B.", "C.", "D.", "E.")]
+    assert [t[0] for t in lettered] == ["A", "B", "C", "D", "E"]
+    assert (2, "D. Third Party Sites") in found
+    # Plain-line subheadings sit one level below their lettered part.
+    assert (3, "Information Collected from Online Visitors") in found
+    assert (3, "Information Collected in Connection with Technical Support") in found
+    assert (3, "Changes to this Policy") in found
+    # The table of contents stays in the text before the parts.
+    intro = next(s for s in sections if s.title == "Privacy Policy - ZWSOFT.com")
+    assert "\nInformation Collected about Online Visitors" in intro.text
+    assert "\nE. Technical Support and Privacy" in intro.text
+    sub = next(s for s in sections if s.title == "Information Collected from Online Visitors")
+    part_a = next(s for s in sections if s.title.startswith("A. Online Privacy"))
+    assert sub.parent == part_a.id
+    assert sub.path == ("Privacy Policy - ZWSOFT.com", part_a.title, sub.title)
+
+
+def test_clause_numbers_are_left_out_of_ids() -> None:
+    sections = segment("# Policy\n\n## 3. Data Involved\n\nWe keep data.\n\n## 4. Retention\n\nA year.\n")
+    assert [s.id for s in sections] == ["policy", "data-involved", "retention"]
+
+
+def test_duplicate_titles_get_their_path_then_a_counter() -> None:
+    text = "# A\n\n## Purpose\n\nx\n\n# B\n\n## Purpose\n\ny\n\n## Purpose\n\nz\n"
+    assert [s.id for s in segment(text)] == ["a", "purpose", "b", "b--purpose", "b--purpose-2"]
+
+
+def test_bold_lines_and_section_words_are_titles() -> None:
+    bold = "Intro.\n\n**Information we collect**\n\nWe collect your name and email address when you register.\n"
+    assert titles(bold) == [(0, ""), (1, "Information we collect")]
+    numbered = (
+        "# Terms\n\nSection 4 — Retention\nWe keep your data for as long as your account is open.\n\n"
+        "4.1 Backups\nBackups are kept for thirty days after your data is deleted.\n"
+    )
+    assert titles(numbered) == [(1, "Terms"), (2, "Section 4 — Retention"), (3, "4.1 Backups")]
+
+
+def test_setext_headings() -> None:
+    text = "Privacy\n=======\n\nWe care.\n\nCookies\n-------\n\nWe use cookies.\n"
+    assert titles(text) == [(1, "Privacy"), (2, "Cookies")]
+
+
+def test_lists_addresses_and_sentences_are_not_titles() -> None:
+    text = (
+        "We collect the following data:\n\n"
+        "1. Your name\n2. Your email\nWe use them to run the service and nothing else, as described below.\n\n"
+        "ZWCAD Software Co., Ltd\n300 Baker Ave\nGuangzhou\n\n"
+        "Contact us at the address above for anything related to this policy.\n\n"
+        "We collect your data.\nIt is used to run the service and to improve it over time.\n\n"
+        "Last updated: May 3, 2023\n\nThis policy explains what we do.\n"
+    )
+    assert titles(text) == [(0, "")]
+
+
+def test_a_title_with_a_full_stop_needs_a_paragraph_under_it() -> None:
+    paragraph = "Entities collecting personal information.\nThe data is collected by us. Our phone number is 1.\n"
+    assert titles("Intro.\n\n" + paragraph)[1] == (1, "Entities collecting personal information.")
+    sentence_per_line = "Certain services include a number.\nThis number may be sent to us when you install it.\n"
+    assert titles("Intro.\n\n" + sentence_per_line) == [(0, "")]
+
+
+def test_fenced_code_is_never_split() -> None:
+    text = "# A\n\n```\n# not a heading\n```\n\ntext\n"
+    assert titles(text) == [(1, "A")]

@@ -1,0 +1,1 @@
+"""Tests of the capture sources: the Wayback Machine back-fill and the live capture."""

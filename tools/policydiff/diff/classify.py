@@ -1,0 +1,103 @@
+"""Is a change substantive, or trivial? A change is trivial when the two texts become equal
+once one kind of noise is masked: whitespace, punctuation, dates, clause numbers, link
+targets (or several of these together: "mixed")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from .dates import mask_dates
+
+_SPACE = re.compile(r"\s+")
+_PUNCT = re.compile(r"[^\w\s]+")
+_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]+>|https?://[^\s)\]>]+")
+# Clause numbers at the start of a line or heading: "3.", "3.2", "(b)", "B.", "iv)".
+_NUMBERING = re.compile(
+    r"(?m)^(\s*(?:#{1,6}\s+|[-*+]\s+|\*\*)?)(?:\(?\d{1,3}(?:\.\d{1,3})*[.)]?|\(?[A-Za-z][.)]|\(?[ivxIVX]{1,5}[.)])(?=\s)"
+)
+
+
+def _whitespace(text: str) -> str:
+    return _SPACE.sub(" ", text).strip()
+
+
+def _punctuation(text: str) -> str:
+    return _whitespace(_PUNCT.sub(" ", text))
+
+
+def _dates(text: str) -> str:
+    return _whitespace(mask_dates(text))
+
+
+def _renumbering(text: str) -> str:
+    return _whitespace(_NUMBERING.sub(r"\1#", text))
+
+
+def _links(text: str) -> str:
+    return _whitespace(_LINK_TARGET.sub("](link)", text))
+
+
+_KINDS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("whitespace", _whitespace),
+    ("date", _dates),
+    ("renumbering", _renumbering),
+    ("link", _links),
+    ("punctuation", _punctuation),
+)
+
+
+_CONTEXT = 60  # characters of unchanged text around each edit: wider than any date
+
+
+def trivial_kind(ops: Sequence[tuple[int, str]]) -> str | None:
+    """The kind of a trivial change, or None when the change is substantive (or no change).
+
+    Each edit is judged with a little unchanged text around it (a date is often edited in
+    one token), so the cost follows the size of the edits, not of the section."""
+    kinds: set[str] = set()
+    for old, new in _hunks(ops):
+        kind = _hunk_kind(old, new)
+        if kind is None:
+            return None
+        kinds.add(kind)
+    if not kinds:
+        return None
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def _hunks(ops: Sequence[tuple[int, str]]) -> list[tuple[str, str]]:
+    """(old, new) text of each run of edits, with the unchanged text around it. Edits closer
+    than twice the context (the day and the year of one date) are judged together."""
+    out = []
+    i = 0
+    while i < len(ops):
+        if ops[i][0] == 0:
+            i += 1
+            continue
+        before = ops[i - 1][1][-_CONTEXT:] if i and ops[i - 1][0] == 0 else ""
+        old_parts, new_parts = [before], [before]
+        while i < len(ops):
+            op, text = ops[i]
+            if op == 0:
+                if len(text) >= 2 * _CONTEXT or i == len(ops) - 1:
+                    break
+                old_parts.append(text)
+                new_parts.append(text)
+            else:
+                (old_parts if op < 0 else new_parts).append(text)
+            i += 1
+        after = ops[i][1][:_CONTEXT] if i < len(ops) else ""
+        out.append(("".join(old_parts) + after, "".join(new_parts) + after))
+    return out
+
+
+def _hunk_kind(old: str, new: str) -> str | None:
+    for name, mask in _KINDS:
+        if mask(old) == mask(new):
+            return name
+
+    def every(text: str) -> str:
+        return _punctuation(_links(_renumbering(mask_dates(text))))
+
+    return "mixed" if every(old) == every(new) else None

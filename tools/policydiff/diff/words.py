@@ -1,0 +1,173 @@
+"""Word-level diffs with diff-match-patch semantics.
+
+Texts are cut into tokens (words, runs of whitespace, single punctuation marks); each
+distinct token is mapped to one character, as diff-match-patch's line mode does with lines,
+and the two strings of characters are diffed with semantic cleanup and no time limit. The
+result is mapped back to text, so every part is whole tokens and the parts rebuild both
+texts exactly.
+
+`fast-diff-match-patch` (the C++ implementation) is used when it is installed, the
+pure-Python `diff-match-patch` otherwise; both run the same algorithm and give the same diff.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+Op = tuple[int, str]
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_FIRST_CODE = 0x100  # keep clear of ASCII controls
+_SURROGATES = range(0xD800, 0xE000)
+_SPACE_START = re.compile(r"(?<=\S)\s")
+
+
+def tokenize(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def _fast_backend() -> Callable[[str, str], list[Op]] | None:
+    try:
+        import fast_diff_match_patch
+    except ImportError:
+        return None
+    ops = {"=": 0, "-": -1, "+": 1}
+
+    def diff(a: str, b: str) -> list[Op]:
+        return [
+            (ops[op], part)
+            for op, part in fast_diff_match_patch.diff(a, b, timelimit=0, cleanup="Semantic", counts_only=False)
+        ]
+
+    return diff
+
+
+def _python_backend() -> Callable[[str, str], list[Op]]:
+    from diff_match_patch import diff_match_patch
+
+    dmp = diff_match_patch()
+    dmp.Diff_Timeout = 0  # exact diffs, never cut short
+
+    def diff(a: str, b: str) -> list[Op]:
+        diffs = dmp.diff_main(a, b, checklines=False)
+        dmp.diff_cleanupSemantic(diffs)
+        return [(op, part) for op, part in diffs]
+
+    return diff
+
+
+_BACKENDS: dict[str, Callable[[str, str], list[Op]]] = {}
+
+
+def backend(name: str | None = None) -> Callable[[str, str], list[Op]]:
+    """The character differ: "fast" (C++), "python", or the best available when None."""
+    if name is None:
+        name = "fast" if _fast_backend() is not None else "python"
+    if name not in _BACKENDS:
+        made = _fast_backend() if name == "fast" else _python_backend()
+        if made is None:
+            raise RuntimeError("fast-diff-match-patch is not installed")
+        _BACKENDS[name] = made
+    return _BACKENDS[name]
+
+
+def word_diff(old: str, new: str, *, engine: str | None = None) -> list[Op]:
+    """The word diff of two texts as diff-match-patch operations (-1, 0, 1)."""
+    if old == new:
+        return [(0, old)] if old else []
+    if not old:
+        return [(1, new)]
+    if not new:
+        return [(-1, old)]
+    head, tail = _common_ends(old, new)
+    middle = _token_diff(old[head : len(old) - tail], new[head : len(new) - tail], engine)
+    parts = [(0, old[:head]), *middle, (0, old[len(old) - tail :])]
+    out: list[Op] = []
+    for op, text in parts:
+        if not text:
+            continue
+        if out and out[-1][0] == op:
+            out[-1] = (op, out[-1][1] + text)
+        else:
+            out.append((op, text))
+    return out
+
+
+def _common_ends(old: str, new: str) -> tuple[int, int]:
+    """Lengths of a common head and tail that end and start on token boundaries (a word or
+    mark followed by whitespace), so that cutting them off leaves the tokens whole. Only the
+    middle is tokenised: a one-word edit in a long section costs little."""
+    n = min(len(old), len(new))
+    p = _prefix_length(old, new, n)
+    head = 0
+    for m in _SPACE_START.finditer(old, 0, p):
+        if m.start() < p:
+            head = m.start()
+    q = _prefix_length(old[::-1], new[::-1], n - head)
+    tail = 0
+    limit = len(old) - q  # the common tail starts here in old
+    # The cut must fall on whitespace whose preceding character is common to both texts.
+    for m in _SPACE_START.finditer(old, max(limit + 1, head), len(old)):
+        tail = len(old) - m.start()
+        break
+    return head, tail
+
+
+def _prefix_length(a: str, b: str, limit: int) -> int:
+    """Length of the common prefix (binary search on slices, as diff-match-patch does)."""
+    lo, hi, mid, start = 0, limit, limit, 0
+    while lo < mid:
+        if a[start:mid] == b[start:mid]:
+            lo = mid
+            start = lo
+        else:
+            hi = mid
+        mid = (hi - lo) // 2 + lo
+    return mid
+
+
+def _token_diff(old: str, new: str, engine: str | None) -> list[Op]:
+    if not old or not new:
+        return [(-1, old), (1, new)]
+    old_tokens, new_tokens = tokenize(old), tokenize(new)
+    vocabulary = list(dict.fromkeys(old_tokens + new_tokens))
+    codes = {token: chr(_code(i)) for i, token in enumerate(vocabulary)}
+    a = "".join(map(codes.__getitem__, old_tokens))
+    b = "".join(map(codes.__getitem__, new_tokens))
+    decode = {ord(char): token for token, char in codes.items()}
+    out: list[Op] = []
+    for op, chars in backend(engine)(a, b):
+        if not chars:
+            continue
+        text = chars.translate(decode)
+        if out and out[-1][0] == op:
+            out[-1] = (op, out[-1][1] + text)
+        else:
+            out.append((op, text))
+    return out
+
+
+def _code(i: int) -> int:
+    code = _FIRST_CODE + i
+    return code + len(_SURROGATES) if code >= _SURROGATES.start else code
+
+
+def old_text(ops: Sequence[Op]) -> str:
+    return "".join(text for op, text in ops if op <= 0)
+
+
+def new_text(ops: Sequence[Op]) -> str:
+    return "".join(text for op, text in ops if op >= 0)
+
+
+def changed_words(ops: Sequence[Op]) -> tuple[int, int]:
+    """(words added, words removed) by a diff."""
+    added = sum(count_words(text) for op, text in ops if op == 1)
+    removed = sum(count_words(text) for op, text in ops if op == -1)
+    return added, removed

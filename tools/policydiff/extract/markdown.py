@@ -1,0 +1,346 @@
+"""An lxml tree to canonical Markdown.
+
+What the rest of the pipeline needs from the Markdown: one block per visual line (the
+segmenter reads lines, and Markdown joins single-newline lines), ATX headings whose levels
+keep their order, `- `/`1. ` lists indented by four spaces (Python-Markdown's rule),
+pipe tables, absolute links, and no presentational noise. Whitespace inside a block is
+collapsed the way a browser collapses it; `normalise.py` finishes the canonical form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from lxml.html import HtmlElement
+
+from .text import is_clause_title
+
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# Elements that start a new block. Everything else flows inline.
+BLOCKS = frozenset(
+    {
+        *HEADINGS,
+        "p", "div", "section", "article", "main", "aside", "header", "footer", "nav", "body", "html",
+        "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption",
+        "blockquote", "pre", "hr", "address", "figure", "figcaption", "fieldset", "legend", "details",
+        "summary", "center", "form", "menu", "dir", "hgroup", "noscript", "option", "search", "dialog",
+    }
+)  # fmt: skip
+_SKIP = frozenset({"script", "style", "template", "head", "title", "meta", "link", "svg", "math", "img", "picture",
+                   "video", "audio", "canvas", "iframe", "object", "embed", "input", "select", "textarea", "button",
+                   "map", "area", "source", "track", "base", "wbr"})  # fmt: skip
+_WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+_INDENT = "    "
+# A depth beyond which the page is hostile or broken: render the rest as plain text.
+_MAX_DEPTH = 180
+# Markdown's syntax characters; `<` only where it could open a tag in the rendered site.
+_ESCAPE = re.compile(r"([\\`*\[\]])|<(?=[A-Za-z/!?])")
+_LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[-+](?=\s)|(\d+)([.)])(?=\s|$)|={3,}$|-{3,}$)")
+_BOLD_ONLY = re.compile(r"^\*\*(?P<text>[^*]+?)\*\*:?$")
+
+
+@dataclass
+class Context:
+    """What rendering needs to know about the page, and what it learns on the way."""
+
+    resolve_url: Callable[[str], str | None]
+    heading_shift: int = 0
+    last_heading: int = 1
+    has_block: set[HtmlElement] = field(default_factory=set)
+
+
+def escape_text(text: str) -> str:
+    if not any(c in text for c in "\\`*[]<"):
+        return text
+    return _ESCAPE.sub(lambda m: "\\" + m.group(1) if m.group(1) else "&lt;", text)
+
+
+def _escape_line_start(line: str) -> str:
+    match = _LINE_START.match(line)
+    if not match:
+        return line
+    if match.group(3):  # "1. " would become a list: escape the dot
+        return line[: match.end(3)] + "\\" + line[match.end(3) :]
+    return match.group(1) + "\\" + line[len(match.group(1)) :]
+
+
+def _mark_block_ancestors(root: HtmlElement) -> set[HtmlElement]:
+    """Elements holding a block or a <br> somewhere below: inline elements among them are
+    rendered as blocks, so line structure survives `<span>a<br>b</span>`."""
+    marked: set[HtmlElement] = set()
+    for element in root.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or (tag not in BLOCKS and tag != "br"):
+            continue
+        parent = element.getparent()
+        while parent is not None and parent not in marked:
+            marked.add(parent)
+            parent = parent.getparent()
+    return marked
+
+
+class _Flow:
+    """Collects inline pieces and cuts them into blocks."""
+
+    def __init__(self, promote: Callable[[str], str] | None = None) -> None:
+        self.blocks: list[str] = []
+        self.pieces: list[str] = []
+        self.promote = promote
+
+    def add_text(self, text: str | None) -> None:
+        if text:
+            self.pieces.append(escape_text(text))
+
+    def flush(self) -> None:
+        if self.pieces:
+            line = _WHITESPACE.sub(" ", "".join(self.pieces)).strip()
+            line = line.replace("****", "")
+            if line and line not in {"**", "*"}:
+                line = _escape_line_start(line)
+                self.blocks.append(self.promote(line) if self.promote else line)
+            self.pieces.clear()
+
+    def add_blocks(self, blocks: Iterable[str]) -> None:
+        self.flush()
+        self.blocks.extend(blocks)
+
+
+def render(elements: list[HtmlElement], ctx: Context) -> str:
+    """The Markdown of the selected elements, in order, with one heading scale for all."""
+    levels = [HEADINGS[e.tag] for root in elements for e in root.iter(*HEADINGS)]
+    ctx.heading_shift = min(levels) - 1 if levels else 0
+    blocks: list[str] = []
+    for root in elements:
+        ctx.has_block = _mark_block_ancestors(root)
+        blocks.extend(_render_block(root, ctx, 0))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: bool = False) -> list[str]:
+    """The blocks of an element's content: inline runs become paragraphs (and, when
+    `promote`, a run that acts as a heading becomes one)."""
+    flow = _Flow((lambda block: _promote_bold(block, ctx)) if promote else None)
+    flow.add_text(element.text)
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _SKIP:  # comments, processing instructions
+            pass
+        elif tag == "br":
+            flow.flush()
+        elif tag in BLOCKS or child in ctx.has_block:
+            flow.add_blocks(_render_block(child, ctx, depth + 1))
+        else:
+            flow.pieces.append(_render_inline(child, ctx, depth + 1))
+        flow.add_text(child.tail)
+    flow.flush()
+    return flow.blocks
+
+
+def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
+    tag = element.tag
+    if depth > _MAX_DEPTH:
+        text = _WHITESPACE.sub(" ", element.text_content()).strip()
+        return [escape_text(text)] if text else []
+    if tag in HEADINGS:
+        text = _unescape_marker(_plain_heading(_render_flow(element, ctx, depth)))
+        if not text:
+            return []
+        level = max(1, min(6, HEADINGS[tag] - ctx.heading_shift))
+        ctx.last_heading = level
+        return ["#" * level + " " + text]
+    if tag in {"ul", "ol", "menu", "dir"}:
+        return _render_list(element, ctx, depth)
+    if tag == "table":
+        return _render_table(element, ctx, depth)
+    if tag == "pre":
+        code = element.text_content().strip("\n")
+        if not code.strip():
+            return []
+        fence = "~~~" if "```" in code else "```"
+        return [f"{fence}\n{code}\n{fence}"]
+    if tag == "blockquote":
+        inner = _render_flow(element, ctx, depth)
+        return ["\n".join("> " + line if line else ">" for line in block.split("\n")) for block in inner]
+    if tag == "hr":
+        return []
+    promote = tag in {"p", "div", "dt", "summary", "section"} and not _only_links(element)
+    return _render_flow(element, ctx, depth, promote=promote)
+
+
+def _only_links(element: HtmlElement) -> bool:
+    """All the text is link text: an entry of a table of contents, not a heading."""
+    links = element.xpath(".//a")
+    if not links:
+        return False
+    linked = sum(len(a.text_content().strip()) for a in links)
+    return linked >= len(element.text_content().strip())
+
+
+def _plain_heading(blocks: list[str]) -> str:
+    text = " ".join(blocks)
+    return text.replace("**", "").strip()
+
+
+def _promote_bold(block: str, ctx: Context) -> str:
+    """A short paragraph that is bold and nothing else, or a lettered/numbered clause title
+    ("B. Community Sites"), acts as a heading: make it one, one level below the last real
+    heading."""
+    if "\n" in block:
+        return block
+    if is_clause_title(block) and "](" not in block:
+        return "#" * min(6, ctx.last_heading + 1) + " " + block.replace("**", "").replace("\\.", ".", 1)
+    match = _BOLD_ONLY.match(block)
+    if not match:
+        return block
+    text = match.group("text").strip()
+    words = text.split()
+    if not words or len(words) > 14 or (text.endswith((".", ",", ";")) and not re.match(r"^\w{1,3}\.", text)):
+        return block
+    level = min(6, ctx.last_heading + 1)
+    return "#" * level + " " + text
+
+
+def _render_list(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
+    ordered = element.tag == "ol"
+    try:
+        number = int(element.get("start", "1"))
+    except ValueError:
+        number = 1
+    items: list[str] = []
+    for child in element:
+        if not isinstance(child.tag, str) or child.tag in _SKIP:
+            continue
+        if child.tag in {"ul", "ol"}:  # a list nested without its <li>
+            items.extend(_INDENT + line if line else line for block in _render_list(child, ctx, depth + 1)
+                         for line in block.split("\n"))  # fmt: skip
+            continue
+        blocks = _render_block(child, ctx, depth + 1) if child.tag != "li" else _render_flow(child, ctx, depth + 1)
+        if not blocks:
+            continue
+        marker = f"{number}. " if ordered else "- "
+        number += 1
+        first, *rest = blocks
+        lines = [marker + _unescape_marker(first).replace("\n", "\n" + _INDENT)]
+        for block in rest:
+            nested = block.lstrip().startswith(("- ", "1. ")) or re.match(r"^\s*\d+\. ", block)
+            indented = "\n".join(_INDENT + line if line else line for line in block.split("\n"))
+            lines.append(indented if nested else "\n" + indented)
+        items.append("\n".join(lines))
+    return ["\n".join(items)] if items else []
+
+
+def _unescape_marker(block: str) -> str:
+    # After a list marker, a leading "1." or "-" no longer starts a list.
+    return re.sub(r"^(\d+)\\([.)])", r"\1\2", block)
+
+
+def _cells(row: HtmlElement) -> list[HtmlElement]:
+    return [c for c in row if isinstance(c.tag, str) and c.tag in {"td", "th"}]
+
+
+def _rows(table: HtmlElement) -> list[HtmlElement]:
+    rows = []
+    for child in table:
+        if child.tag == "tr":
+            rows.append(child)
+        elif child.tag in {"thead", "tbody", "tfoot"}:
+            rows.extend(r for r in child if r.tag == "tr")
+    return rows
+
+
+def _is_layout_table(rows: list[HtmlElement]) -> bool:
+    """Tables used to lay out a page, not to tabulate: one column, or cells holding
+    headings or further tables."""
+    if not rows or max(len(_cells(r)) for r in rows) <= 1:
+        return True
+    for row in rows:
+        for cell in _cells(row):
+            for inner in cell.iter("table", *HEADINGS):
+                if inner is not cell:
+                    return True
+    return False
+
+
+def _render_table(table: HtmlElement, ctx: Context, depth: int) -> list[str]:
+    rows = _rows(table)
+    if _is_layout_table(rows):
+        return _render_flow(table, ctx, depth) if not rows else _render_layout(table, rows, ctx, depth)
+    grid: list[list[str]] = []
+    for row in rows:
+        cells = []
+        for cell in _cells(row):
+            text = " ".join(_render_flow(cell, ctx, depth + 1)).replace("\n", " ").replace("|", "\\|")
+            cells.append(_WHITESPACE.sub(" ", text).strip())
+            for _ in range(min(int(cell.get("colspan", "1")) if cell.get("colspan", "1").isdigit() else 1, 20) - 1):
+                cells.append("")
+        if any(cells):
+            grid.append(cells)
+    if not grid:
+        return []
+    width = max(len(r) for r in grid)
+    grid = [r + [""] * (width - len(r)) for r in grid]
+    lines = ["| " + " | ".join(grid[0]) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(r) + " |" for r in grid[1:]]
+    caption = table.find("caption")
+    out = _render_flow(caption, ctx, depth + 1) if caption is not None else []
+    return [*out, "\n".join(lines)]
+
+
+def _render_layout(table: HtmlElement, rows: list[HtmlElement], ctx: Context, depth: int) -> list[str]:
+    blocks: list[str] = []
+    for row in rows:
+        for cell in _cells(row):
+            blocks.extend(_render_block(cell, ctx, depth + 2))
+    return blocks
+
+
+def _render_inline(element: HtmlElement, ctx: Context, depth: int) -> str:
+    tag = element.tag
+    if tag in _SKIP or depth > _MAX_DEPTH:
+        return "" if tag in _SKIP else escape_text(element.text_content())
+    parts = [escape_text(element.text or "")]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _SKIP:
+            parts.append(_render_inline(child, ctx, depth + 1))
+        parts.append(escape_text(child.tail or ""))
+    inner = "".join(parts)
+    if tag in {"strong", "b"}:
+        return _wrap(inner, "**")
+    if tag in {"em", "i", "cite", "dfn"}:
+        return _wrap(inner, "*")
+    if tag == "code" or tag in {"kbd", "samp", "tt"}:
+        text = _WHITESPACE.sub(" ", element.text_content())
+        return _wrap(text, "``" if "`" in text else "`") if text.strip() else text
+    if tag == "a":
+        return _link(element, inner, ctx)
+    return inner
+
+
+def _wrap(inner: str, mark: str) -> str:
+    stripped = inner.strip()
+    if not stripped.replace("*", "").strip():
+        return inner
+    if stripped.startswith(mark) and stripped.endswith(mark):  # <b><b>x</b></b>
+        return inner
+    lead = inner[: len(inner) - len(inner.lstrip())]
+    trail = inner[len(inner.rstrip()) :]
+    return f"{lead and ' '}{mark}{stripped}{mark}{trail and ' '}"
+
+
+def _link(element: HtmlElement, inner: str, ctx: Context) -> str:
+    href = element.get("href")
+    text = inner.strip()
+    if not href or not text:
+        return inner
+    if "#" in href and not re.search(r"\w", text):
+        return " "  # a permalink anchor beside a heading ("#", "¶", "🔗") is markup, not text
+    url = ctx.resolve_url(href)
+    if not url:
+        return inner
+    url = quote(url, safe="/:?#[]@!$&'*+,;=%~-._")
+    lead = " " if inner[:1].isspace() else ""
+    trail = " " if inner[-1:].isspace() else ""
+    return f"{lead}[{text}]({url}){trail}"
