@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from browser import Watch, require_chromium, serve
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from site_browser import Watch, require_chromium, serve
+from site_support import REPO, BuiltSite
 
-from conftest import REPO, BuiltSite
 from policydiff import urls
 from policydiff.archive import Archive
 from policydiff.changes import policy_changes

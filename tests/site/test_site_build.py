@@ -10,8 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 import yaml
 from lxml import html as lxml_html
+from site_support import REPO, WITHDRAWN_REASON, BuiltSite
 
-from conftest import REPO, WITHDRAWN_REASON, BuiltSite
 from policydiff import urls
 from policydiff.archive import Archive
 from policydiff.changes import policy_changes

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 from lxml import html as lxml_html
+from site_support import BIN, REPO, cli, make_fixture_archive, mkdocs_build
 
-from conftest import BIN, REPO, cli, make_fixture_archive, mkdocs_build
 from policydiff import render, urls
 from policydiff.archive import Archive
 from policydiff.changes import policy_changes

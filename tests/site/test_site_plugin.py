@@ -17,8 +17,8 @@ import yaml
 from lxml import html as lxml_html
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from site_support import BIN, REPO, ZWSOFT_CAPTURE, cli, make_fixture_archive, mkdocs_build, write_config
 
-from conftest import BIN, REPO, ZWSOFT_CAPTURE, cli, make_fixture_archive, mkdocs_build, write_config
 from policydiff import urls
 from policydiff.archive import Archive
 from policydiff.changes import policy_changes
