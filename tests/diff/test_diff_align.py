@@ -3,8 +3,12 @@ on real consecutive versions."""
 
 from __future__ import annotations
 
+import random
+
 import pytest
 from diff_fixtures import BUMBLE, FINYA, GITHUB, GOOGLE, PAIRS, check_invariants, read
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from policydiff.diff import diff_versions
 
@@ -125,3 +129,105 @@ def test_finya_flip_flop_is_two_real_changes() -> None:
     added_back = {c.new_id for c in back.sections if c.status == "added"}
     assert len(removed_there & added_back) >= 0.9 * max(len(removed_there), len(added_back))
     assert {c.status for c in diff_versions(a, a_again).sections} == {"unchanged"}
+
+
+# -- generated documents -----------------------------------------------------------------
+
+WORDS = ["data", "we", "your", "share", "cookies", "retain", "account", "partners", "law", "rights", "delete", "year"]
+TITLES = ["Data", "Cookies", "Sharing", "Retention", "Your rights", "Contact", "Children", "Changes", "Security"]
+
+paragraph = st.lists(st.sampled_from(WORDS), min_size=3, max_size=25).map(lambda ws: " ".join(ws).capitalize() + ".")
+heading = st.tuples(st.sampled_from(["#", "##", "###", "**", "A.", "1.", ""]), st.sampled_from(TITLES)).map(
+    lambda t: f"**{t[1]}**" if t[0] == "**" else f"{t[0]} {t[1]}".strip()
+)
+section = st.tuples(heading, st.lists(paragraph, min_size=1, max_size=3)).map(
+    lambda t: t[0] + "\n\n" + "\n\n".join(t[1]) + "\n\n"
+)
+document = st.lists(section, min_size=1, max_size=10).map("".join)
+
+
+@st.composite
+def edited(draw: st.DrawFn) -> tuple[str, str]:
+    """A document and a later version of it: sections dropped, added, swapped, reworded."""
+    old_sections = draw(st.lists(section, min_size=1, max_size=10))
+    new_sections = list(old_sections)
+    for _ in range(draw(st.integers(0, 4))):
+        action = draw(st.sampled_from(["drop", "add", "swap", "reword", "join"]))
+        if action == "drop" and len(new_sections) > 1:
+            new_sections.pop(draw(st.integers(0, len(new_sections) - 1)))
+        elif action == "add":
+            new_sections.insert(draw(st.integers(0, len(new_sections))), draw(section))
+        elif action == "swap" and len(new_sections) > 1:
+            i = draw(st.integers(0, len(new_sections) - 2))
+            new_sections[i], new_sections[i + 1] = new_sections[i + 1], new_sections[i]
+        elif action == "reword":
+            i = draw(st.integers(0, len(new_sections) - 1))
+            new_sections[i] = new_sections[i].replace(draw(st.sampled_from(WORDS)), draw(st.sampled_from(WORDS)))
+        elif action == "join" and len(new_sections) > 1:
+            i = draw(st.integers(0, len(new_sections) - 2))
+            new_sections[i : i + 2] = [new_sections[i] + new_sections[i + 1].split("\n\n", 1)[1]]
+    return "".join(old_sections), "".join(new_sections)
+
+
+@given(edited())
+@settings(max_examples=150, deadline=None)
+def test_generated_versions_lose_nothing_and_invent_nothing(pair: tuple[str, str]) -> None:
+    old, new = pair
+    check_invariants(diff_versions(old, new), old, new)
+
+
+@given(document)
+@settings(max_examples=50, deadline=None)
+def test_a_generated_document_against_itself_is_unchanged(text: str) -> None:
+    assert {c.status for c in diff_versions(text, text).sections} == {"unchanged"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("", ""), ("", "# A\n\nx\n"), ("# A\n\nx\n", ""), ("no newline at end", "no newline  at end"), ("# A", "# B")],
+)
+def test_edge_texts(old: str, new: str) -> None:
+    diff = diff_versions(old, new)
+    check_invariants(diff, old, new)
+    assert diff.summary.changed == (old != new)
+
+
+def test_repeated_titles_and_a_small_vocabulary_are_told_apart_by_text() -> None:
+    """300 sections titled "Section N <word>" from a 20-word vocabulary: the clause number is
+    not part of the id, so ids repeat; each edited section must still find its own text."""
+    rng = random.Random(4)
+    vocabulary = [
+        "data",
+        "we",
+        "your",
+        "share",
+        "cookies",
+        "retain",
+        "account",
+        "partners",
+        "law",
+        "rights",
+        "delete",
+        "year",
+    ]
+    vocabulary += ["service", "provide", "use", "collect", "process", "store", "transfer", "consent"]
+
+    def paragraph() -> str:
+        return " ".join(rng.choice(vocabulary) for _ in range(rng.randint(25, 60))).capitalize() + "."
+
+    old_sections = [f"## Section {i} {rng.choice(vocabulary)}\n\n{paragraph()}\n\n" for i in range(300)]
+    new_sections = list(old_sections)
+    edited = set()
+    for i in rng.sample(range(300), 40):
+        words = new_sections[i].split(" ")
+        words[5] = words[5] + " indeed"
+        new_sections[i] = " ".join(words)
+        edited.add(i)
+    dropped = set(rng.sample(sorted(set(range(300)) - edited), 20))
+    new_sections = [s for i, s in enumerate(new_sections) if i not in dropped]
+    old, new = "".join(old_sections), "".join(new_sections)
+    diff = diff_versions(old, new)
+    check_invariants(diff, old, new)
+    changed = [c for c in diff.sections if c.status in ("modified", "renamed")]
+    assert len(changed) == 40 and all((c.words_added, c.words_removed) == (1, 0) for c in changed)
+    assert diff.summary.removed == 20 and diff.summary.added == 0

@@ -41,6 +41,8 @@ def test_trivial_kinds(old: str, new: str, kind: str | None) -> None:
         ("Last Updated on **March 3rd, 2021**", "2021-03-03"),
         ("Privacy PolicyHide examplesLast modified: December 18, 2017 (view archived versions)", "2017-12-18"),
         ("Stand: Juni 2021", "2021-06"),
+        ("_Policy last updated: January 12, 2021_", "2021-01-12"),
+        ("La présente Politique de confidentialité s’applique à partir de 01/02/2026.", "2026-02-01"),
     ],
 )
 def test_stated_dates(text: str, iso: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -115,6 +116,9 @@ def test_lineage_follows_a_renamed_section(archive: Archive, tmp_path: Path) -> 
     assert [c.lineage.get("how-long-we-keep-data") for c in changes] == ["retention", "retention"]
     # The new "Retention" section reuses an id whose lineage is taken: it gets its own.
     assert changes[1].lineage["retention"] == "retention-2"
+    entries = {c.new_id: c for c in changes[1].diff.sections}
+    assert changes[1].lineage_of(entries["how-long-we-keep-data"]) == "retention"
+    assert changes[0].old_lineage == {"policy": "policy", "retention": "retention"}
     for change in changes:
         check_invariants(change.diff, *_texts(archive, change))
 
@@ -132,7 +136,7 @@ def test_every_change_of_the_bundled_archive() -> None:
     for slug in archive.slugs():
         texts = {v.id: archive.version_text(v) for v in archive.versions(slug)}
         periods = archive.history(slug)
-        for old, new in zip(periods, periods[1:], strict=False):
+        for old, new in itertools.pairwise(periods):
             diff = diff_versions(texts[old.version], texts[new.version], old_id=old.version, new_id=new.version)
             check_invariants(diff, texts[old.version], texts[new.version])
             assert diff.summary.changed

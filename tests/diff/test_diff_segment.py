@@ -89,3 +89,32 @@ def test_a_title_with_a_full_stop_needs_a_paragraph_under_it() -> None:
 def test_fenced_code_is_never_split() -> None:
     text = "# A\n\n```\n# not a heading\n```\n\ntext\n"
     assert titles(text) == [(1, "A")]
+
+
+def test_a_table_of_contents_made_of_headings_stays_text() -> None:
+    # The shape the extractor gives the ZWSOFT capture: the contents' entries as headings.
+    text = (
+        "# Privacy Policy\n\nThe Contents of this statement are organized as follows:\n\n"
+        "## A. Online Privacy\n\nInformation Collected about Online Visitors\n\nChanges to This Policy\n\n"
+        "## B. Community Sites\n\n## C. Purchasing Items\n\n"
+        "## A. Online Privacy\n\nInformation Collected about Online Visitors\n\n"
+        "In general, you can visit the website without telling us who you are or revealing anything.\n\n"
+        "B. Community Sites, including Forum\n"
+        "Participation in these activities is voluntary and it is likely that information will be exposed.\n\n"
+        "## C. Purchasing Items\n\nIf you wish to purchase items from the site, we require your full name.\n"
+    )
+    assert titles(text) == [
+        (1, "Privacy Policy"),
+        (2, "A. Online Privacy"),
+        (3, "Information Collected about Online Visitors"),
+        (2, "B. Community Sites, including Forum"),
+        (2, "C. Purchasing Items"),
+    ]
+    sections = segment(text)
+    assert "## B. Community Sites\n" in sections[0].text
+    assert "".join(s.text for s in sections) == text
+
+
+def test_repeated_short_sections_are_not_a_table_of_contents() -> None:
+    text = "# A\n\n## Contact\n\nEmail us\n\n# B\n\n## Contact\n\nWrite to us\n"
+    assert [t for _, t in titles(text)] == ["A", "Contact", "B", "Contact"]

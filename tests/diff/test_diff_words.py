@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from diff_fixtures import PAIRS, read
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -49,3 +50,13 @@ def test_word_diff_rebuilds_both_texts(old: str, new: str) -> None:
     assert new_text(ops) == new
     assert all(text for _, text in ops)
     assert "".join(tokenize(old)) == old
+
+
+def test_pure_python_fallback_when_the_cpp_engine_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from policydiff.diff import words
+
+    monkeypatch.setattr(words, "_fast_backend", lambda: None)
+    monkeypatch.setattr(words, "_BACKENDS", {})
+    old, new = "We keep your data for one year.", "We keep your data for two years."
+    assert words.backend() is words._BACKENDS["python"]
+    assert word_diff(old, new) == [(0, "We keep your data for "), (-1, "one year"), (1, "two years"), (0, ".")]

@@ -7,13 +7,13 @@ an earlier text is a change too. Sections are followed through renames and moves
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from itertools import pairwise
 
 from .archive import Archive
-from .diff import PolicyDiff, diff_versions, segment
+from .diff import PolicyDiff, SectionChange, diff_versions, segment
 from .models import Capture, Period
 
 
@@ -26,6 +26,13 @@ class Change:
     diff: PolicyDiff
     first_capture: Capture  # the first capture of the new period: the change's identity
     lineage: dict[str, str]  # new section id -> lineage id (id when the section first appeared)
+    old_lineage: dict[str, str] = field(default_factory=dict)  # old section id -> lineage id
+
+    def lineage_of(self, section: SectionChange) -> str:
+        """The lineage id of an entry of this change's diff (a removed one's too)."""
+        if section.new_id is not None:
+            return self.lineage[section.new_id]
+        return self.old_lineage[section.old_id or ""]
 
     @property
     def published(self) -> datetime:
@@ -49,8 +56,10 @@ def policy_changes(archive: Archive, slug: str) -> list[Change]:
     changes = []
     for number, (old, new) in enumerate(pairwise(periods), start=1):
         diff = _cached_diff(texts[old.version], texts[new.version], old.version, new.version)
-        lineage = follow_lineage(lineage, diff)
-        changes.append(Change(slug, number, old, new, diff, captures[new.captures[0].file], dict(lineage)))
+        old_lineage, lineage = lineage, follow_lineage(lineage, diff)
+        changes.append(
+            Change(slug, number, old, new, diff, captures[new.captures[0].file], dict(lineage), dict(old_lineage))
+        )
     return changes
 
 

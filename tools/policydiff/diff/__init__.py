@@ -3,6 +3,11 @@
 `diff_versions(old_markdown, new_markdown) -> PolicyDiff`: texts in, typed records out;
 no files, no pages. The JSON shape (`PolicyDiff.to_json`) is a contract used by the CLI,
 the site and the feeds.
+
+The stages, one module each: `segment` (sections with stable ids), `align` (which old
+section became which new one), `words` (word diffs, diff-match-patch semantics),
+`classify` (trivial or substantive), `dates` (the date a policy states for itself),
+`compare` (the pipeline), `report` (text and Markdown for people).
 """
 
 from .compare import diff_versions

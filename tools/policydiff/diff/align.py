@@ -3,10 +3,13 @@
 Passes, each over the sections the previous ones left unmatched:
 
 1. identical text (a section that did not change, wherever it went);
-2. same id (the slug of the title path);
-3. same title, once clause numbers are dropped (so renumbered clauses still pair);
-4. similar text under a new title: candidates come from an inverted index of word-pair
-   shingles (pairs sharing at least `PREFILTER_DICE` of their shingles), then the exact
+2. same id (the slug of the title path), when that title occurs at most once under its
+   parent in each version;
+3. same title, once clause numbers are dropped (so renumbered clauses still pair), when the
+   title occurs at most once in each version;
+4. similar text under a new title: candidates share a min-hash of their word-pair shingles
+   (bottom-`SKETCH` sketches in an inverted index), must share at least `PREFILTER_DICE` of
+   their shingles (Dice), then the exact
    similarity (rapidfuzz's normalised Indel similarity of the two word sequences: unrelated
    sections of one policy score 0.1-0.3, a reworded one 0.6 and more) must reach `MATCH_RATIO`;
    the best pairs are taken first;
@@ -22,9 +25,10 @@ rewrite, ZWSOFT): lower values paired unrelated boilerplate sections.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -36,7 +40,7 @@ from .segment import slugify
 PREFILTER_DICE = 0.2
 MATCH_RATIO = 0.5
 ATTACH_CONTAINMENT = 0.5
-_COMMON_SHINGLE = 12  # a shingle in more sections than this says nothing about identity
+SKETCH = 32  # min-hashes kept per section: a pair at the prefilter's Dice shares ~3 of them
 
 _WORD = re.compile(r"\w+")
 
@@ -50,11 +54,16 @@ class Group:
 
 
 @lru_cache(maxsize=1024)
-def _shingles(text: str) -> frozenset[int]:
-    words = _WORD.findall(text.lower())
+def _profile(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
+    """A text's lower-cased words and its word-pair shingles (hashed)."""
+    words = tuple(_WORD.findall(text.lower()))
     if len(words) < 2:
-        return frozenset(map(hash, words))
-    return frozenset(map(hash, itertools.pairwise(words)))
+        return words, frozenset(map(hash, words))
+    return words, frozenset(map(hash, itertools.pairwise(words)))
+
+
+def _shingles(text: str) -> frozenset[int]:
+    return _profile(text)[1]
 
 
 def align(old: list[Section], new: list[Section]) -> list[Group]:
@@ -76,17 +85,24 @@ def align(old: list[Section], new: list[Section]) -> list[Group]:
         if queue:
             pair(queue.pop(0), s.index)
             how[s.index] = "identical"
-    # 2. same id, 3. same bare title
-    for key, name in ((lambda s: s.id, "id"), (lambda s: slugify(s.title) if s.title else "", "title")):
+    # 2. same id, 3. same bare title: only where the title says which section it is. A title
+    # repeated under one parent ("Purpose" thrice) is told apart by its text, in pass 4.
+    placed = Counter((s.parent, slugify(s.title)) for s in old) + Counter((s.parent, slugify(s.title)) for s in new)
+    titled = Counter(slugify(s.title) for s in old) + Counter(slugify(s.title) for s in new)
+    passes = (
+        ("id", lambda s: s.id, lambda s: placed[(s.parent, slugify(s.title))] <= 2),
+        ("title", lambda s: slugify(s.title), lambda s: bool(s.title) and titled[slugify(s.title)] <= 2),
+    )
+    for name, key, telling in passes:
         keyed: dict[str, list[int]] = defaultdict(list)
         for s in old:
-            if s.index not in taken_old:
+            if s.index not in taken_old and telling(s):
                 keyed[key(s)].append(s.index)
         for s in new:
-            if s.index in old_of:
+            if s.index in old_of or not telling(s):
                 continue
             queue = keyed.get(key(s))
-            if queue and (name == "id" or len(queue) == 1):
+            if queue:
                 pair(queue.pop(0), s.index)
                 how[s.index] = name
     # 4. similar text
@@ -109,22 +125,20 @@ def align(old: list[Section], new: list[Section]) -> list[Group]:
 def _similar_pairs(
     old: list[Section], new: list[Section], sh_old: dict[int, frozenset[int]], sh_new: dict[int, frozenset[int]]
 ) -> list[tuple[int, int, float]]:
+    """Candidate pairs share a min-hash (a bottom-k sketch of their shingles, so a section
+    costs `SKETCH` index entries however long it is); their exact shingle Dice must reach
+    PREFILTER_DICE and their word similarity MATCH_RATIO. Best pairs first."""
     if not sh_old or not sh_new:
         return []
     index: dict[int, list[int]] = defaultdict(list)
     for o, shingles in sh_old.items():
-        for h in shingles:
+        for h in heapq.nsmallest(SKETCH, shingles):
             index[h].append(o)
     scored: list[tuple[int, int, float]] = []
     for n, shingles in sh_new.items():
-        shared: dict[int, int] = defaultdict(int)
-        for h in shingles:
-            hits = index.get(h)
-            if hits and len(hits) <= _COMMON_SHINGLE:
-                for o in hits:
-                    shared[o] += 1
-        for o, count in shared.items():
-            dice = 2 * count / (len(shingles) + len(sh_old[o]))
+        candidates = {o for h in heapq.nsmallest(SKETCH, shingles) for o in index.get(h, ())}
+        for o in candidates:
+            dice = 2 * len(shingles & sh_old[o]) / (len(shingles) + len(sh_old[o]))
             if dice < PREFILTER_DICE:
                 continue
             ratio = Indel.normalized_similarity(_word_list(old[o]), _word_list(new[n]))
@@ -134,8 +148,8 @@ def _similar_pairs(
     return scored
 
 
-def _word_list(section: Section) -> list[str]:
-    return _WORD.findall(section.text.lower())
+def _word_list(section: Section) -> tuple[str, ...]:
+    return _profile(section.text)[0]
 
 
 def _attach_leftovers(

@@ -5,11 +5,15 @@ targets (or several of these together: "mixed")."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 
-from .dates import mask_dates
+from .dates import MONTH_NAMES, mask_dates
 
 _SPACE = re.compile(r"\s+")
+_ALPHA_WORD = re.compile(r"\b[^\W\d_]{2,}\b")
+_ROMAN = re.compile(r"[ivx]{1,5}")
+_MONTH_WORDS = frozenset(MONTH_NAMES)
 _PUNCT = re.compile(r"[^\w\s]+")
 _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]+>|https?://[^\s)\]>]+")
 # Clause numbers at the start of a line or heading: "3.", "3.2", "(b)", "B.", "iv)".
@@ -56,7 +60,12 @@ def trivial_kind(ops: Sequence[tuple[int, str]]) -> str | None:
     Each edit is judged with a little unchanged text around it (a date is often edited in
     one token), so the cost follows the size of the edits, not of the section."""
     kinds: set[str] = set()
-    for old, new in _hunks(ops):
+    hunks = _hunks(ops)
+    whole_old = "".join(text for op, text in ops if op <= 0)
+    whole_new = "".join(text for op, text in ops if op >= 0)
+    if sum(len(a) + len(b) for a, b in hunks) > len(whole_old) + len(whole_new):
+        hunks = [(whole_old, whole_new)]  # many small edits (list markers...): mask once
+    for old, new in hunks:
         kind = _hunk_kind(old, new)
         if kind is None:
             return None
@@ -92,7 +101,21 @@ def _hunks(ops: Sequence[tuple[int, str]]) -> list[tuple[str, str]]:
     return out
 
 
+def _words_differ(old: str, new: str) -> bool:
+    """A quick no: the words changed, beyond what any mask hides (numbers, month names,
+    clause letters, link targets). Saves masking a long rewritten passage six ways."""
+    if "](" in old or "](" in new or "http" in old or "http" in new:
+        return False
+    return _content_words(old) != _content_words(new)
+
+
+def _content_words(text: str) -> Counter[str]:
+    return Counter(w for w in _ALPHA_WORD.findall(text.lower()) if w not in _MONTH_WORDS and not _ROMAN.fullmatch(w))
+
+
 def _hunk_kind(old: str, new: str) -> str | None:
+    if _words_differ(old, new):
+        return None
     for name, mask in _KINDS:
         if mask(old) == mask(new):
             return name

@@ -23,22 +23,25 @@ _MONTHS = {
     "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "juni": 6, "juli": 7,
     "oktober": 10, "dezember": 12,
 }  # fmt: skip
+MONTH_NAMES = frozenset(_MONTHS)
 _MONTH = "(?P<month>" + "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th|er|\.)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
+# Word edges that treat "_" as a boundary: Markdown emphasis ("_January 12, 2021_").
+_START, _END = r"(?<![^\W_])", r"(?![^\W_])"
 _DATE_FORMS = (
-    re.compile(rf"\b{_YEAR}-(?P<mnum>[01]?\d)-(?P<day>[0-3]?\d)\b"),
-    re.compile(rf"\b(?P<day>[0-3]?\d)\.\s?(?P<mnum>[01]?\d)\.\s?{_YEAR}\b"),
-    _SLASHED := re.compile(rf"\b(?P<mnum>[0-3]?\d)/(?P<day>[0-3]?\d)/{_YEAR}\b"),
-    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.I),
-    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.I),
-    re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.I),
+    re.compile(rf"{_START}{_YEAR}-(?P<mnum>[01]?\d)-(?P<day>[0-3]?\d){_END}"),
+    re.compile(rf"{_START}(?P<day>[0-3]?\d)\.\s?(?P<mnum>[01]?\d)\.\s?{_YEAR}{_END}"),
+    _SLASHED := re.compile(rf"{_START}(?P<mnum>[0-3]?\d)/(?P<day>[0-3]?\d)/{_YEAR}{_END}"),
+    re.compile(rf"{_START}{_MONTH}\s+{_DAY},?\s+{_YEAR}{_END}", re.I),
+    re.compile(rf"{_START}{_DAY}\s+{_MONTH},?\s+{_YEAR}{_END}", re.I),
+    re.compile(rf"{_START}{_MONTH}\s+{_YEAR}{_END}", re.I),
 )
 # What policies write before their own date, in the languages of the corpus.
 _LABEL = re.compile(
     r"(?:last\s+(?:updated|modified|revised|changed|amended)|(?:date\s+)?(?:of\s+)?last\s+revision|"
     r"updated(?:\s+on)?|effective(?:\s+date|\s+as\s+of|\s+from|\s+on)?|revised|version\s+date|"
-    r"derni[èe]re\s+mise\s+[àa]\s+jour|mis(?:e)?\s+[àa]\s+jour(?:\s+le)?|en\s+vigueur(?:\s+(?:le|au|à\s+compter\s+du))?|"
+    r"derni[èe]re\s+mise\s+[àa]\s+jour|s.applique\s+(?:[àa]\s+partir|[àa]\s+compter)\s+d[eu]|mis(?:e)?\s+[àa]\s+jour(?:\s+le)?|en\s+vigueur(?:\s+(?:le|au|à\s+compter\s+du))?|"
     r"date\s+d.entr[ée]e\s+en\s+vigueur|stand|zuletzt\s+(?:aktualisiert|ge[äa]ndert)|letzte\s+(?:aktualisierung|änderung)|"
     r"g[üu]ltig\s+(?:ab|seit)|inkrafttreten)",
     re.I,

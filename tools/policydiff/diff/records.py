@@ -34,6 +34,15 @@ class Section:
 
 @dataclass(frozen=True)
 class SectionChange:
+    """One entry of a diff: old section(s) paired with new section(s), or one alone.
+
+    status: `unchanged` (same text, in order), `moved` (same text, out of order), `renamed`
+    (another title over similar text), `modified` (the text changed; also splits and merges,
+    see `note`, `old_ids`, `new_ids`), `added`, `removed`. `moved` is also set on renamed or
+    modified entries that changed place. `trivial` is true when every edit is noise of one
+    `trivial_kind` (whitespace, date, renumbering, link, punctuation; mixed for several).
+    """
+
     status: Status
     old_id: str | None
     new_id: str | None

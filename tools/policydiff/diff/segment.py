@@ -53,6 +53,7 @@ _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _ATTR_LIST = re.compile(r"\s*\{#[^}]*\}$")
+_TAG = re.compile(r"<[^>]{0,200}>")
 _EMPHASIS = re.compile(r"[*_`]+")
 _MAX_TITLE_WORDS = 16
 _MAX_TITLE_CHARS = 140
@@ -80,6 +81,7 @@ def _segment(markdown: str) -> tuple[Section, ...]:
     # the old side of the next. Sections are frozen, so sharing them is safe.
     lines = _classify_lines(markdown)
     _accept_clause_titles(lines)
+    _demote_table_of_contents(lines)
     return tuple(_build_sections(lines))
 
 
@@ -135,7 +137,7 @@ def _candidate_kind(line: str) -> str | None:
     bold = _BOLD_LINE.match(line)
     inner = bold.group("title").strip() if bold else line
     inner = inner.rstrip(":").strip() if bold else inner
-    if not _title_like(inner, allow_period=True):
+    if not _title_like(inner):
         return None
     for name, pattern in _ENUMERATED:
         if pattern.match(inner):
@@ -152,7 +154,7 @@ def _candidate_kind(line: str) -> str | None:
     return "plain"
 
 
-def _title_like(text: str, *, allow_period: bool) -> bool:
+def _title_like(text: str) -> bool:
     if not text or len(text) > _MAX_TITLE_CHARS:
         return False
     words = text.split()
@@ -160,7 +162,7 @@ def _title_like(text: str, *, allow_period: bool) -> bool:
         return False
     if text[-1] in ",;:" or text.endswith(("...", "…")):
         return False
-    if text[-1] in ".!" and not (allow_period and len(words) <= 10):
+    if text[-1] in ".!" and len(words) > 10:
         return False
     # A sentence break inside ("We do. You may") is text, not a title.
     body = _ENUMERATOR.sub("", text, count=1)
@@ -171,6 +173,7 @@ def _clean_title(text: str) -> str:
     text = _ESCAPE.sub(r"\1", text.strip())  # "1\. Title" -> "1. Title"
     text = _LINK.sub(r"\1", text)  # [label](url) -> label
     text = _ATTR_LIST.sub("", text)  # {#anchor}
+    text = _TAG.sub(" ", text)  # "GitHub, Inc. <br/>"
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
@@ -238,16 +241,46 @@ def _stands_as_title(lines: list[_Line], j: int, body_at: int | None) -> bool:
 
 
 def _assign_clause_levels(lines: list[_Line], accepted: set[int]) -> None:
-    """Clause titles sit below the Markdown heading in force, ordered by their kind."""
-    ranks = sorted({lines[i].rank for i in accepted})
-    dense = {rank: n for n, rank in enumerate(ranks)}
-    current = 0
+    """A clause title sits one level below the nearest open heading of a broader kind: a
+    lettered part below the document title, a plain subheading below its lettered part. A
+    Markdown heading with a clause number ("## A. Online Privacy") is of that kind too, so a
+    clause title "B. ..." after it is its sibling."""
+    open_heads: list[tuple[int, int]] = []  # (rank, level); rank -1: a heading of no kind
     for i, line in enumerate(lines):
         if line.kind in ("atx", "setext-title"):
-            current = line.level
+            while open_heads and open_heads[-1][1] >= line.level:
+                open_heads.pop()
+            open_heads.append((_title_rank(line.title), line.level))
         elif i in accepted:
+            while open_heads and open_heads[-1][0] >= line.rank:
+                open_heads.pop()
             line.kind = "clause"
-            line.level = min(current + 1 + dense[line.rank], 9)
+            line.level = min(open_heads[-1][1] + 1 if open_heads else 1, 6)  # Markdown has six levels
+            open_heads.append((line.rank, line.level))
+
+
+def _title_rank(title: str) -> int:
+    for name, pattern in _ENUMERATED:
+        if pattern.match(title):
+            return _KIND_RANK[name]
+    return -1
+
+
+def _demote_table_of_contents(lines: list[_Line]) -> None:
+    """Headings with nothing but titles under them, whose titles come back later as headings
+    (same slug, or the start of a longer one), two or more in a row, are the entries of a
+    table of contents: they stay text."""
+    heads = [i for i, line in enumerate(lines) if line.kind in ("atx", "setext-title", "clause")]
+    slugs = [slugify(lines[i].title) for i in heads]
+    entry = []
+    for n, i in enumerate(heads):
+        end = heads[n + 1] if n + 1 < len(heads) else len(lines)
+        only_titles = all(line.kind == "blank" or line.title for line in lines[i + 1 : end])
+        recurs = any(later == slugs[n] or later.startswith(slugs[n] + "-") for later in slugs[n + 1 :])
+        entry.append(only_titles and recurs)
+    for n, i in enumerate(heads):
+        if entry[n] and ((n > 0 and entry[n - 1]) or (n + 1 < len(heads) and entry[n + 1])):
+            lines[i].kind = "body"
 
 
 # -- sections ---------------------------------------------------------------------------
@@ -262,13 +295,12 @@ def _build_sections(lines: list[_Line]) -> list[Section]:
     offset = 0
     for start, end in itertools.pairwise(bounds):
         text = "".join(line.text for line in lines[start:end])
-        head = lines[start]
         if start not in starts:
             if not text:
                 continue
             title, level = "", 0
         else:
-            title, level = head.title, head.level
+            title, level = lines[start].title, lines[start].level
         while stack and stack[-1][0] >= level:
             stack.pop()
         parent = stack[-1][1] if stack and level else None

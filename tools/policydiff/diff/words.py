@@ -21,7 +21,6 @@ _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _FIRST_CODE = 0x100  # keep clear of ASCII controls
 _SURROGATES = range(0xD800, 0xE000)
-_SPACE_START = re.compile(r"(?<=\S)\s")
 
 
 def tokenize(text: str) -> list[str]:
@@ -105,18 +104,15 @@ def _common_ends(old: str, new: str) -> tuple[int, int]:
     middle is tokenised: a one-word edit in a long section costs little."""
     n = min(len(old), len(new))
     p = _prefix_length(old, new, n)
-    head = 0
-    for m in _SPACE_START.finditer(old, 0, p):
-        if m.start() < p:
-            head = m.start()
+    head = p - 1  # the cut must fall inside the common head, on whitespace after a non-space
+    while head > 0 and not (old[head].isspace() and not old[head - 1].isspace()):
+        head -= 1
+    head = max(head, 0)
     q = _prefix_length(old[::-1], new[::-1], n - head)
-    tail = 0
-    limit = len(old) - q  # the common tail starts here in old
-    # The cut must fall on whitespace whose preceding character is common to both texts.
-    for m in _SPACE_START.finditer(old, max(limit + 1, head), len(old)):
-        tail = len(old) - m.start()
-        break
-    return head, tail
+    cut = max(len(old) - q + 1, head + 1)  # the character before the cut is common too
+    while cut < len(old) and not (old[cut].isspace() and not old[cut - 1].isspace()):
+        cut += 1
+    return head, len(old) - cut
 
 
 def _prefix_length(a: str, b: str, limit: int) -> int:
