@@ -42,6 +42,11 @@ def day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 
 
+def span(start: datetime, end: datetime) -> str:
+    """`2020-01-01 → 2020-03-01`, or one date when a period lasted a day."""
+    return day(start) if day(start) == day(end) else f"{day(start)} → {day(end)}"
+
+
 def front_matter(title: str, *, search_exclude: bool = False, hide: Sequence[str] = ()) -> str:
     meta: dict[str, object] = {"title": plain_title(title)}
     if hide:
@@ -304,7 +309,7 @@ def version_page(data: PolicyData, version: Version) -> str:
     out.append(f"# Version {version.id} {{ #pd--top }}\n\n")
     policy = rel(page, src(urls.policy_page(data.slug)))
     in_force = [p for p in data.periods if p.version == version.id]
-    spans = ", ".join(f"{day(p.start)} → {day(p.end)}" for p in in_force) or "withdrawn captures only"
+    spans = ", ".join(span(p.start, p.end) for p in in_force) or "withdrawn captures only"
     out.append(
         f"[{md_text(data.name)}]({policy}) · first seen {day(version.first_seen)} · last seen "
         f"{day(version.last_seen)} · {len(version.captures)} captures · in force {spans}\n\n"
@@ -362,7 +367,7 @@ def timeline_page(data: PolicyData) -> str:
             change_cell = f"[{describe_summary(change)}]({link})"
             flags_cell = ", ".join(f"**{title}**" for _, title, _ in change_flags(data, change))
         out.append(
-            f"| {index + 1} | {day(period.start)} → {day(period.end)} | [{period.version}]({version}) "
+            f"| {index + 1} | {span(period.start, period.end)} | [{period.version}]({version}) "
             f"| {len(period.captures)} | {change_cell} | {flags_cell} |\n"
         )
     out.append("\n## Provenance { #pd--provenance }\n\n")
@@ -442,7 +447,7 @@ def change_page(data: PolicyData, change: Change) -> str:
     new_v = rel(page, src(urls.version_page(data.slug, change.new.version)))
     out.append(
         f"[{md_text(data.name)}]({policy}) · change {change.number} of {len(data.changes)} · "
-        f"from [{change.old.version}]({old_v}) (in force {day(change.old.start)} → {day(change.old.end)}) "
+        f"from [{change.old.version}]({old_v}) (in force {span(change.old.start, change.old.end)}) "
         f"to [{change.new.version}]({new_v}) (first captured {format_iso(change.published)})\n\n"
     )
     for kind, title, text in change_flags(data, change):
