@@ -97,17 +97,29 @@
     }, 0);
   }
 
+  /* Sections matched by id, then by title (a section whose id changed), then by identical
+     text (moved under another title); the rest are added or removed. The Python side
+     aligns more cleverly (similar text under a new title); this keeps the page static. */
   function align(oldDoc, newDoc) {
-    var oldById = new Map(oldDoc.sections.map(function (s) { return [s.id, s]; }));
-    var seen = new Set(), rows = [];
-    newDoc.sections.forEach(function (s) {
-      var before = oldById.get(s.id);
-      if (before) seen.add(s.id);
-      rows.push({ title: s.title, old: before ? before.text : "", new: s.text,
-                  status: !before ? "added" : before.text === s.text ? "unchanged" : "modified" });
+    var used = new Set(), pairs = new Map();
+    function claim(key, newSection) {
+      var found = oldDoc.sections.find(function (o) { return !used.has(o) && key(o) === key(newSection); });
+      if (found) { used.add(found); pairs.set(newSection, found); }
+    }
+    [function (s) { return s.id; }, function (s) { return s.title; }, function (s) { return s.text; }]
+      .forEach(function (key) {
+        newDoc.sections.forEach(function (s) { if (!pairs.has(s)) claim(key, s); });
+      });
+    var rows = newDoc.sections.map(function (s, index) {
+      var before = pairs.get(s);
+      if (!before) return { title: s.title, old: "", new: s.text, status: "added" };
+      var status = before.text === s.text
+        ? (oldDoc.sections.indexOf(before) === index ? "unchanged" : "moved") : "modified";
+      if (before.title !== s.title) status = before.text === s.text ? "renamed" : "modified";
+      return { title: s.title, oldTitle: before.title, old: before.text, new: s.text, status: status };
     });
     oldDoc.sections.forEach(function (s) {
-      if (!seen.has(s.id)) rows.push({ title: s.title, old: s.text, new: "", status: "removed" });
+      if (!used.has(s)) rows.push({ title: s.title, old: s.text, new: "", status: "removed" });
     });
     return rows;
   }
@@ -175,12 +187,14 @@
     var details = [];
     changed.forEach(function (row) {
       var diffs = row.status === "added" ? [[1, row.new]] : row.status === "removed" ? [[-1, row.old]]
-        : wordDiff(dmp, row.old, row.new);
+        : row.old === row.new ? [[0, row.new]] : wordDiff(dmp, row.old, row.new);
       var plus = countWords(diffs, 1), minus = countWords(diffs, -1);
       added += plus; removed += minus;
       var section = el("section", "pd-compare-section pd-status-" + row.status);
       section.appendChild(el("h2", null, row.title || "Preamble"));
-      section.appendChild(el("p", "pd-badge pd-badge-" + row.status, row.status + " · +" + plus + " −" + minus + " words"));
+      var label = row.status;
+      if (row.oldTitle !== undefined && row.oldTitle !== row.title) label += " (was “" + (row.oldTitle || "Preamble") + "”)";
+      section.appendChild(el("p", "pd-badge pd-badge-" + row.status, label + " · +" + plus + " −" + minus + " words"));
       section.appendChild(diffNode(diffs, oldDoc.id, newDoc.id));
       details.push(section);
     });
