@@ -4,6 +4,7 @@ tests marked `corpus` run over the shared corpus ($POLICY_DIFF_CORPUS) in `make 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,11 @@ from policydiff.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
+
+# The site tests' fixtures live in tests/site/site_support.py: a conftest.py there would
+# be imported as a second module named `conftest` and shadow this one.
+sys.path.insert(0, str(REPO / "tests" / "site"))
+pytest_plugins = ["site_support"]
 
 
 def corpus_root() -> Path:

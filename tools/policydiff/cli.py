@@ -390,6 +390,27 @@ def capture(
         sys.exit(1)
 
 
+@main.command()
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Directory to write the pages into (e.g. a docs/ folder of another builder).",
+)
+@pass_context
+def render(obj: Context, out: Path) -> None:
+    """Write the site's generated pages (Markdown, JSON, assets) for any static builder.
+
+    Add the assets to that builder's config: extra_css and extra_javascript as listed in
+    `policydiff.render.EXTRA_CSS` and `EXTRA_JAVASCRIPT` (README, "Building with another tool").
+    """
+    from .render import render_site, write_site
+
+    count = write_site(render_site(obj.archive), out)
+    click.echo(f"{count} files written to {out}")
+
+
 if __name__ == "__main__":
     main()
 

@@ -11,6 +11,10 @@ class PolicyDiffConfig(base.Config):
     """Turn the plugin off without removing it."""
     archive_dir = c.Type(str, default="archive")
     """The archive to render, relative to mkdocs.yml."""
+    nav_title = c.Type(str, default="Policies")
+    """Title of the navigation section listing the policies (when mkdocs.yml has no `nav`)."""
+    latest_changes = c.Type(int, default=15)
+    """How many of the latest changes across all policies the home page lists."""
     feeds = c.Type(bool, default=True)
     """Write Atom, RSS and JSON Feed files under feeds/ (needs an absolute site_url)."""
     feeds_max_entries = c.Type(int, default=20)

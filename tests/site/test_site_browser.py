@@ -1,0 +1,155 @@
+"""A reader's path through the built site in a real browser, and a hostile capture that
+must not get to run anything or make the browser fetch anything."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from site_browser import Watch, require_chromium, serve
+from site_support import REPO, BuiltSite
+
+from policydiff import urls
+from policydiff.archive import Archive
+from policydiff.changes import policy_changes
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = require_chromium()
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=str(executable), args=["--no-sandbox"])
+        yield instance
+        instance.close()
+
+
+SITE_URL = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]
+
+
+def open_page(browser: Browser, origin: str, site: Path | None = None) -> tuple[Page, Watch]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    page = context.new_page()
+    watch = Watch(origin, site, SITE_URL)
+    watch.attach(page)
+    return page, watch
+
+
+def test_reader_path_home_policy_change_toggle_compare(
+    browser: Browser, fixture_site: BuiltSite, output_dir: Path
+) -> None:
+    archive = Archive(fixture_site.archive)
+    slug = "github-privacy-statement"
+    change = policy_changes(archive, slug)[-1]
+    with serve(fixture_site.site) as origin:
+        page, watch = open_page(browser, origin, fixture_site.site)
+        page.goto(origin)
+        expect(page.locator("article table").first).to_contain_text("GitHub Privacy Statement")
+        expect(page.locator("article")).to_contain_text("ZWSOFT privacy policy")
+        page.screenshot(path=output_dir / "home.png")
+
+        page.locator("article a", has_text="GitHub Privacy Statement").first.click()
+        page.wait_for_url(origin + urls.policy_page(slug))
+        expect(page.locator("h1")).to_contain_text("GitHub Privacy Statement")
+        expect(page.locator("a.pd-changed").first).to_be_visible()
+        page.screenshot(path=output_dir / "policy.png")
+
+        page.goto(origin + urls.policy_page("zwsoft-privacy-policy"))
+        expect(page.locator(".admonition")).to_contain_text("One version so far")
+        expect(page.locator("article")).to_contain_text("Technical Support")
+        page.screenshot(path=output_dir / "zwsoft.png", full_page=False)
+
+        page.goto(origin + urls.change_page(change))
+        inline = page.locator(".pd-diff .pd-inline").first
+        expect(inline).to_be_visible()
+        expect(page.locator(".pd-sbs").first).to_be_hidden()
+        assert page.locator(".pd-inline ins").count() > 0
+        # insertions and deletions are marked by more than colour
+        decoration = "e => getComputedStyle(e).textDecorationLine"
+        assert page.locator(".pd-inline ins").first.evaluate(decoration) == "underline"
+        assert page.locator(".pd-inline del").first.evaluate(decoration) == "line-through"
+        page.locator(".pd-toggle").first.click()
+        expect(page.locator(".pd-sbs").first).to_be_visible()
+        expect(inline).to_be_hidden()
+        expect(page.locator(".pd-sbs .pd-old").first).to_contain_text(change.old.version)
+        page.locator(".pd-diff").first.scroll_into_view_if_needed()
+        page.screenshot(path=output_dir / "change-side-by-side.png")
+
+        lineage = next(iter(change.lineage.values()))
+        page.goto(origin + urls.section_page(slug, lineage))
+        expect(page.locator("h1")).to_be_visible()
+        page.screenshot(path=output_dir / "section-history.png")
+
+        page.goto(origin + urls.compare_page(slug))
+        versions = archive.versions(slug)
+        page.locator("select[name=from]").select_option(versions[0].id)
+        page.locator("select[name=to]").select_option(versions[1].id)
+        page.locator("button.pd-compare-go").click()
+        summary = page.locator(".pd-compare-summary")
+        expect(summary).to_contain_text("sections differ")
+        assert page.locator(".pd-compare-result ins").count() > 0
+        assert page.locator(".pd-compare-result del").count() > 0
+        assert f"from={versions[0].id}" in page.url
+        page.screenshot(path=output_dir / "compare.png")
+        assert watch.dialogs == [] and watch.outside_requests == [] and watch.errors == []
+
+
+def test_hostile_capture_runs_nothing_and_fetches_nothing(
+    browser: Browser, fixture_site: BuiltSite, output_dir: Path
+) -> None:
+    """Every page of the hostile policy, plus a search for its text: no dialog fires, no
+    request leaves the site, no script error."""
+    archive = Archive(fixture_site.archive)
+    slug = "evil-policy"
+    changes = policy_changes(archive, slug)
+    assert len(changes) == 2
+    paths = [urls.policy_page(slug), urls.timeline_page(slug), urls.compare_page(slug)]
+    paths += [urls.change_page(c) for c in changes]
+    paths += [urls.version_page(slug, v.id) for v in archive.versions(slug)]
+    paths += sorted({urls.section_page(slug, lid) for c in changes for lid in c.lineage.values()})
+    with serve(fixture_site.site) as origin:
+        page, watch = open_page(browser, origin, fixture_site.site)
+        for path in paths:
+            page.goto(origin + path)
+            page.wait_for_load_state("load")
+            for toggle in page.locator(".pd-toggle").all()[:1]:
+                toggle.click()
+            for details in page.locator("details").all():
+                details.evaluate("d => d.open = true")
+            page.mouse.move(300, 300)
+            if path == urls.compare_page(slug):
+                expect(page.locator(".pd-compare-summary")).to_be_visible()
+        page.goto(origin + urls.change_page(changes[0]))
+        page.screenshot(path=output_dir / "hostile-change.png", full_page=True)
+        page.goto(origin + urls.policy_page(slug))
+        page.screenshot(path=output_dir / "hostile-policy.png", full_page=True)
+        # Material's search renders results from the index: search the hostile text
+        page.wait_for_load_state("networkidle")
+        page.locator(".md-search__input").first.click()
+        page.locator("input.md-search__input").press_sequentially("Trojan", delay=30)
+        results = page.locator(".md-search-result__item")
+        expect(results.first).to_be_visible()
+        expect(page.locator(".md-search-result")).to_contain_text("<img src=x onerror=\"alert('img')\">")
+        page.screenshot(path=output_dir / "hostile-search.png")
+        body = page.content()
+        assert "\u202e" not in body
+    assert watch.dialogs == []
+    assert watch.outside_requests == []
+    assert watch.errors == []
+
+
+def test_the_watch_sees_dialogs_and_outside_requests(browser: Browser, tmp_path: Path) -> None:
+    """The harness can fail: a page that does what a hostile capture would, is caught."""
+    (tmp_path / "index.html").write_text(
+        "<img src='https://evil.example/pixel.png'><script>alert('caught')</script>", encoding="utf-8"
+    )
+    with serve(tmp_path) as origin:
+        page, watch = open_page(browser, origin)
+        page.goto(origin)
+        page.wait_for_load_state("load")
+    assert watch.dialogs == ["alert: caught"]
+    assert watch.outside_requests == ["https://evil.example/pixel.png"]

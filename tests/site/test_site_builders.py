@@ -1,0 +1,78 @@
+"""`policy-diff render --out DIR` pages build with MkDocs and with Zensical (Material's
+successor, reading the same mkdocs.yml), both strictly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from lxml import html as lxml_html
+from site_support import BIN, REPO, cli, make_fixture_archive, mkdocs_build
+
+from policydiff import render, urls
+from policydiff.archive import Archive
+from policydiff.changes import policy_changes
+
+
+def standalone_project(root: Path, archive: Path) -> Path:
+    """docs/ = the hand-written pages + `render --out`; mkdocs.yml = the repository's,
+    without our plugin, with the assets listed as any other builder needs them."""
+    docs = root / "docs"
+    shutil.copytree(REPO / "docs", docs)
+    output = cli(archive, "render", "--out", str(docs))
+    assert output.strip().endswith(f"files written to {docs}")
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "policy-diff" in p)]
+    config["docs_dir"] = "docs"
+    config["extra_css"] = list(render.EXTRA_CSS)
+    config["extra_javascript"] = list(render.EXTRA_JAVASCRIPT)
+    path = root / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def check_output(site: Path, archive: Path) -> None:
+    slug = "github-privacy-statement"
+    change = policy_changes(Archive(archive), slug)[-1]
+    page = lxml_html.fromstring((site / urls.change_page(change) / "index.html").read_bytes())
+    assert page.xpath("//div[@class='pd-diff']//ins"), "no word diff on the change page"
+    assert not page.xpath("//div[@class='pd-diff']//a"), "captured text turned into a link"
+    assert (site / urls.compare_page(slug) / "versions.json").is_file()
+    assert (site / "assets/policy-diff/diff_match_patch.js").is_file()
+    evil = (site / urls.policy_page("evil-policy") / "index.html").read_text(encoding="utf-8")
+    assert "alert(" not in "".join(lxml_html.fromstring(evil).xpath("//script/text()"))
+    assert "onerror=" not in evil and "javascript:" not in evil
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("standalone")
+    archive = make_fixture_archive(root / "data")
+    return standalone_project(root / "project", archive), archive
+
+
+def test_render_out_builds_with_mkdocs(project: tuple[Path, Path]) -> None:
+    config, archive = project
+    site = config.parent / "site-mkdocs"
+    mkdocs_build(config, site)
+    check_output(site, archive)
+
+
+def test_render_out_builds_with_zensical(project: tuple[Path, Path]) -> None:
+    config, archive = project
+    proc = subprocess.run(
+        [str(BIN / "zensical"), "build", "--strict", "--clean", "-f", str(config)],
+        capture_output=True,
+        text=True,
+        cwd=config.parent,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log
+    assert "No issues found" in log, log
+    check_output(config.parent / "site", archive)

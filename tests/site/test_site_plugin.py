@@ -1,0 +1,118 @@
+"""The MkDocs plugin as `mkdocs serve` drives it: one instance across rebuilds, and only the
+policies whose archive files changed are rendered again."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+from lxml import html as lxml_html
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from site_support import BIN, REPO, ZWSOFT_CAPTURE, cli, make_fixture_archive, mkdocs_build, write_config
+
+from policydiff import urls
+from policydiff.archive import Archive
+from policydiff.changes import policy_changes
+
+
+def rebuild(config_path: Path, site: Path):  # type: ignore[no-untyped-def]
+    config = load_config(str(config_path), site_dir=str(site))
+    build(config)
+    return config.plugins["policy-diff"]
+
+
+def test_only_changed_policies_are_rendered_again(tmp_path: Path) -> None:
+    archive = make_fixture_archive(tmp_path, with_hostile=False)
+    config_path = write_config(tmp_path, archive)
+    site = tmp_path / "site"
+    plugin = rebuild(config_path, site)
+    assert sorted(plugin.rendered_slugs) == ["github-privacy-statement", "zwsoft-privacy-policy"]
+
+    again = rebuild(config_path, site)
+    assert again is plugin, "MkDocs must keep the plugin (and its cache) across rebuilds"
+    assert again.rendered_slugs == []
+
+    # a new ZWSOFT capture with a real edit: its first change appears, GitHub's pages are reused
+    text = ZWSOFT_CAPTURE.read_text(encoding="utf-8").replace(
+        "In general, you can visit the ZWSOFT website", "In general, you may visit the ZWSOFT website"
+    )
+    capture = tmp_path / "20180301T120000Z.md"
+    capture.write_text(text, encoding="utf-8")
+    cli(archive, "ingest", "zwsoft-privacy-policy", str(capture), "--captured", "2018-03-01T12:00:00Z")
+    third = rebuild(config_path, site)
+    assert third.rendered_slugs == ["zwsoft-privacy-policy"]
+    change = policy_changes(Archive(archive), "zwsoft-privacy-policy")[0]
+    page = lxml_html.fromstring((site / urls.change_page(change) / "index.html").read_bytes())
+    assert "you can visit" in page.xpath("string(//div[@class='pd-old'])")
+    assert "you may visit" in page.xpath("string(//div[@class='pd-new'])")
+    assert page.xpath("//div[@class='pd-inline']//ins") and page.xpath("//div[@class='pd-inline']//del")
+
+
+def fetch_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def wait_until(condition: Callable[[], bool], what: str, limit: float = 180) -> None:
+    """Poll; the limit only turns a hang into a failure, it asserts nothing about speed."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def test_mkdocs_serve_shows_a_new_capture_without_restart(tmp_path: Path) -> None:
+    archive = make_fixture_archive(tmp_path, with_hostile=False)
+    config = write_config(tmp_path, archive)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    prefix = urlsplit(yaml.safe_load((REPO / "mkdocs.yml").read_text("utf-8"))["site_url"]).path
+    base = f"http://127.0.0.1:{port}{prefix}"
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [str(BIN / "mkdocs"), "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
+            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        )  # fmt: skip
+    try:
+        wait_until(lambda: fetch_ok(base), "the first build to be served")
+        served = log.stat().st_size
+        text = ZWSOFT_CAPTURE.read_text(encoding="utf-8").replace("you can visit", "you may visit", 1)
+        capture = tmp_path / "new.md"
+        capture.write_text(text, encoding="utf-8")
+        cli(archive, "ingest", "zwsoft-privacy-policy", str(capture), "--captured", "2019-01-01T00:00:00Z")
+        change = policy_changes(Archive(archive), "zwsoft-privacy-policy")[-1]
+        wait_until(lambda: fetch_ok(base + urls.change_page(change)), "the new change page")
+        rendered = re.findall(r"policy-diff: rendered (.*)", log.read_text("utf-8")[served:])
+        assert rendered and set(rendered) == {"zwsoft-privacy-policy"}, rendered
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_an_empty_archive_builds_strictly(tmp_path: Path) -> None:
+    """mkdocs.yml and docs/ name no policy: the site builds over any archive, even none."""
+    config = write_config(tmp_path, tmp_path / "no-archive-yet")
+    mkdocs_build(config, tmp_path / "site")
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "No policy is tracked yet" in home
+    # a policy declared but not captured yet
+    cli(tmp_path / "no-archive-yet", "add", "new-policy", "--url", "https://example.org/privacy")
+    mkdocs_build(config, tmp_path / "site")
+    page = (tmp_path / "site" / urls.policy_page("new-policy") / "index.html").read_text(encoding="utf-8")
+    assert "No captures yet" in page

@@ -1,0 +1,182 @@
+"""Everything that comes from a capture passes through here before it reaches a page.
+
+Captured text is hostile. Pages are Markdown that MkDocs (or Zensical) turns into HTML, so
+text has to be safe twice: as Markdown (no link, emphasis, attribute list or raw HTML may be
+smuggled in) and as HTML. Three ways in, each closed:
+
+- `md_text`: captured text inline in our Markdown (titles, table cells). Every character
+  that is not a letter, digit or space becomes a numeric entity, so Markdown sees no syntax
+  at all and the browser shows the original characters.
+- `html_text`: captured text inside a raw HTML block of ours (word diffs). HTML-escaped, and
+  the characters Markdown's preprocessors act on even inside raw HTML (code fences) and
+  newlines (a raw block stays on one line) become entities too.
+- `markdown_html`: a captured Markdown body rendered to HTML, then cleaned by nh3 with an
+  allow-list: no script, style, event handler, iframe, form, image, or non-http(s) URL.
+
+Unicode bidi controls (Trojan Source) are made visible rather than obeyed; other control
+characters are dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+from urllib.parse import quote, urlsplit
+
+import markdown
+import nh3
+
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Dropped with their content, not just unwrapped.
+DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "object", "noscript", "textarea", "title"})
+LINK_REL = "nofollow noopener noreferrer"
+
+
+_CONTROLS_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+
+
+def _show_control(match: re.Match[str]) -> str:
+    char = match.group()
+    return f"⟦U+{ord(char):04X}⟧" if char in BIDI_CONTROLS else ""
+
+
+def visible_controls(text: str) -> str:
+    """Show bidi controls as `⟦U+202E⟧`; drop other control characters except tab and
+    newline (a raw U+0002 is Python-Markdown's own placeholder marker)."""
+    return _CONTROLS_RE.sub(_show_control, text)
+
+
+def md_text(text: str) -> str:
+    """Captured text as inert inline Markdown: whitespace collapsed, every character that
+    is not a letter, digit or space written as an entity."""
+    text = " ".join(visible_controls(text).split())
+    return "".join(c if c.isalnum() or c == " " else f"&#{ord(c)};" for c in text)
+
+
+# Code fences are found even inside raw HTML; `[text](url)` is text there, but link checkers
+# that scan the Markdown source (Zensical's) would read it as a link.
+_HTML_BLOCK_UNSAFE = {"`": "&#96;", "~": "&#126;", "[": "&#91;", "]": "&#93;", "\n": "&#10;", "\r": ""}
+_HTML_BLOCK_UNSAFE_RE = re.compile("[`~\\[\\]\n\r]")
+
+
+def _block_safe(html_fragment: str) -> str:
+    return _HTML_BLOCK_UNSAFE_RE.sub(lambda m: _HTML_BLOCK_UNSAFE[m.group()], html_fragment)
+
+
+def html_text(text: str) -> str:
+    """Captured text for a raw HTML block in our Markdown (newlines kept as entities)."""
+    return _block_safe(html.escape(visible_controls(text), quote=True))
+
+
+def plain_title(text: str, limit: int = 90) -> str:
+    """A page title safe in any template context (MkDocs themes do not all escape titles)."""
+    text = re.sub(r"[^\w \-.,:()/+·–—]", " ", visible_controls(text))
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def safe_url(url: str | None) -> str | None:
+    """An absolute http(s) URL, percent-encoded so no Markdown or HTML syntax survives in
+    it; None for anything else (javascript:, data:, relative, malformed)."""
+    if not url:
+        return None
+    url = url.strip()
+    if any(not c.isprintable() or c.isspace() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        return None
+    return quote(url, safe="/:?#=&%.-~,;+@$!")
+
+
+def external_link(url: str | None, text: str | None = None) -> str:
+    """Inline HTML link to a captured URL, or the text alone when the URL is not safe."""
+    label = html_text(text if text is not None else (url or ""))
+    href = safe_url(url)
+    if href is None:
+        return label
+    return f'<a href="{html.escape(href, quote=True)}" rel="{LINK_REL}" class="pd-external">{label}</a>'
+
+
+_MD = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
+@lru_cache(maxsize=16384)
+def markdown_html(text: str) -> str:
+    """A captured Markdown fragment as clean HTML, on one line, ready for a raw HTML block."""
+    _MD.reset()
+    rendered = _MD.convert(visible_controls(text))
+    cleaned = nh3.clean(
+        rendered,
+        tags=set(ALLOWED_TAGS),
+        clean_content_tags=set(DROPPED_WITH_CONTENT),
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        url_relative="deny",
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+    return _block_safe(cleaned)
