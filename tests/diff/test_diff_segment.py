@@ -118,3 +118,14 @@ def test_a_table_of_contents_made_of_headings_stays_text() -> None:
 def test_repeated_short_sections_are_not_a_table_of_contents() -> None:
     text = "# A\n\n## Contact\n\nEmail us\n\n# B\n\n## Contact\n\nWrite to us\n"
     assert [t for _, t in titles(text)] == ["A", "Contact", "B", "Contact"]
+
+
+def test_a_heading_inside_a_list_item_loses_its_markers_in_the_title() -> None:
+    # As GitHub's 2026 docs page nests an <h4> in an <ol> item (bundled archive, v2b1d3687d8).
+    text = (
+        "You have several options to disable non-essential cookies:\n\n"
+        "1. #### Specifically on GitHub Enterprise Marketing Pages\n\n"
+        "    Any GitHub page that serves non-essential cookies will have a link in the page's footer.\n"
+    )
+    assert "1. Specifically on GitHub Enterprise Marketing Pages" in [t for _, t in titles(text)]
+    assert all("#" not in s.title for s in segment(text))

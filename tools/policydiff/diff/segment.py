@@ -55,6 +55,7 @@ _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _ATTR_LIST = re.compile(r"\s*\{#[^}]*\}$")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _EMPHASIS = re.compile(r"[*_`]+")
+_LIST_HEADING = re.compile(r"^((?:\d{1,2}|[A-Za-z])[.)]\s+|[-*+]\s+)#{1,6}\s+")
 _MAX_TITLE_WORDS = 16
 _MAX_TITLE_CHARS = 140
 _MAX_CHAIN = 4
@@ -174,6 +175,7 @@ def _clean_title(text: str) -> str:
     text = _LINK.sub(r"\1", text)  # [label](url) -> label
     text = _ATTR_LIST.sub("", text)  # {#anchor}
     text = _TAG.sub(" ", text)  # "GitHub, Inc. <br/>"
+    text = _LIST_HEADING.sub(r"\1", text)  # "1. #### Title": a heading inside a list item
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
