@@ -45,6 +45,7 @@ _LINK_URL = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _BARE_URL = re.compile(r"https?://\S+")
 _WORD = re.compile(r"\w+")
 _DECLARATION = re.compile(r"^== (\S+).*?^\s+declaration \(HEAD[^:]*:\s*(\{.*?\})\s*$", re.MULTILINE | re.DOTALL)
+_HISTORY = re.compile(r"^\s+declaration history[^:]*:\s*(\[.*\])\s*$", re.MULTILINE)
 
 # The targets of the issue: with selectors, median >= 0.98 and min >= 0.90; without,
 # median >= 0.95; every real change caught; at most one false change per document.
@@ -78,6 +79,7 @@ class Document:
     entries: list[Entry]
     select: tuple = ()
     remove: tuple = ()
+    history: tuple = ()  # OTA's earlier declarations, each with its validUntil
 
 
 @dataclass
@@ -108,9 +110,16 @@ def _as_tuple(value: object) -> tuple:
 
 def load_documents(corpus: Path) -> list[Document]:
     declarations: dict[str, dict] = {}
+    histories: dict[str, list[dict]] = {}
     for readme in corpus.glob("*/README.txt"):
-        for match in _DECLARATION.finditer(readme.read_text(encoding="utf-8")):
+        text = readme.read_text(encoding="utf-8")
+        for match in _DECLARATION.finditer(text):
             declarations[match.group(1)] = json.loads(match.group(2))
+        # Each capture is extracted with the declaration of its time (OTA's validUntil).
+        for block in text.split("\n== ")[1:]:
+            found = _HISTORY.search(block)
+            if found:
+                histories[block.split()[0]] = json.loads(found.group(1))
     documents = []
     for manifest_path in sorted(corpus.glob("*/*/manifest.json")):
         folder = manifest_path.parent
@@ -138,6 +147,15 @@ def load_documents(corpus: Path) -> list[Document]:
                 entries=entries,
                 select=_as_tuple(declaration.get("select")),
                 remove=_as_tuple(declaration.get("remove")),
+                history=tuple(
+                    {
+                        "valid_until": item["validUntil"],
+                        **({"select": item["select"]} if "select" in item else {}),
+                        **({"remove": item["remove"]} if "remove" in item else {}),
+                    }
+                    for item in histories.get(folder.name, [])
+                    if "validUntil" in item
+                ),
             )
         )
     return documents
@@ -152,6 +170,8 @@ def versions_via_archive(doc: Document, select: tuple, remove: tuple) -> tuple[l
             data["select"] = list(select)
         if remove:
             data["remove"] = list(remove)
+        if select and doc.history:
+            data["history"] = list(doc.history)
         archive.add_policy("doc", data)
         misses = 0
         files = []
