@@ -6,7 +6,7 @@ POLICY_DIFF_CORPUS ?= ../shared/corpus
 export POLICY_DIFF_CORPUS
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup site serve test test-corpus bench lint clean
+.PHONY: setup site serve test test-corpus bench lint clean chromium
 
 $(BIN)/policy-diff: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +22,18 @@ site: setup
 serve: setup
 	$(BIN)/mkdocs serve
 
-test: setup
+# The site's browser tests drive Debian's chromium (never a downloaded browser): install it
+# when missing and we may (root with apt), else say how.
+chromium:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "the browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; \
+	  fi; }
+
+test: setup chromium
 	$(BIN)/ruff check tools tests bench
 	$(BIN)/python -m pytest -q
 
