@@ -32,7 +32,7 @@ from .pages import (
     version_page,
 )
 
-RENDER_VERSION = "1"  # bump when the pages change shape, to invalidate cached renderings
+RENDER_VERSION = "2"  # bump when the pages change shape, to invalidate cached renderings
 ASSET_DIR = "assets/policy-diff/"
 ASSETS = {
     ASSET_DIR + "policy-diff.css": "policy-diff.css",

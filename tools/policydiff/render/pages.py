@@ -21,6 +21,7 @@ from ..archive import Archive
 from ..changes import Change
 from ..declaration import Declaration
 from ..diff import Section, SectionChange, diff_versions, segment
+from ..diff.segment import slugify
 from ..models import Capture, Period, Version
 from ..times import format_iso
 from .diffhtml import diff_block
@@ -617,7 +618,12 @@ def compare_data(data: PolicyData) -> dict[str, str]:
                 "file": f"{version.id}.json",
             }
         )
-        sections = [{"id": s.id, "title": s.title, "text": s.text} for s in data.sections[version.id]]
+        # slug and parent are what diff/align.py keys its id and title passes on; the page's
+        # port of it reads them rather than re-implementing slugify in JavaScript.
+        sections = [
+            {"id": s.id, "title": s.title, "slug": slugify(s.title), "parent": s.parent, "text": s.text}
+            for s in data.sections[version.id]
+        ]
         files[base + f"{version.id}.json"] = json.dumps(
             {"id": version.id, "sections": sections}, ensure_ascii=False, separators=(",", ":")
         )

@@ -97,31 +97,251 @@
     }, 0);
   }
 
-  /* Sections matched by id, then by title (a section whose id changed), then by identical
-     text (moved under another title); the rest are added or removed. The Python side
-     aligns more cleverly (similar text under a new title); this keeps the page static. */
-  function align(oldDoc, newDoc) {
-    var used = new Set(), pairs = new Map();
-    function claim(key, newSection) {
-      var found = oldDoc.sections.find(function (o) { return !used.has(o) && key(o) === key(newSection); });
-      if (found) { used.add(found); pairs.set(newSection, found); }
+  /* Section alignment: a port of tools/policydiff/diff/align.py, so that this page pairs
+     sections as the change pages do. Passes, each over what the previous ones left:
+     identical text; same id (when the title occurs at most once under its parent); same
+     title slug (when it occurs at most once); similar text (word-pair shingles sharing at
+     least PREFILTER_DICE, then word similarity at least MATCH_RATIO, best pairs first);
+     splits and merges (a left-over section mostly found in the other side of an adjacent
+     pair). One difference: Python only scores pairs that share a min-hash of their shingles
+     (a sketch, for speed on long histories); here every left-over pair is scored, which is
+     what the sketch approximates. */
+  var PREFILTER_DICE = 0.2, MATCH_RATIO = 0.5, ATTACH_CONTAINMENT = 0.5;
+  var WORD_ONLY = /[\p{L}\p{N}_]+/gu;  // Python's \w
+
+  var profiles = new Map();
+  function profile(text) {  // lower-cased words and word-pair shingles, as align._profile
+    var found = profiles.get(text);
+    if (found) return found;
+    var words = text.toLowerCase().match(WORD_ONLY) || [], shingles = new Set();
+    if (words.length < 2) words.forEach(function (w) { shingles.add(w); });
+    else for (var i = 0; i + 1 < words.length; i++) shingles.add(words[i] + " " + words[i + 1]);
+    found = { words: words, shingles: shingles };
+    if (profiles.size > 4096) profiles.clear();
+    profiles.set(text, found);
+    return found;
+  }
+
+  function overlap(a, b) {
+    var small = a.size <= b.size ? a : b, large = small === a ? b : a, n = 0;
+    small.forEach(function (x) { if (large.has(x)) n++; });
+    return n;
+  }
+
+  /* rapidfuzz's Indel.normalized_similarity of two word lists: 1 - (|a|+|b|-2·LCS)/(|a|+|b|).
+     With no time limit diff-match-patch's diff is minimal, so its equal parts are an LCS. */
+  function wordSimilarity(dmp, a, b) {
+    var total = a.length + b.length;
+    if (!total) return 1;
+    var table = Object.create(null), next = 0x100;
+    function encode(words) {
+      return words.map(function (w) {
+        if (!(w in table)) {
+          if (next === 0xD800) next = 0xE000;  // no lone surrogates
+          table[w] = String.fromCharCode(next++);
+        }
+        return table[w];
+      }).join("");
     }
-    [function (s) { return s.id; }, function (s) { return s.title; }, function (s) { return s.text; }]
-      .forEach(function (key) {
-        newDoc.sections.forEach(function (s) { if (!pairs.has(s)) claim(key, s); });
+    var common = dmp.diff_main(encode(a), encode(b), false).reduce(function (n, d) {
+      return d[0] === 0 ? n + d[1].length : n;
+    }, 0);
+    return 1 - (total - 2 * common) / total;
+  }
+
+  function countBy(keys) {
+    var counts = new Map();
+    keys.forEach(function (k) { counts.set(k, (counts.get(k) || 0) + 1); });
+    return counts;
+  }
+
+  function alignSections(dmp, old, neu) {
+    var oldOf = new Map(), takenOld = new Set(), how = new Map();
+    function pair(o, n, name) { oldOf.set(n, o); takenOld.add(o); how.set(n, name); }
+    // 1. identical text
+    var byText = new Map();
+    old.forEach(function (s, o) {
+      if (!byText.has(s.text)) byText.set(s.text, []);
+      byText.get(s.text).push(o);
+    });
+    neu.forEach(function (s, n) {
+      var queue = byText.get(s.text);
+      if (queue && queue.length) pair(queue.shift(), n, "identical");
+    });
+    // 2. same id, 3. same title slug: only where the title says which section it is
+    function placedKey(s) { return JSON.stringify([s.parent, s.slug]); }
+    var placed = countBy(old.concat(neu).map(placedKey));
+    var titled = countBy(old.concat(neu).map(function (s) { return s.slug; }));
+    [
+      ["id", function (s) { return s.id; }, function (s) { return placed.get(placedKey(s)) <= 2; }],
+      ["title", function (s) { return s.slug; }, function (s) { return !!s.title && titled.get(s.slug) <= 2; }],
+    ].forEach(function (pass) {
+      var name = pass[0], key = pass[1], telling = pass[2], keyed = new Map();
+      old.forEach(function (s, o) {
+        if (takenOld.has(o) || !telling(s)) return;
+        if (!keyed.has(key(s))) keyed.set(key(s), []);
+        keyed.get(key(s)).push(o);
       });
-    var rows = newDoc.sections.map(function (s, index) {
-      var before = pairs.get(s);
-      if (!before) return { title: s.title, old: "", new: s.text, status: "added" };
-      var status = before.text === s.text
-        ? (oldDoc.sections.indexOf(before) === index ? "unchanged" : "moved") : "modified";
-      if (before.title !== s.title) status = before.text === s.text ? "renamed" : "modified";
-      return { title: s.title, oldTitle: before.title, old: before.text, new: s.text, status: status };
+      neu.forEach(function (s, n) {
+        if (oldOf.has(n) || !telling(s)) return;
+        var queue = keyed.get(key(s));
+        if (queue && queue.length) pair(queue.shift(), n, name);
+      });
     });
-    oldDoc.sections.forEach(function (s) {
-      if (!used.has(s)) rows.push({ title: s.title, old: s.text, new: "", status: "removed" });
+    // 4. similar text
+    similarPairs(dmp, old, neu, takenOld, oldOf).forEach(function (t) {
+      if (!takenOld.has(t[0]) && !oldOf.has(t[1])) pair(t[0], t[1], "similar");
     });
-    return rows;
+    var groups = [];  // in the order pairs were made, as align.py's dict
+    oldOf.forEach(function (o, n) { groups.push({ old: [o], neu: [n], how: how.get(n), moved: false }); });
+    // 5. splits and merges
+    var left = attachLeftovers(old, neu, groups, oldOf, takenOld);
+    var result = groups.slice();
+    left.neu.sort(byNumber).forEach(function (n) { result.push({ old: [], neu: [n], how: "added", moved: false }); });
+    left.old.sort(byNumber).forEach(function (o) { result.push({ old: [o], neu: [], how: "removed", moved: false }); });
+    markMoves(result);
+    return result;
+  }
+
+  function byNumber(a, b) { return a - b; }
+
+  function similarPairs(dmp, old, neu, takenOld, oldOf) {
+    var scored = [];
+    neu.forEach(function (sn, n) {
+      if (oldOf.has(n)) return;
+      var pn = profile(sn.text);
+      old.forEach(function (so, o) {
+        if (takenOld.has(o)) return;
+        var po = profile(so.text), size = pn.shingles.size + po.shingles.size;
+        if (!pn.shingles.size || !po.shingles.size) return;  // no shared min-hash in Python either
+        if (2 * overlap(pn.shingles, po.shingles) / size < PREFILTER_DICE) return;
+        var ratio = wordSimilarity(dmp, po.words, pn.words);
+        if (ratio >= MATCH_RATIO) scored.push([o, n, ratio]);
+      });
+    });
+    scored.sort(function (a, b) { return b[2] - a[2] || a[1] - b[1] || a[0] - b[0]; });
+    return scored;
+  }
+
+  function attachLeftovers(old, neu, groups, oldOf, takenOld) {
+    var freeOld = new Set(), freeNew = new Set();
+    old.forEach(function (s, o) { if (!takenOld.has(o)) freeOld.add(o); });
+    neu.forEach(function (s, n) { if (!oldOf.has(n)) freeNew.add(n); });
+    function indexBy(side) {
+      var map = new Map();
+      groups.forEach(function (g) { map.set(g[side][0], g); });
+      return map;
+    }
+    function texts(g) {
+      return [g.old.map(function (i) { return old[i].text; }).join(""),
+              g.neu.map(function (i) { return neu[i].text; }).join("")];
+    }
+    function hostable(host) {
+      return host && !(host.how === "identical" && host.old.length === 1 && host.neu.length === 1);
+    }
+    var groupOfOld = indexBy("old"), groupOfNew = indexBy("neu"), changed = true;
+    while (changed) {
+      changed = false;
+      // A split: a new section next to a pair, made of the pair's old text.
+      Array.from(freeNew).sort(byNumber).forEach(function (n) {
+        var hosts = [groupOfNew.get(n - 1), groupOfNew.get(n + 1)];
+        for (var i = 0; i < hosts.length; i++) {
+          var host = hosts[i];
+          if (!hostable(host)) continue;
+          if (!(host.neu[host.neu.length - 1] === n - 1 || host.neu[0] === n + 1)) continue;
+          var t = texts(host);
+          if (contained(neu[n].text, t[0], t[1])) {
+            host.neu = host.neu.concat([n]).sort(byNumber);
+            groupOfNew = indexBy("neu");
+            freeNew.delete(n);
+            changed = true;
+            break;
+          }
+        }
+      });
+      // A merge: an old section next to a pair, whose text went into the pair's new text.
+      Array.from(freeOld).sort(byNumber).forEach(function (o) {
+        var before = groups.find(function (g) { return g.old.length && g.old[g.old.length - 1] === o - 1; });
+        var hosts = [before, groupOfOld.get(o + 1)];
+        for (var i = 0; i < hosts.length; i++) {
+          var host = hosts[i];
+          if (!hostable(host)) continue;
+          if (!(host.old[host.old.length - 1] === o - 1 || host.old[0] === o + 1)) continue;
+          var t = texts(host);
+          if (contained(old[o].text, t[1], t[0])) {
+            host.old = host.old.concat([o]).sort(byNumber);
+            groupOfOld = indexBy("old");
+            freeOld.delete(o);
+            changed = true;
+            break;
+          }
+        }
+      });
+    }
+    return { old: Array.from(freeOld), neu: Array.from(freeNew) };
+  }
+
+  function contained(piece, otherSide, sameSide) {
+    var mine = profile(piece).shingles;
+    if (!mine.size) return false;
+    var other = profile(otherSide).shingles, same = profile(sameSide).shingles, n = 0;
+    mine.forEach(function (x) { if (other.has(x) && !same.has(x)) n++; });
+    return n / mine.size >= ATTACH_CONTAINMENT;
+  }
+
+  /* Moved: a matched group off one longest chain whose old and new positions both
+     increase (patience sorting, as align._longest_increasing, so ties break alike). */
+  function markMoves(groups) {
+    var matched = groups.filter(function (g) { return g.old.length && g.neu.length; })
+      .sort(function (a, b) { return a.neu[0] - b.neu[0]; });
+    var values = matched.map(function (g) { return g.old[0]; });
+    var tails = [], tailPos = [], prev = [];
+    values.forEach(function (v, i) {
+      var lo = 0, hi = tails.length;
+      while (lo < hi) { var mid = (lo + hi) >> 1; if (tails[mid] < v) lo = mid + 1; else hi = mid; }
+      tails[lo] = v; tailPos[lo] = i;
+      prev[i] = lo ? tailPos[lo - 1] : -1;
+    });
+    var keep = new Set();
+    for (var i = tailPos.length ? tailPos[tailPos.length - 1] : -1; i >= 0; i = prev[i]) keep.add(i);
+    matched.forEach(function (g, k) { g.moved = !keep.has(k); });
+  }
+
+  /* Rows in reading order (as diff/compare.py): new order, each removed section right
+     after the section that preceded it; statuses as compare._change gives them. */
+  function align(dmp, oldDoc, newDoc) {
+    var old = oldDoc.sections, neu = newDoc.sections;
+    var groups = alignSections(dmp, old, neu), newStartOfOld = new Map();
+    groups.forEach(function (g) { if (g.neu.length) g.old.forEach(function (o) { newStartOfOld.set(o, g.neu[0]); }); });
+    function key(g) {
+      if (g.neu.length) return [g.neu[0], 0, 0];
+      var before = -1;
+      for (var o = 0; o < g.old[0]; o++) if (newStartOfOld.has(o)) before = Math.max(before, newStartOfOld.get(o));
+      return [before, 1, g.old[0]];
+    }
+    var keyed = groups.map(function (g) { return { g: g, k: key(g) }; });
+    keyed.sort(function (a, b) { return a.k[0] - b.k[0] || a.k[1] - b.k[1] || a.k[2] - b.k[2]; });
+    return keyed.map(function (item) {
+      var g = item.g;
+      var befores = g.old.map(function (i) { return old[i]; }), afters = g.neu.map(function (i) { return neu[i]; });
+      var before = befores.map(function (s) { return s.text; }).join("");
+      var after = afters.map(function (s) { return s.text; }).join("");
+      var first = afters[0] || befores[0], status;
+      if (!befores.length) status = "added";
+      else if (!afters.length) status = "removed";
+      else if (before === after) status = g.moved ? "moved" : "unchanged";
+      else status = befores.length === 1 && afters.length === 1 && befores[0].slug !== afters[0].slug ? "renamed" : "modified";
+      var note = null;
+      if (befores.length > 1) note = "merged from " + befores.length + " sections";
+      if (afters.length > 1) note = befores.length > 1 ? befores.length + " sections into " + afters.length
+        : "split into " + afters.length + " sections";
+      return {
+        status: status, moved: g.moved, note: note, title: first.title,
+        oldTitle: befores.length ? befores[0].title : undefined,
+        oldIds: befores.map(function (s) { return s.id; }), newIds: afters.map(function (s) { return s.id; }),
+        old: before, new: after,
+      };
+    });
   }
 
   function fetchJson(url) {
@@ -177,12 +397,32 @@
     }).catch(function (error) { root.textContent = "Could not load the list of versions: " + error.message; });
   }
 
+  /* Status in words, as render/pages.entry_label words it on the change pages. */
+  function rowLabel(row) {
+    var parts = [row.status];
+    if (row.oldTitle !== undefined && row.newIds.length && row.oldTitle !== row.title) {
+      var renamed = "renamed from “" + (row.oldTitle || "Preamble") + "”";
+      if (row.status === "renamed") parts[0] = renamed; else parts.push(renamed);
+    }
+    if (row.moved && row.status !== "moved") parts.push("moved");
+    if (row.note) parts.push(row.note);
+    return parts.join("; ");
+  }
+
+  function tagRow(node, row) {  // what a reader's tools (and the tests) can read back
+    node.setAttribute("data-status", row.status);
+    node.setAttribute("data-old-ids", row.oldIds.join(" "));
+    node.setAttribute("data-new-ids", row.newIds.join(" "));
+    return node;
+  }
+
   function render(result, oldDoc, newDoc) {
     var dmp = new diff_match_patch();
     dmp.Diff_Timeout = 0;
-    var rows = align(oldDoc, newDoc);
+    var rows = align(dmp, oldDoc, newDoc);
     result.textContent = "";
     var changed = rows.filter(function (r) { return r.status !== "unchanged"; });
+    var same = rows.filter(function (r) { return r.status === "unchanged"; });
     var added = 0, removed = 0;
     var details = [];
     changed.forEach(function (row) {
@@ -190,11 +430,9 @@
         : row.old === row.new ? [[0, row.new]] : wordDiff(dmp, row.old, row.new);
       var plus = countWords(diffs, 1), minus = countWords(diffs, -1);
       added += plus; removed += minus;
-      var section = el("section", "pd-compare-section pd-status-" + row.status);
+      var section = tagRow(el("section", "pd-compare-section pd-status-" + row.status), row);
       section.appendChild(el("h2", null, row.title || "Preamble"));
-      var label = row.status;
-      if (row.oldTitle !== undefined && row.oldTitle !== row.title) label += " (was “" + (row.oldTitle || "Preamble") + "”)";
-      section.appendChild(el("p", "pd-badge pd-badge-" + row.status, label + " · +" + plus + " −" + minus + " words"));
+      section.appendChild(el("p", "pd-badge pd-badge-" + row.status, rowLabel(row) + " · +" + plus + " −" + minus + " words"));
       section.appendChild(diffNode(diffs, oldDoc.id, newDoc.id));
       details.push(section);
     });
@@ -203,6 +441,14 @@
       changed.length + " of " + rows.length + " sections differ; +" + added + " −" + removed + " words.");
     result.appendChild(summary);
     details.forEach(function (node) { result.appendChild(node); });
+    if (same.length && oldDoc.id !== newDoc.id) {
+      var fold = el("details", "pd-compare-unchanged");
+      fold.appendChild(el("summary", null, same.length + " unchanged " + (same.length === 1 ? "section" : "sections")));
+      var list = el("ul");
+      same.forEach(function (row) { list.appendChild(tagRow(el("li", null, row.title || "Preamble"), row)); });
+      fold.appendChild(list);
+      result.appendChild(fold);
+    }
   }
 
   function init() {
