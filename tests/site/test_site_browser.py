@@ -15,6 +15,7 @@ from site_support import REPO, BuiltSite
 from policydiff import urls
 from policydiff.archive import Archive
 from policydiff.changes import policy_changes
+from policydiff.diff import SectionChange, diff_versions
 
 pytestmark = pytest.mark.browser
 
@@ -153,3 +154,78 @@ def test_the_watch_sees_dialogs_and_outside_requests(browser: Browser, tmp_path:
         page.wait_for_load_state("load")
     assert watch.dialogs == ["alert: caught"]
     assert watch.outside_requests == ["https://evil.example/pixel.png"]
+
+
+def entry(c: SectionChange) -> tuple[str, str, str]:
+    return (c.status, " ".join(c.old_ids), " ".join(c.new_ids))
+
+
+def compare_rows(page: Page, old: str, new: str) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
+    """Compare two versions on the open compare page, as a reader does: (status, old ids,
+    new ids) of the sections it shows, in order, then of those it folds away as unchanged."""
+    page.locator("select[name=from]").select_option(old)
+    page.locator("select[name=to]").select_option(new)
+    page.locator("button.pd-compare-go").click()
+    expect(page.locator(f'.pd-compare-result[data-compared="{old} {new}"]')).to_be_attached()
+    read = "els => els.map(e => [e.dataset.status, e.dataset.oldIds, e.dataset.newIds])"
+    shown = [tuple(row) for row in page.locator(".pd-compare-section").evaluate_all(read)]
+    folded = [tuple(row) for row in page.locator(".pd-compare-unchanged li").evaluate_all(read)]
+    return shown, folded
+
+
+def test_compare_page_aligns_sections_as_the_python_diff(
+    browser: Browser, fixture_site: BuiltSite, output_dir: Path
+) -> None:
+    """GitHub's statement from December 2023 to March 2026 (the 2024 restructure and later
+    edits): the browser pairs the sections as `diff_versions` does, including a section
+    renamed and reworded, moved ones and a split, in the change pages' reading order."""
+    archive = Archive(fixture_site.archive)
+    slug = "github-privacy-statement"
+    versions = archive.versions(slug)
+    old, new = versions[0], versions[-1]
+    expected = diff_versions(archive.version_text(old), archive.version_text(new))
+    statuses = [c.status for c in expected.sections]
+    # the pair shows what this test is about
+    assert "renamed" in statuses and "moved" in statuses and any(c.note for c in expected.sections)
+
+    with serve(fixture_site.site) as origin:
+        page, watch = open_page(browser, origin, fixture_site.site)
+        page.goto(origin + urls.compare_page(slug))
+        shown, folded = compare_rows(page, old.id, new.id)
+        assert shown == [entry(c) for c in expected.sections if c.status != "unchanged"]
+        assert folded == [entry(c) for c in expected.sections if c.status == "unchanged"]
+        changed = len(expected.sections) - statuses.count("unchanged")
+        expect(page.locator(".pd-compare-summary")).to_contain_text(
+            f"{changed} of {len(expected.sections)} sections differ"
+        )
+        renamed = next(c for c in expected.sections if c.status == "renamed")
+        badge = page.locator(f'.pd-compare-section[data-new-ids="{renamed.new_id}"] .pd-badge')
+        expect(badge).to_contain_text(f"renamed from “{renamed.old_title}”")
+        split = next(c for c in expected.sections if c.note)
+        expect(page.locator(f'.pd-compare-section[data-old-ids="{split.old_id}"] .pd-badge')).to_contain_text(
+            split.note or ""
+        )
+        page.locator(f'.pd-compare-section[data-new-ids="{renamed.new_id}"]').scroll_into_view_if_needed()
+        page.screenshot(path=output_dir / "compare-renamed.png")
+    assert watch.dialogs == [] and watch.outside_requests == [] and watch.errors == []
+
+
+def test_compare_page_matches_every_change_of_the_bundled_archive(browser: Browser, bundled_site: BuiltSite) -> None:
+    """Each change of each bundled policy, run on the compare page, gives the sections and
+    statuses of its change page (GitHub's and Google's restructures included)."""
+    archive = Archive(bundled_site.archive)
+    checked = 0
+    with serve(bundled_site.site) as origin:
+        page, watch = open_page(browser, origin, bundled_site.site)
+        for slug in archive.slugs():
+            changes = policy_changes(archive, slug)
+            if changes:
+                page.goto(origin + urls.compare_page(slug))
+            for change in changes:
+                shown, folded = compare_rows(page, change.old.version, change.new.version)
+                sections = change.diff.sections
+                assert shown == [entry(c) for c in sections if c.status != "unchanged"], (slug, change.number)
+                assert folded == [entry(c) for c in sections if c.status == "unchanged"], (slug, change.number)
+                checked += 1
+    assert checked >= 60
+    assert watch.dialogs == [] and watch.outside_requests == [] and watch.errors == []

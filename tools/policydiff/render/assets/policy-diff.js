@@ -389,8 +389,10 @@
         var query = "?from=" + encodeURIComponent(a.id) + "&to=" + encodeURIComponent(b.id);
         window.history.replaceState(null, "", query);
         result.textContent = "Comparing…";
+        result.removeAttribute("data-compared");
         Promise.all([fetchJson(new URL(a.file, base)), fetchJson(new URL(b.file, base))]).then(function (docs) {
           render(result, docs[0], docs[1]);
+          result.setAttribute("data-compared", a.id + " " + b.id);  // done: tools and tests wait for it
         }).catch(function (error) { result.textContent = "Could not load the versions: " + error.message; });
       }
       run();
