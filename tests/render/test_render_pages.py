@@ -3,13 +3,16 @@ changes, returns to an earlier text (records built by hand, as the diff step wil
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from test_render_golden import pair_data
 
+from policydiff import urls
 from policydiff.diff import DiffSummary, SectionChange
+from policydiff.diff.segment import slugify
 from policydiff.models import Period
-from policydiff.render.pages import change_flags, change_page, entry_label
+from policydiff.render.pages import change_flags, change_page, compare_data, entry_label
 
 
 def section(status: str, **fields: object) -> SectionChange:
@@ -57,3 +60,18 @@ def test_a_return_to_an_earlier_text_is_flagged() -> None:
     data = replace(data, periods=[first, second, back], changes=[change, revert])
     assert [title for _, title, _ in change_flags(data, revert)] == ["Return to an earlier text"]
     assert change_flags(data, change) == []
+
+
+def test_compare_data_carries_what_the_alignment_keys_on() -> None:
+    """The compare page's port of diff/align.py keys its id and title passes on each
+    section's parent and title slug (clause numbers dropped), so the JSON ships Python's."""
+    data, _ = pair_data()
+    files = compare_data(data)
+    index = json.loads(files[urls.compare_page(data.slug) + "versions.json"])
+    assert [v["id"] for v in index["versions"]] == list(data.versions)
+    for version in index["versions"]:
+        shipped = json.loads(files[urls.compare_page(data.slug) + version["file"]])["sections"]
+        sections = data.sections[version["id"]]
+        assert [(s["id"], s["parent"], s["slug"], s["text"]) for s in shipped] == [
+            (s.id, s.parent, slugify(s.title), s.text) for s in sections
+        ]

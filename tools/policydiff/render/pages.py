@@ -594,6 +594,11 @@ def compare_page(data: PolicyData) -> str:
         "(diff-match-patch, word by word, as on the change pages).\n\n"
     )
     out.append(
+        "Sections are paired as on the change pages: identical text first, then the same title, then "
+        "similar text under a new title (labelled *renamed*); sections out of their old order are "
+        "*moved*, and a section split in two or two merged into one are shown together.\n\n"
+    )
+    out.append(
         raw_block(
             '<div class="pd-compare" data-index="versions.json">'
             "<noscript>Comparing versions needs JavaScript; every change is also on its own page.</noscript>"
