@@ -289,7 +289,8 @@ def _demote_table_of_contents(lines: list[_Line]) -> None:
         end = heads[n + 1] if n + 1 < len(heads) else len(lines)
         only_titles = all(line.kind == "blank" or line.title for line in lines[i + 1 : end])
         # Most headings have text under them: look for the title's return only for the rest.
-        entry.append(only_titles and any(later == slugs[n] or later.startswith(slugs[n] + "-") for later in slugs[n + 1 :]))
+        recurs = only_titles and any(later == slugs[n] or later.startswith(slugs[n] + "-") for later in slugs[n + 1 :])
+        entry.append(recurs)
     for n, i in enumerate(heads):
         if entry[n] and ((n > 0 and entry[n - 1]) or (n + 1 < len(heads) and entry[n + 1])):
             lines[i].kind = "body"
