@@ -103,14 +103,41 @@ def _hunks(ops: Sequence[tuple[int, str]]) -> list[tuple[str, str]]:
 
 def _words_differ(old: str, new: str) -> bool:
     """A quick no: the words changed, beyond what any mask hides (numbers, month names,
-    clause letters, link targets). Saves masking a long rewritten passage six ways."""
-    if "](" in old or "](" in new or "http" in old or "http" in new:
-        return False
-    return _content_words(old) != _content_words(new)
+    clause letters, link targets). Saves masking a long rewritten passage six ways.
+
+    No mask but the link one touches a word of two letters or more that is not a month or
+    a roman numeral; the link mask only drops the words of link targets. So when the words
+    differ as they are, once link targets are masked, and once dates then link targets are
+    (the order of the combined mask), no mask can make the texts equal. The placeholders'
+    own words ("date", "link") are left out of these counts."""
+    if "](" not in old and "](" not in new and "http" not in old and "http" not in new:
+        return _content_words(old) != _content_words(new)
+    for mask in (_unmasked, _mask_links, _mask_dates_and_links):
+        if _content_words(mask(old), _PLACEHOLDER_WORDS) == _content_words(mask(new), _PLACEHOLDER_WORDS):
+            return False
+    return True
 
 
-def _content_words(text: str) -> Counter[str]:
-    return Counter(w for w in _ALPHA_WORD.findall(text.lower()) if w not in _MONTH_WORDS and not _ROMAN.fullmatch(w))
+_PLACEHOLDER_WORDS = frozenset(("date", "link"))
+
+
+def _unmasked(text: str) -> str:
+    return text
+
+
+def _mask_links(text: str) -> str:
+    return _LINK_TARGET.sub("](link)", text)
+
+
+def _mask_dates_and_links(text: str) -> str:
+    return _LINK_TARGET.sub("](link)", mask_dates(text))
+
+
+def _content_words(text: str, also_ignored: frozenset[str] = frozenset()) -> Counter[str]:
+    counts = Counter(_ALPHA_WORD.findall(text.lower()))
+    for word in [w for w in counts if w in _MONTH_WORDS or w in also_ignored or _ROMAN.fullmatch(w)]:
+        del counts[word]  # counted first, dropped once: a text has far fewer distinct words
+    return counts
 
 
 def _hunk_kind(old: str, new: str) -> str | None:
