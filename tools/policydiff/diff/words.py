@@ -140,20 +140,18 @@ def _token_diff(old: str, new: str, engine: str | None) -> list[Op]:
     codes = dict(zip(vocabulary, map(chr, _codes(len(vocabulary))), strict=True))
     a = "".join(map(codes.__getitem__, old_tokens))
     b = "".join(map(codes.__getitem__, new_tokens))
-    # The differ says how many tokens each operation spans; the text of a span is cut from
-    # the texts themselves (tokens partition them), never decoded token by token.
-    old_ends = [0, *itertools.accumulate(map(len, old_tokens))]
-    new_ends = [0, *itertools.accumulate(map(len, new_tokens))]
+    # The differ says how many tokens each operation spans: its text is those tokens joined,
+    # never decoded character by character.
     out: list[Op] = []
     i = j = 0
     for op, length in backend(engine)(a, b):
         if not length:
             continue
         if op > 0:
-            text = new[new_ends[j] : new_ends[j + length]]
+            text = "".join(new_tokens[j : j + length])
             j += length
         else:
-            text = old[old_ends[i] : old_ends[i + length]]
+            text = "".join(old_tokens[i : i + length])
             i += length
             if op == 0:
                 j += length
