@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from .dates import MONTH_NAMES, mask_dates
 
-_SPACE = re.compile(r"\s+")
 _ALPHA_WORD = re.compile(r"\b[^\W\d_]{2,}\b")
 _ROMAN = re.compile(r"[ivx]{1,5}")
 _MONTH_WORDS = frozenset(MONTH_NAMES)
@@ -23,15 +22,11 @@ _NUMBERING = re.compile(
 
 
 def _whitespace(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # str.split's whitespace is re's \s: the same 29 characters
 
 
 def _punctuation(text: str) -> str:
     return _whitespace(_PUNCT.sub(" ", text))
-
-
-def _dates(text: str) -> str:
-    return _whitespace(mask_dates(text))
 
 
 def _renumbering(text: str) -> str:
@@ -40,15 +35,6 @@ def _renumbering(text: str) -> str:
 
 def _links(text: str) -> str:
     return _whitespace(_LINK_TARGET.sub("](link)", text))
-
-
-_KINDS: tuple[tuple[str, Callable[[str], str]], ...] = (
-    ("whitespace", _whitespace),
-    ("date", _dates),
-    ("renumbering", _renumbering),
-    ("link", _links),
-    ("punctuation", _punctuation),
-)
 
 
 _CONTEXT = 60  # characters of unchanged text around each edit: wider than any date
@@ -143,11 +129,22 @@ def _content_words(text: str, also_ignored: frozenset[str] = frozenset()) -> Cou
 def _hunk_kind(old: str, new: str) -> str | None:
     if _words_differ(old, new):
         return None
-    for name, mask in _KINDS:
-        if mask(old) == mask(new):
+    if _whitespace(old) == _whitespace(new):
+        return "whitespace"
+    # The other masks in order, each one computed once per side. A mask that finds nothing
+    # in either text leaves them as they were: it cannot succeed where whitespace failed.
+    dated = mask_dates(old), mask_dates(new)
+    for name, masked in (
+        ("date", dated),
+        ("renumbering", (_NUMBERING.sub(r"\1#", old), _NUMBERING.sub(r"\1#", new))),
+        ("link", (_mask_links(old), _mask_links(new))),
+    ):
+        if masked != (old, new) and _whitespace(masked[0]) == _whitespace(masked[1]):
             return name
+    if _punctuation(old) == _punctuation(new):
+        return "punctuation"
 
-    def every(text: str) -> str:
-        return _punctuation(_links(_renumbering(mask_dates(text))))
+    def every(dated_text: str) -> str:
+        return _punctuation(_links(_renumbering(dated_text)))
 
-    return "mixed" if every(old) == every(new) else None
+    return "mixed" if every(dated[0]) == every(dated[1]) else None
