@@ -196,8 +196,8 @@ def _accept_clause_titles(lines: list[_Line]) -> None:
     """Turn the candidates that title some text into headings; the rest become text."""
     accepted: set[int] = set()
     for i, line in enumerate(lines):
-        if not _is_text(line):
-            continue
+        if not i or lines[i - 1].kind not in ("blank", "candidate") or not _is_text(line):
+            continue  # (text right under other text has no title to walk back to)
         # Walk back over the chain of titles that lead to this text, broad to specific.
         chain: list[int] = []
         j = i - 1
