@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 from diff_fixtures import BUMBLE, read
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from policydiff.diff import diff_versions, stated_date
+from policydiff.diff import classify, diff_versions, stated_date
 from policydiff.diff.classify import trivial_kind
+from policydiff.diff.dates import mask_dates
 from policydiff.diff.words import word_diff
 
 
@@ -81,3 +84,58 @@ def test_date_only_change() -> None:
     s = diff_versions(old, new).summary
     assert s.date_only and s.trivial and not s.silent_change
     assert s.modified == 1 and s.words_added == 3 and s.words_removed == 3
+
+
+# Each slot is one place of a text with its variants: the old and the new text each pick one,
+# so pairs differ by dates, link targets, clause numbers, punctuation, spacing, or words.
+_SLOTS: tuple[tuple[str, ...], ...] = (
+    ("We", "we"),
+    ("keep", "share"),
+    (" data", " data"),
+    (" May 3, 2023", " June 1, 2024", " 2023-05-03", ""),
+    (
+        " [help](https://a.example/help)",
+        " [help](https://b.example/2023-05-03)",
+        ' [help](https://a.example/x "May 2023")',
+    ),
+    (" https://a.example/March", " https://b.example/April", " <https://c.example/news>"),
+    (" 2021-foo", " 2021-bar"),
+    ("\n1. ", "\n2. ", "\n(b) ", "\n## iv. "),
+    (",", ".", ";", ""),
+    (" ", "  ", "\n"),
+    (" link", " date", " links"),
+)
+_pairs = st.lists(
+    st.tuples(st.integers(0, len(_SLOTS) - 1), st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=14
+).map(
+    lambda picks: (
+        "".join(_SLOTS[s][a % len(_SLOTS[s])] for s, a, _ in picks),
+        "".join(_SLOTS[s][b % len(_SLOTS[s])] for s, _, b in picks),
+    )
+)
+
+
+def _kind_by_definition(old: str, new: str) -> str | None:
+    """Every mask on both whole texts, in order: what the quick paths must agree with."""
+    masks = (
+        ("whitespace", classify._whitespace),
+        ("date", lambda t: classify._whitespace(mask_dates(t))),
+        ("renumbering", classify._renumbering),
+        ("link", classify._links),
+        ("punctuation", classify._punctuation),
+    )
+    for name, mask in masks:
+        if mask(old) == mask(new):
+            return name
+
+    def every(text: str) -> str:
+        return classify._punctuation(classify._links(classify._renumbering(mask_dates(text))))
+
+    return "mixed" if every(old) == every(new) else None
+
+
+@given(_pairs)
+@settings(max_examples=400, deadline=None)
+def test_the_quick_paths_classify_as_every_mask_would(pair: tuple[str, str]) -> None:
+    old, new = pair
+    assert classify._hunk_kind(old, new) == _kind_by_definition(old, new)

@@ -60,3 +60,15 @@ def test_pure_python_fallback_when_the_cpp_engine_is_missing(monkeypatch: pytest
     old, new = "We keep your data for one year.", "We keep your data for two years."
     assert words.backend() is words._BACKENDS["python"]
     assert word_diff(old, new) == [(0, "We keep your data for "), (-1, "one year"), (1, "two years"), (0, ".")]
+
+
+def test_a_vocabulary_past_the_surrogates() -> None:
+    from policydiff.diff import words
+
+    # More distinct tokens than code points below U+D800: codes go on after the surrogates.
+    body = " ".join(f"w{i}" for i in range(56_000))
+    old, new = f"a {body} z", f"b {body} y"
+    assert word_diff(old, new) == [(-1, "a"), (1, "b"), (0, f" {body} "), (-1, "z"), (1, "y")]
+    codes = list(words._codes(56_003))
+    assert len(set(codes)) == 56_003
+    assert not any(0xD800 <= c < 0xE000 for c in codes)

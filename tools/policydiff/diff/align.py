@@ -25,7 +25,6 @@ rewrite, ZWSOFT): lower values paired unrelated boilerplate sections.
 
 from __future__ import annotations
 
-import heapq
 import itertools
 import re
 from collections import Counter, defaultdict
@@ -132,11 +131,11 @@ def _similar_pairs(
         return []
     index: dict[int, list[int]] = defaultdict(list)
     for o, shingles in sh_old.items():
-        for h in heapq.nsmallest(SKETCH, shingles):
+        for h in _sketch(shingles):
             index[h].append(o)
     scored: list[tuple[int, int, float]] = []
     for n, shingles in sh_new.items():
-        candidates = {o for h in heapq.nsmallest(SKETCH, shingles) for o in index.get(h, ())}
+        candidates = {o for h in _sketch(shingles) for o in index.get(h, ())}
         for o in candidates:
             dice = 2 * len(shingles & sh_old[o]) / (len(shingles) + len(sh_old[o]))
             if dice < PREFILTER_DICE:
@@ -146,6 +145,11 @@ def _similar_pairs(
                 scored.append((o, n, ratio))
     scored.sort(key=lambda t: (-t[2], t[1], t[0]))
     return scored
+
+
+def _sketch(shingles: frozenset[int]) -> list[int]:
+    """The `SKETCH` smallest hashes (a C sort beats heapq.nsmallest's Python loop here)."""
+    return sorted(shingles)[:SKETCH]
 
 
 def _word_list(section: Section) -> tuple[str, ...]:

@@ -62,7 +62,7 @@ _MAX_CHAIN = 4
 _SLUG_CHARS = 60
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     text: str  # with its line ending
     kind: str  # "blank" | "atx" | "setext-title" | "setext-rule" | "candidate" | "body" | "code"
@@ -83,7 +83,7 @@ def _segment(markdown: str) -> tuple[Section, ...]:
     lines = _classify_lines(markdown)
     _accept_clause_titles(lines)
     _demote_table_of_contents(lines)
-    return tuple(_build_sections(lines))
+    return tuple(_build_sections(lines, markdown))
 
 
 # -- line classification ---------------------------------------------------------------
@@ -95,7 +95,7 @@ def _classify_lines(markdown: str) -> list[_Line]:
     raw = markdown.splitlines(keepends=True)
     for i, text in enumerate(raw):
         stripped = text.strip()
-        if _FENCE.match(text):
+        if ("```" in text or "~~~" in text) and _FENCE.match(text):
             in_fence = not in_fence
             out.append(_Line(text, "code"))
             continue
@@ -108,18 +108,18 @@ def _classify_lines(markdown: str) -> list[_Line]:
         if len(stripped) > _MAX_TITLE_CHARS and stripped[0] not in "#=-":
             out.append(_Line(text, "body"))  # too long for any title: most lines of a policy
             continue
-        atx = _ATX.match(text)
+        atx = _ATX.match(text) if text[:4].lstrip(" ").startswith("#") else None
         if atx and (atx.group(2) or "").strip():
             out.append(_Line(text, "atx", len(atx.group(1)), _clean_title(atx.group(2))))
             continue
         following = raw[i + 1] if i + 1 < len(raw) else ""
-        setext = _SETEXT.match(following)
+        setext = _SETEXT.match(following) if following[:4].lstrip(" ")[:1] in ("=", "-") else None
         after_blank = not out or out[-1].kind == "blank"
         if setext and after_blank and len(stripped) <= _MAX_TITLE_CHARS and not _NOT_TEXT.match(text):
             level = 1 if setext.group(1).startswith("=") else 2
             out.append(_Line(text, "setext-title", level, _clean_title(stripped)))
             continue
-        if out and out[-1].kind == "setext-title" and _SETEXT.match(text):
+        if out and out[-1].kind == "setext-title" and text[:4].lstrip(" ")[:1] in ("=", "-") and _SETEXT.match(text):
             out.append(_Line(text, "setext-rule"))
             continue
         kind = _candidate_kind(stripped)
@@ -134,7 +134,8 @@ def _candidate_kind(line: str) -> str | None:
     """The kind of clause title this line could be, or None when it is plainly text."""
     if _NOT_TEXT.match(line) and not line.startswith(("**", "__")):
         return None
-    line = _ESCAPE.sub(r"\1", line)
+    if "\\" in line:
+        line = _ESCAPE.sub(r"\1", line)
     bold = _BOLD_LINE.match(line)
     inner = bold.group("title").strip() if bold else line
     inner = inner.rstrip(":").strip() if bold else inner
@@ -171,12 +172,21 @@ def _title_like(text: str) -> bool:
 
 
 def _clean_title(text: str) -> str:
-    text = _ESCAPE.sub(r"\1", text.strip())  # "1\. Title" -> "1. Title"
-    text = _LINK.sub(r"\1", text)  # [label](url) -> label
-    text = _ATTR_LIST.sub("", text)  # {#anchor}
-    text = _TAG.sub(" ", text)  # "GitHub, Inc. <br/>"
-    text = _LIST_HEADING.sub(r"\1", text)  # "1. #### Title": a heading inside a list item
-    return " ".join(_EMPHASIS.sub("", text).split())
+    # Each substitution only where its marker occurs: most titles are plain words.
+    text = text.strip()
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)  # "1\. Title" -> "1. Title"
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)  # [label](url) -> label
+    if "{#" in text:
+        text = _ATTR_LIST.sub("", text)  # {#anchor}
+    if "<" in text:
+        text = _TAG.sub(" ", text)  # "GitHub, Inc. <br/>"
+    if "#" in text:
+        text = _LIST_HEADING.sub(r"\1", text)  # "1. #### Title": a heading inside a list item
+    if "*" in text or "_" in text or "`" in text:
+        text = _EMPHASIS.sub("", text)
+    return " ".join(text.split())
 
 
 # -- deciding which candidates are headings ----------------------------------------------
@@ -186,8 +196,8 @@ def _accept_clause_titles(lines: list[_Line]) -> None:
     """Turn the candidates that title some text into headings; the rest become text."""
     accepted: set[int] = set()
     for i, line in enumerate(lines):
-        if not _is_text(line):
-            continue
+        if not i or lines[i - 1].kind not in ("blank", "candidate") or not _is_text(line):
+            continue  # (text right under other text has no title to walk back to)
         # Walk back over the chain of titles that lead to this text, broad to specific.
         chain: list[int] = []
         j = i - 1
@@ -278,8 +288,9 @@ def _demote_table_of_contents(lines: list[_Line]) -> None:
     for n, i in enumerate(heads):
         end = heads[n + 1] if n + 1 < len(heads) else len(lines)
         only_titles = all(line.kind == "blank" or line.title for line in lines[i + 1 : end])
-        recurs = any(later == slugs[n] or later.startswith(slugs[n] + "-") for later in slugs[n + 1 :])
-        entry.append(only_titles and recurs)
+        # Most headings have text under them: look for the title's return only for the rest.
+        recurs = only_titles and any(later == slugs[n] or later.startswith(slugs[n] + "-") for later in slugs[n + 1 :])
+        entry.append(recurs)
     for n, i in enumerate(heads):
         if entry[n] and ((n > 0 and entry[n - 1]) or (n + 1 < len(heads) and entry[n + 1])):
             lines[i].kind = "body"
@@ -288,15 +299,16 @@ def _demote_table_of_contents(lines: list[_Line]) -> None:
 # -- sections ---------------------------------------------------------------------------
 
 
-def _build_sections(lines: list[_Line]) -> list[Section]:
+def _build_sections(lines: list[_Line], markdown: str) -> list[Section]:
     starts = [i for i, line in enumerate(lines) if line.kind in ("atx", "setext-title", "clause")]
     bounds = ([0] if not starts or starts[0] != 0 else []) + starts + [len(lines)]
+    line_offsets = [0, *itertools.accumulate(len(line.text) for line in lines)]  # the lines partition the text
     sections: list[Section] = []
     seen: dict[str, int] = {}
     stack: list[tuple[int, Section]] = []  # (level, section) of the open ancestors
     offset = 0
     for start, end in itertools.pairwise(bounds):
-        text = "".join(line.text for line in lines[start:end])
+        text = markdown[line_offsets[start] : line_offsets[end]]
         if start not in starts:
             if not text:
                 continue

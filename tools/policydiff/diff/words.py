@@ -12,10 +12,12 @@ pure-Python `diff-match-patch` otherwise; both run the same algorithm and give t
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 Op = tuple[int, str]
+Span = tuple[int, int]  # an operation and its length
 
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -31,41 +33,42 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def _fast_backend() -> Callable[[str, str], list[Op]] | None:
+def _fast_backend() -> Callable[[str, str], list[Span]] | None:
     try:
         import fast_diff_match_patch
     except ImportError:
         return None
     ops = {"=": 0, "-": -1, "+": 1}
 
-    def diff(a: str, b: str) -> list[Op]:
+    def diff(a: str, b: str) -> list[Span]:
         return [
-            (ops[op], part)
-            for op, part in fast_diff_match_patch.diff(a, b, timelimit=0, cleanup="Semantic", counts_only=False)
+            (ops[op], length)
+            for op, length in fast_diff_match_patch.diff(a, b, timelimit=0, cleanup="Semantic", counts_only=True)
         ]
 
     return diff
 
 
-def _python_backend() -> Callable[[str, str], list[Op]]:
+def _python_backend() -> Callable[[str, str], list[Span]]:
     from diff_match_patch import diff_match_patch
 
     dmp = diff_match_patch()
     dmp.Diff_Timeout = 0  # exact diffs, never cut short
 
-    def diff(a: str, b: str) -> list[Op]:
+    def diff(a: str, b: str) -> list[Span]:
         diffs = dmp.diff_main(a, b, checklines=False)
         dmp.diff_cleanupSemantic(diffs)
-        return [(op, part) for op, part in diffs]
+        return [(op, len(part)) for op, part in diffs]
 
     return diff
 
 
-_BACKENDS: dict[str, Callable[[str, str], list[Op]]] = {}
+_BACKENDS: dict[str, Callable[[str, str], list[Span]]] = {}
 
 
-def backend(name: str | None = None) -> Callable[[str, str], list[Op]]:
-    """The character differ: "fast" (C++), "python", or the best available when None."""
+def backend(name: str | None = None) -> Callable[[str, str], list[Span]]:
+    """The character differ: "fast" (C++), "python", or the best available when None. It
+    answers with the length of each operation, in characters."""
     if name is None:
         name = "fast" if _fast_backend() is not None else "python"
     if name not in _BACKENDS:
@@ -132,16 +135,26 @@ def _token_diff(old: str, new: str, engine: str | None) -> list[Op]:
     if not old or not new:
         return [(-1, old), (1, new)]
     old_tokens, new_tokens = tokenize(old), tokenize(new)
-    vocabulary = list(dict.fromkeys(old_tokens + new_tokens))
-    codes = {token: chr(_code(i)) for i, token in enumerate(vocabulary)}
+    vocabulary = dict.fromkeys(old_tokens)
+    vocabulary.update(dict.fromkeys(new_tokens))
+    codes = dict(zip(vocabulary, map(chr, _codes(len(vocabulary))), strict=True))
     a = "".join(map(codes.__getitem__, old_tokens))
     b = "".join(map(codes.__getitem__, new_tokens))
-    decode = {ord(char): token for token, char in codes.items()}
+    # The differ says how many tokens each operation spans: its text is those tokens joined,
+    # never decoded character by character.
     out: list[Op] = []
-    for op, chars in backend(engine)(a, b):
-        if not chars:
+    i = j = 0
+    for op, length in backend(engine)(a, b):
+        if not length:
             continue
-        text = chars.translate(decode)
+        if op > 0:
+            text = "".join(new_tokens[j : j + length])
+            j += length
+        else:
+            text = "".join(old_tokens[i : i + length])
+            i += length
+            if op == 0:
+                j += length
         if out and out[-1][0] == op:
             out[-1] = (op, out[-1][1] + text)
         else:
@@ -149,9 +162,12 @@ def _token_diff(old: str, new: str, engine: str | None) -> list[Op]:
     return out
 
 
-def _code(i: int) -> int:
-    code = _FIRST_CODE + i
-    return code + len(_SURROGATES) if code >= _SURROGATES.start else code
+def _codes(count: int) -> Iterable[int]:
+    """`count` code points from _FIRST_CODE on, skipping the surrogates."""
+    end = _FIRST_CODE + count
+    if end <= _SURROGATES.start:
+        return range(_FIRST_CODE, end)
+    return itertools.chain(range(_FIRST_CODE, _SURROGATES.start), range(_SURROGATES.stop, end + len(_SURROGATES)))
 
 
 def old_text(ops: Sequence[Op]) -> str:
