@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -57,8 +58,15 @@ def _profile(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
     """A text's lower-cased words and its word-pair shingles (hashed)."""
     words = tuple(_WORD.findall(text.lower()))
     if len(words) < 2:
-        return words, frozenset(map(hash, words))
-    return words, frozenset(map(hash, itertools.pairwise(words)))
+        return words, frozenset(_stable_hash(w) for w in words)
+    return words, frozenset(_stable_hash(f"{a} {b}") for a, b in itertools.pairwise(words))
+
+
+def _stable_hash(text: str) -> int:
+    """The same number in every process: Python's `hash` of a str changes with PYTHONHASHSEED,
+    and the min-hash sketches pick candidates by it, so the alignment (and every feed and
+    page built from it) would vary from one run to the next."""
+    return zlib.crc32(text.encode("utf-8"))
 
 
 def _shingles(text: str) -> frozenset[int]:
