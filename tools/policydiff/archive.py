@@ -74,6 +74,7 @@ class Archive:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self._held = 0
+        self._recovered = False
         self._lock = filelock.FileLock(str(self.root / ".lock"), timeout=LOCK_TIMEOUT_SECONDS)
 
     # -- layout -----------------------------------------------------------------------
@@ -112,8 +113,11 @@ class Archive:
             ) from None
         self._held += 1
         try:
-            if self._held == 1:
+            # Leftovers come from a writer killed in an earlier process: look once per
+            # Archive, not at every lock (an ingest takes the lock once per capture).
+            if self._held == 1 and not self._recovered:
                 self._recover()
+                self._recovered = True
             yield
         finally:
             self._held -= 1

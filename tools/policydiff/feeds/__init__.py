@@ -266,9 +266,15 @@ def policy_source(archive: Archive, slug: str, changes: Sequence[Change] | None 
     )
 
 
-def archive_feeds(archive: Archive, settings: FeedSettings) -> list[Feed]:
-    """Every feed of the site, for every policy of the archive that has a history."""
-    sources = [policy_source(archive, slug) for slug in archive.slugs() if archive.history(slug)]
+def archive_feeds(
+    archive: Archive, settings: FeedSettings, changes: Mapping[str, Sequence[Change]] | None = None
+) -> list[Feed]:
+    """Every feed of the site, for every policy of the archive that has a history.
+
+    `changes` (slug -> change records) lets a caller that already diffed the history, like
+    the MkDocs plugin after rendering, spare the feeds a second pass over the archive."""
+    known = changes or {}
+    sources = [policy_source(archive, slug, known.get(slug)) for slug in archive.slugs() if archive.history(slug)]
     return build_feeds(sources, settings)
 
 

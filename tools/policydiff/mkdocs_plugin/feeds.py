@@ -16,6 +16,7 @@ import html
 import logging
 import posixpath
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,6 +25,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from ..archive import Archive
+from ..changes import Change
 from ..errors import PolicyDiffError
 from ..feeds import FORMAT_NAMES, FORMATS, Feed, FeedSettings, archive_feeds, feed_documents, site_url_of
 from ..urls import feed_dir
@@ -68,7 +70,13 @@ class SiteFeeds:
                 f"policy-diff: {error.message} (or turn the feeds off: `feeds: false` under the plugin's options)"
             ) from None
 
-    def add_files(self, files: Files, config: MkDocsConfig, archive: Archive) -> Files:
+    def add_files(
+        self,
+        files: Files,
+        config: MkDocsConfig,
+        archive: Archive,
+        changes: Mapping[str, Sequence[Change]] | None = None,
+    ) -> Files:
         if not self.enabled:
             return files
         settings = FeedSettings(
@@ -80,7 +88,7 @@ class SiteFeeds:
             language=config.theme.get("language") or "en",
         )
         try:
-            feeds = archive_feeds(archive, settings)
+            feeds = archive_feeds(archive, settings, changes)
         except PolicyDiffError as error:
             raise PluginError(f"policy-diff feeds: {error.message}") from None
         self.feeds = {feed.dir: feed for feed in feeds}

@@ -69,7 +69,8 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         except PolicyDiffError as exc:
             raise PluginError(f"policy-diff: {exc.message}") from None
         if self.feeds is not None:
-            files = self.feeds.add_files(files, config, archive)
+            changes = {slug: policy.changes for slug, policy in self.policies.items()}
+            files = self.feeds.add_files(files, config, archive, changes)
         generated: dict[str, str | bytes] = {}
         for policy in self.policies.values():
             generated.update(policy.files)
