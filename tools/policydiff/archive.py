@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import filelock
-import yaml
 
 from . import __version__
 from .declaration import Declaration, check_slug, load_declaration, parse_declaration
@@ -540,7 +539,3 @@ class Archive:
                 Problem(vdir, f"capture {missing} is in no version; run `policy-diff rebuild {slug}`", False)
             )
         return problems
-
-
-def dump_yaml(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

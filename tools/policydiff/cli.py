@@ -21,7 +21,27 @@ class Context:
         self.archive = Archive(archive_dir)
 
 
-pass_context = click.make_pass_decorator(Context)
+_pass_obj = click.make_pass_decorator(Context)
+
+
+def _archive_after_command(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.ensure_object(Context).archive = Archive(value)
+
+
+def pass_context(command: Any) -> Any:
+    """Pass the Context, and accept `--archive DIR` after the command name too (as before it)."""
+    command = _pass_obj(command)
+    return click.option(
+        "--archive",
+        "archive_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        expose_value=False,
+        is_eager=True,
+        callback=_archive_after_command,
+        help="The archive directory (also accepted before the command).",
+    )(command)
 
 
 def _parse_captured(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime | None:
@@ -161,7 +181,13 @@ def history(obj: Context, slug: str, as_json: bool) -> None:
     """The periods of a policy in order: the changes are the transitions between them."""
     periods = obj.archive.history(slug)
     if as_json:
-        emit_json([p.to_json() for p in periods])
+        from .history import load_history
+
+        changes = load_history(obj.archive, slug).changes if len(periods) > 1 else ()
+        out = [p.to_json() for p in periods]
+        for period, change in zip(out[1:], changes, strict=True):
+            period["change"] = {"number": change.number, **change.flags.summary_json()}
+        emit_json(out)
         return
     for index, period in enumerate(periods):
         mark = "  " if index == 0 else "->"
@@ -243,11 +269,12 @@ def diff_command(obj: Context, slug: str, from_ref: str | None, to_ref: str | No
     """
     from .diff import diff_versions
     from .diff.report import format_markdown, format_text
+    from .history import change_flags, change_index, earlier_text
 
     archive = obj.archive
     archive.require(slug)
+    periods = archive.history(slug)
     if from_ref is None:
-        periods = archive.history(slug)
         if not periods:
             raise click.ClickException(f"policy {slug!r} has no versions yet")
         old = archive.version(slug, periods[-2].version if len(periods) > 1 else periods[-1].version)
@@ -256,12 +283,18 @@ def diff_command(obj: Context, slug: str, from_ref: str | None, to_ref: str | No
         old = archive.version(slug, from_ref)
         new = archive.version(slug, to_ref)
     result = diff_versions(archive.version_text(old), archive.version_text(new), old_id=old.id, new_id=new.id)
+    # A pair that is a change of the history (its latest such change) returns to an earlier
+    # text or not; any other pair returns to nothing.
+    index = change_index(periods, old.id, new.id)
+    flags = change_flags(result, earlier_text(periods, index) if index is not None else None)
     if as_json:
-        emit_json(result.to_json())
+        data = result.to_json()
+        data["summary"].update(flags.summary_json())
+        emit_json(data)
     elif fmt == "markdown":
-        click.echo(format_markdown(result), nl=False)
+        click.echo(format_markdown(result, flags), nl=False)
     else:
-        click.echo(format_text(result, style=click.style), nl=False)
+        click.echo(format_text(result, flags, style=click.style), nl=False)
 
 
 # -- network sources: the Wayback Machine and the live page -----------------------------------
@@ -405,14 +438,12 @@ def render(obj: Context, out: Path) -> None:
     Add the assets to that builder's config: extra_css and extra_javascript as listed in
     `policydiff.render.EXTRA_CSS` and `EXTRA_JAVASCRIPT` (README, "Building with another tool").
     """
+    from .history import load_history
     from .render import render_site, write_site
 
-    count = write_site(render_site(obj.archive), out)
+    archive = obj.archive
+    count = write_site(render_site([load_history(archive, slug) for slug in archive.slugs()]), out)
     click.echo(f"{count} files written to {out}")
-
-
-if __name__ == "__main__":
-    main()
 
 
 @main.command("feeds")
@@ -432,8 +463,15 @@ def feeds_command(
 ) -> None:
     """Write the Atom, RSS and JSON Feed files of every policy, as the MkDocs plugin does
     (for sites built from `render --out` by another builder)."""
-    from .feeds import FeedSettings, write_feeds
+    from .feeds import FeedSettings, build_feeds, write_feeds
+    from .history import load_history
 
+    archive = obj.archive
     settings = FeedSettings(site_url, site_name, max_entries=max_entries, include_trivial=include_trivial)
-    written = write_feeds(obj.archive, out, settings)
+    feeds = build_feeds([load_history(archive, slug) for slug in archive.slugs()], settings)
+    written = write_feeds(feeds, out)
     click.echo(f"wrote {len(written)} feed files under {out / 'feeds'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,8 +9,8 @@ select: ["#content"]               # optional CSS selectors of the policy body, 
 remove: [".cookie-banner"]         # optional CSS selectors (or ranges) dropped from it
 filters:                           # optional noise rules: drop elements whose text matches
   - {selector: "p", text: "^Last updated"}   # (`selector` defaults to any element)
-replace:                           # optional regex replacements on the extracted Markdown
-  - {pattern: "Page generated on .*", with: ""}
+replace:                           # optional regex replacements, each over the whole extracted
+  - {pattern: "Page generated on .*", with: ""}   # Markdown (not line by line: use (?m) for ^/$)
 strip_query: [utm_source, ref]     # drop these query parameters from links (`true`: all of them)
 history:                           # optional: rules of earlier page designs (OTA's validUntil);
   - valid_until: 2019-05-01        # an entry without filters/replace/strip_query inherits them
@@ -23,7 +23,7 @@ feeds:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ import cssselect
 import yaml
 
 from .errors import DeclarationError
+from .frozen import freeze, thaw
 from .times import parse_time, to_utc
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
@@ -60,7 +61,8 @@ class TextFilter:
 
 @dataclass(frozen=True)
 class Replacement:
-    """A regex replacement applied line by line to the extracted Markdown."""
+    """A regex replacement applied to the whole extracted Markdown at once (so a pattern can
+    span lines; `^` and `$` match at the ends of the text unless the pattern sets `(?m)`)."""
 
     pattern: re.Pattern[str]
     replacement: str = ""
@@ -104,7 +106,15 @@ class Declaration:
         return self.rules
 
     def to_yaml(self) -> str:
-        return yaml.safe_dump(self.raw, sort_keys=False, allow_unicode=True)
+        return yaml.safe_dump(thaw(self.raw), sort_keys=False, allow_unicode=True)
+
+    def frozen(self) -> Declaration:
+        """This declaration with its free-form parts read-only (for records that are shared)."""
+
+        def rules(r: ExtractionRules) -> ExtractionRules:
+            return replace(r, select=freeze(r.select), remove=freeze(r.remove), extra=freeze(r.extra))
+
+        return replace(self, rules=rules(self.rules), history=tuple(map(rules, self.history)), raw=freeze(self.raw))
 
 
 def _css(path: Path, key: str, value: Any) -> str:

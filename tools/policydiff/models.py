@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from .frozen import freeze
 from .times import format_iso, parse_time
-
-PROVENANCE_FIELDS = (
-    "captured_at",
-    "source_url",
-    "sha256",
-    "size",
-    "media_type",
-    "declared_charset",
-    "detected_charset",
-    "charset_mismatch",
-    "ingested_via",
-    "ingested_at",
-    "original_name",
-)
 
 
 @dataclass(frozen=True)
@@ -46,6 +33,10 @@ class Capture:
     @property
     def stem(self) -> str:
         return self.file.rsplit(".", 1)[0]
+
+    def frozen(self) -> Capture:
+        """This capture with its free-form provenance read-only (for records that are shared)."""
+        return replace(self, extra=freeze(self.extra))
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -112,6 +103,10 @@ class Version:
     captures: tuple[CaptureRef, ...]
     extractor_version: str
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def frozen(self) -> Version:
+        """This version with its metadata read-only (for records that are shared)."""
+        return replace(self, meta=freeze(self.meta))
 
     @property
     def first_seen(self) -> datetime:

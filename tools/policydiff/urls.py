@@ -6,7 +6,10 @@ feed entries survive rebuilds.
 
 from __future__ import annotations
 
-from .changes import Change
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .history import Change
 
 
 def policy_page(slug: str) -> str:
@@ -17,14 +20,10 @@ def timeline_page(slug: str) -> str:
     return f"policies/{slug}/timeline/"
 
 
-def change_key(change: Change) -> str:
-    """A change is named by the first capture of its new period: stable when earlier
-    captures are ingested later (change numbers are not)."""
-    return change.first_capture.stem
-
-
 def change_page(change: Change) -> str:
-    return f"policies/{change.slug}/changes/{change_key(change)}/"
+    """A change is named by the first capture of its new period (`Change.key`): stable when
+    earlier captures are ingested later (change numbers are not)."""
+    return f"policies/{change.slug}/changes/{change.key}/"
 
 
 def version_page(slug: str, version_id: str) -> str:

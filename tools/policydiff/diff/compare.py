@@ -15,7 +15,7 @@ def diff_versions(old: str, new: str, *, old_id: str = "old", new_id: str = "new
     """The section-level diff of two versions' Markdown."""
     old_sections, new_sections = segment(old), segment(new)
     groups = align(old_sections, new_sections)
-    changes = [_change(g, old_sections, new_sections) for g in _in_reading_order(groups, len(old_sections))]
+    changes = tuple(_change(g, old_sections, new_sections) for g in _in_reading_order(groups, len(old_sections)))
     return PolicyDiff(old_id, new_id, _summarise(changes, old, new), changes)
 
 
@@ -79,7 +79,7 @@ def _change(g: Group, old: list[Section], new: list[Section]) -> SectionChange:
         words_added=added,
         words_removed=removed,
         trivial=kind is not None,
-        diff=ops,
+        diff=tuple(ops),
         trivial_kind=kind,
         note=note,
         old_ids=tuple(s.id for s in befores),
@@ -91,7 +91,7 @@ def _change(g: Group, old: list[Section], new: list[Section]) -> SectionChange:
     )
 
 
-def _summarise(changes: list[SectionChange], old: str, new: str) -> DiffSummary:
+def _summarise(changes: tuple[SectionChange, ...], old: str, new: str) -> DiffSummary:
     counts = dict.fromkeys(("unchanged", "modified", "added", "removed", "moved", "renamed"), 0)
     for c in changes:
         counts[c.status] += 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 Status = Literal["unchanged", "modified", "added", "removed", "moved", "renamed"]
@@ -29,7 +29,21 @@ class Section:
             "parent": self.parent,
             "path": list(self.path),
             "text": self.text,
+            "offset": self.offset,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Section:
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            level=data["level"],
+            text=data["text"],
+            index=data["index"],
+            parent=data.get("parent"),
+            path=tuple(data.get("path", ())),
+            offset=data.get("offset", 0),
+        )
 
 
 @dataclass(frozen=True)
@@ -53,7 +67,7 @@ class SectionChange:
     words_added: int
     words_removed: int
     trivial: bool
-    diff: list[Op]
+    diff: tuple[Op, ...]
     trivial_kind: str | None = None  # whitespace | punctuation | date | renumbering | link
     note: str | None = None  # e.g. "split into 2 sections", "merged from 2 sections"
     old_ids: tuple[str, ...] = ()  # every old section in this entry (two or more for a merge)
@@ -85,6 +99,14 @@ class SectionChange:
             "match": self.match,
             "diff": [[op, text] for op, text in self.diff],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SectionChange:
+        values = {k: v for k, v in data.items() if k in _SECTION_CHANGE_FIELDS}
+        values["diff"] = tuple((int(op), text) for op, text in data["diff"])
+        values["old_ids"] = tuple(data.get("old_ids", ()))
+        values["new_ids"] = tuple(data.get("new_ids", ()))
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -124,13 +146,17 @@ class DiffSummary:
             "date_only": self.date_only,
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DiffSummary:
+        return cls(**{k: v for k, v in data.items() if k in _SUMMARY_FIELDS})
+
 
 @dataclass(frozen=True)
 class PolicyDiff:
     from_id: str
     to_id: str
     summary: DiffSummary
-    sections: list[SectionChange] = field(default_factory=list)
+    sections: tuple[SectionChange, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -139,3 +165,17 @@ class PolicyDiff:
             "summary": self.summary.to_json(),
             "sections": [s.to_json() for s in self.sections],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PolicyDiff:
+        """The inverse of `to_json` (keys it does not know, like the CLI's flags, are ignored)."""
+        return cls(
+            data["from"],
+            data["to"],
+            DiffSummary.from_json(data["summary"]),
+            tuple(SectionChange.from_json(s) for s in data["sections"]),
+        )
+
+
+_SECTION_CHANGE_FIELDS = frozenset(f.name for f in fields(SectionChange))
+_SUMMARY_FIELDS = frozenset(f.name for f in fields(DiffSummary))

@@ -1,11 +1,17 @@
 """A diff as text for a terminal or as Markdown: a summary line per section, then the word
-changes of each changed section with a little context."""
+changes of each changed section with a little context. Section names and flags are worded
+as on the site (`wording`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
+from ..wording import FLAG_TITLES, section_name, shown_flags
 from .records import PolicyDiff, SectionChange
+
+if TYPE_CHECKING:
+    from ..history import ChangeFlags
 
 _MARK = {"unchanged": " ", "modified": "~", "added": "+", "removed": "-", "moved": ">", "renamed": "R"}
 _COLOUR = {"modified": "yellow", "added": "green", "removed": "red", "moved": "cyan", "renamed": "magenta"}
@@ -18,30 +24,32 @@ def _plain(text: str, **_kwargs: object) -> str:
     return text
 
 
-def summary_line(diff: PolicyDiff) -> str:
+def summary_line(diff: PolicyDiff, flags: ChangeFlags | None = None) -> str:
+    """`flags`: the change's (`history.change_flags`); without them, none are shown."""
     s = diff.summary
     parts = [f"{getattr(s, k)} {k}" for k in ("modified", "added", "removed", "moved", "renamed") if getattr(s, k)]
     words = f"+{s.words_added}/-{s.words_removed} words"
-    flags = []
-    if s.trivial:
-        flags.append("trivial")
-    if s.date_only:
-        flags.append("date only")
-    if s.silent_change:
-        flags.append(f"silent change: stated date still {s.new_stated_date}")
-    elif s.old_stated_date != s.new_stated_date:
-        flags.append(f"stated date {s.old_stated_date or '?'} -> {s.new_stated_date or '?'}")
+    shown = shown_flags(flags) if flags is not None else ()
+    flag_words = []
+    for name in shown:
+        if name == "silent_change":
+            flag_words.append(f"{FLAG_TITLES[name]}: stated date still {s.new_stated_date}")
+        elif name == "revert":
+            flag_words.append(f"{FLAG_TITLES[name]} ({flags.reverts_to})")  # type: ignore[union-attr]
+        else:
+            flag_words.append(FLAG_TITLES[name])
+    if "silent_change" not in shown and s.old_stated_date != s.new_stated_date:
+        flag_words.append(f"stated date {s.old_stated_date or '?'} -> {s.new_stated_date or '?'}")
     body = ", ".join(parts) if parts else "no change"
     return f"{diff.from_id} -> {diff.to_id}: {body}; {s.unchanged} unchanged; {words}" + (
-        f" [{'; '.join(flags)}]" if flags else ""
+        f" [{'; '.join(flag_words)}]" if flag_words else ""
     )
 
 
 def section_line(change: SectionChange) -> str:
-    title = change.new_title if change.new_title is not None else change.old_title
-    title = title or "(preamble)"
+    title = section_name(change.new_title if change.new_title is not None else change.old_title)
     if change.status == "renamed":
-        title = f"{change.old_title} -> {change.new_title}"
+        title = f"{section_name(change.old_title)} -> {section_name(change.new_title)}"
     extra = []
     if change.words_added or change.words_removed:
         extra.append(f"+{change.words_added}/-{change.words_removed}")
@@ -54,9 +62,9 @@ def section_line(change: SectionChange) -> str:
     return f"{_MARK[change.status]} {change.status:<9} {title}" + (f"  ({', '.join(extra)})" if extra else "")
 
 
-def format_text(diff: PolicyDiff, *, style: Style = _plain) -> str:
+def format_text(diff: PolicyDiff, flags: ChangeFlags | None = None, *, style: Style = _plain) -> str:
     """Summary, one line per section that changed, then each change's words in context."""
-    lines = [style(summary_line(diff), bold=True)]
+    lines = [style(summary_line(diff, flags), bold=True)]
     changed = [c for c in diff.sections if c.status != "unchanged"]
     for change in changed:
         lines.append(style(section_line(change), fg=_COLOUR.get(change.status)))
@@ -88,22 +96,22 @@ def _elide(text: str, *, first: bool, last: bool) -> str:
     return f"{head} … {tail}"
 
 
-def format_markdown(diff: PolicyDiff) -> str:
+def format_markdown(diff: PolicyDiff, flags: ChangeFlags | None = None) -> str:
     """A Markdown report: a table of the changed sections, then each one's word diff in
     CriticMarkup ({--deleted--}{++inserted++}), which pymdownx.critic renders."""
-    lines = [f"# {diff.from_id} → {diff.to_id}", "", summary_line(diff), ""]
+    lines = [f"# {diff.from_id} → {diff.to_id}", "", summary_line(diff, flags), ""]
     changed = [c for c in diff.sections if c.status != "unchanged"]
     if changed:
         lines += ["| status | section | words | notes |", "|---|---|---|---|"]
         for c in changed:
-            title = _cell(c.new_title if c.new_title is not None else c.old_title or "") or "(preamble)"
+            title = _cell(section_name(c.new_title if c.new_title is not None else c.old_title))
             notes = ", ".join(x for x in (c.trivial_kind and f"trivial: {c.trivial_kind}", c.note) if x)
             lines.append(f"| {c.status} | {title} | +{c.words_added}/-{c.words_removed} | {_cell(notes)} |")
         lines.append("")
     for c in changed:
         if c.status not in ("modified", "renamed"):
             continue
-        title = c.new_title or c.old_title or "(preamble)"
+        title = section_name(c.new_title if c.new_title is not None else c.old_title)
         lines += [f"## {title}", ""]
         parts = []
         for op, text in c.diff:

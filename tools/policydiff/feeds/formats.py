@@ -10,8 +10,9 @@ from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 
+from ..escape import xml_text as xml_safe
 from ..times import format_iso
-from .entries import FeedEntry, xml_safe
+from .entries import FeedEntry
 
 ATOM = "atom.xml"
 RSS = "rss.xml"

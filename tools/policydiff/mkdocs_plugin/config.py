@@ -1,23 +1,50 @@
-"""The plugin's options, as written under `plugins: - policy-diff:` in mkdocs.yml."""
+"""The plugin's options, as written under `plugins: - policy-diff:` in mkdocs.yml. MkDocs
+validates them when it loads the config, with its own error wording."""
 
 from __future__ import annotations
+
+import os
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
 
+class ArchiveDir(c.Dir):
+    """A directory, relative to mkdocs.yml; it may not exist yet (an empty site), but a
+    file in its place is an error."""
+
+    def run_validation(self, value: object) -> str:
+        path = super().run_validation(value)
+        if os.path.exists(path) and not os.path.isdir(path):
+            raise base.ValidationError(f"The path '{path}' isn't an existing {self.name}.")
+        return path
+
+
+class PositiveInt(c.Type[int]):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(int, **kwargs)  # type: ignore[arg-type]
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool):  # an int to Python, not to a reader of mkdocs.yml
+            raise base.ValidationError(f"Expected type: {int} but received: {type(value)}")
+        number = super().run_validation(value)
+        if number < 1:
+            raise base.ValidationError(f"Expected a positive integer but received: {number!r}")
+        return number
+
+
 class PolicyDiffConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
-    archive_dir = c.Type(str, default="archive")
+    archive_dir = ArchiveDir(default="archive")
     """The archive to render, relative to mkdocs.yml."""
     nav_title = c.Type(str, default="Policies")
     """Title of the navigation section listing the policies (when mkdocs.yml has no `nav`)."""
-    latest_changes = c.Type(int, default=15)
+    latest_changes = PositiveInt(default=15)
     """How many of the latest changes across all policies the home page lists."""
     feeds = c.Type(bool, default=True)
     """Write Atom, RSS and JSON Feed files under feeds/ (needs an absolute site_url)."""
-    feeds_max_entries = c.Type(int, default=20)
+    feeds_max_entries = PositiveInt(default=20)
     """Entries kept in each feed, newest first; the site keeps the whole history."""
     feeds_include_trivial = c.Type(bool, default=False)
     """Put trivial-only changes (whitespace, punctuation, a date) in every policy's feeds."""

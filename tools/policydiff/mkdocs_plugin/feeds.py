@@ -2,9 +2,8 @@
 
 - `on_config`: feeds need absolute URLs, so a missing `site_url` aborts the build with a message.
 - `on_files`: every feed document is added as a generated file (MkDocs copies it into the
-  site, and links to it from pages are validated like any other).
-- `on_page_markdown`: the home page, each policy page and each section page get visible
-  "Subscribe" links, unless the page already links to its feed.
+  site, and links to it from pages are validated like any other). The visible "Subscribe"
+  links are the pages' own (`render`), so `policy-diff render --out` has them too.
 - `on_post_page`, `on_post_template`: every page's head (404 included) gets
   `<link rel="alternate">` autodiscovery links, the most specific feed first (a section's,
   then its policy's, then the site's).
@@ -12,11 +11,9 @@
 
 from __future__ import annotations
 
-import html
 import logging
-import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -24,11 +21,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from ..archive import Archive
-from ..changes import Change
 from ..errors import PolicyDiffError
-from ..feeds import FORMAT_NAMES, FORMATS, Feed, FeedSettings, archive_feeds, feed_documents, site_url_of
-from ..urls import feed_dir
+from ..escape import html_attribute
+from ..feeds import FORMAT_NAMES, FORMATS, Feed, FeedSettings, build_feeds, feed_documents, site_url_of
+from ..history import PolicyHistory
 from .config import PolicyDiffConfig
 
 log = logging.getLogger("mkdocs.plugins.policy_diff.feeds")
@@ -70,13 +66,7 @@ class SiteFeeds:
                 f"policy-diff: {error.message} (or turn the feeds off: `feeds: false` under the plugin's options)"
             ) from None
 
-    def add_files(
-        self,
-        files: Files,
-        config: MkDocsConfig,
-        archive: Archive,
-        changes: Mapping[str, Sequence[Change]] | None = None,
-    ) -> Files:
+    def add_files(self, files: Files, config: MkDocsConfig, histories: Sequence[PolicyHistory]) -> Files:
         if not self.enabled:
             return files
         settings = FeedSettings(
@@ -88,7 +78,7 @@ class SiteFeeds:
             language=config.theme.get("language") or "en",
         )
         try:
-            feeds = archive_feeds(archive, settings, changes)
+            feeds = build_feeds(histories, settings)
         except PolicyDiffError as error:
             raise PluginError(f"policy-diff feeds: {error.message}") from None
         self.feeds = {feed.dir: feed for feed in feeds}
@@ -109,33 +99,14 @@ class SiteFeeds:
         homes = sorted((home for home in self.home_pages if path.startswith(home)), key=len, reverse=True)
         return [self.feeds[self.home_pages[home]] for home in homes]
 
-    def add_links(self, markdown: str, page: Page) -> str:
-        """Visible subscribe links on the pages a feed is about (home, policy, section)."""
-        if not self.enabled:
-            return markdown
-        directory = self.home_pages.get(_page_dir(page))
-        if directory is None or f"{directory}atom.xml" in markdown:
-            return markdown
-        feed = self.feeds[directory]
-        here = posixpath.dirname(page.file.src_uri) or "."
-        links = " · ".join(f"[{FORMAT_NAMES[name]}]({posixpath.relpath(directory + name, here)})" for name in FORMATS)
-        name = feed.title.removesuffix(": changes")
-        what = "changes" if directory == feed_dir() else f"changes to {_escape_md(name)}"
-        return f"{markdown.rstrip()}\n\n**Subscribe to {what}:** {links}\n"
-
     def add_autodiscovery(self, output: str, page: Page | None) -> str:
         """`page` is None for pages rendered from a bare template (404.html)."""
         if not self.enabled:
             return output
         tags = "".join(
-            f'<link rel="alternate" type="{media}" title="{html.escape(f"{feed.title} ({FORMAT_NAMES[name]})")}" '
-            f'href="{html.escape(feed.url(name))}">'
+            f'<link rel="alternate" type="{media}" title="{html_attribute(f"{feed.title} ({FORMAT_NAMES[name]})")}" '
+            f'href="{html_attribute(feed.url(name))}">'
             for feed in self._feeds_of(page)
             for name, media in FORMATS.items()
         )
         return _HEAD_END.sub(lambda m: tags + m.group(), output, count=1)
-
-
-def _escape_md(text: str) -> str:
-    """Text that Markdown shows as it is: HTML as entities, Markdown syntax backslashed."""
-    return re.sub(r"([\\`*_\[\]#!])", r"\\\1", html.escape(text, quote=False))

@@ -1,9 +1,11 @@
-"""A thin adapter from `policydiff.render` to MkDocs.
+"""A thin adapter from `policydiff.history`, `render` and `feeds` to MkDocs.
 
-On each build it adds the rendered pages as generated files; under `mkdocs serve` it
-watches the archive and re-renders only the policies whose files changed (renderings are
-cached by `render.policy_fingerprint`, a content hash, across rebuilds: the plugin defines
-`on_startup`, so MkDocs keeps this instance for the whole serve session).
+On each build it loads each policy's history, hands the histories to `render` and to the
+feeds, and adds what they return as generated files, plus the navigation and the feeds'
+`<head>` links. Under `mkdocs serve` it watches the archive; histories are cached by a
+hash of their archive files and renderings by `render.render_key`, so only the policies
+whose files changed are loaded and rendered again (the plugin defines `on_startup`, so
+MkDocs keeps this instance for the whole serve session).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from mkdocs.structure.pages import Page
 from .. import render, urls
 from ..archive import Archive
 from ..errors import PolicyDiffError
+from ..history import PolicyHistory, archive_fingerprint, load_history
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
 
@@ -30,17 +33,23 @@ log = logging.getLogger("mkdocs.plugins.policy_diff")
 
 class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     def __init__(self) -> None:
-        self.cache: dict[str, render.RenderedPolicy] = {}
-        self.policies: dict[str, render.RenderedPolicy] = {}  # this build's, by slug (feeds read it)
+        self.history_cache: dict[str, tuple[str, PolicyHistory]] = {}  # slug -> (archive files' hash, history)
+        self.render_cache: dict[str, render.RenderedPolicy] = {}
+        self.histories: list[PolicyHistory] = []  # this build's, by slug
         self.rendered_slugs: list[str] = []  # re-rendered in the last build (tests and bench read it)
         self.generate_nav = True
         self.feeds: SiteFeeds | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
-        """Defined so MkDocs keeps this instance, and its cache, across serve rebuilds."""
+        """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
 
-    def archive_path(self, config: MkDocsConfig) -> Path:
-        return (Path(config.config_file_path).parent / self.config.archive_dir).resolve()
+    def archive_path(self) -> Path:
+        return Path(self.config.archive_dir)
+
+    def settings(self) -> render.RenderSettings:
+        return render.RenderSettings(
+            feeds=self.feeds is not None and self.feeds.enabled, latest_changes=self.config.latest_changes
+        )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.feeds = SiteFeeds(self.config)
@@ -63,37 +72,43 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
-        archive = Archive(self.archive_path(config))
         try:
-            self.policies = self._render_policies(archive)
+            self.histories = self._load_histories(Archive(self.archive_path()))
         except PolicyDiffError as exc:
             raise PluginError(f"policy-diff: {exc.message}") from None
+        settings = self.settings()
+        rendered = self._render_policies(settings)
         if self.feeds is not None:
-            changes = {slug: policy.changes for slug, policy in self.policies.items()}
-            files = self.feeds.add_files(files, config, archive, changes)
-        generated: dict[str, str | bytes] = {}
-        for policy in self.policies.values():
-            generated.update(policy.files)
-        generated["policies/index.md"] = render.overview_page([p.summary for p in self.policies.values()])
-        generated.update(render.asset_files())
-        for path, content in generated.items():
+            files = self.feeds.add_files(files, config, self.histories)
+        for path, content in render.site_files(self.histories, rendered, settings).items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
         if self.generate_nav:
             config.nav = self._navigation(files)
         return files
 
-    def _render_policies(self, archive: Archive) -> dict[str, render.RenderedPolicy]:
-        rendered, self.rendered_slugs = {}, []
+    def _load_histories(self, archive: Archive) -> list[PolicyHistory]:
+        histories = []
         for slug in archive.slugs():
-            fingerprint = render.policy_fingerprint(archive, slug)
-            cached = self.cache.get(slug)
-            if cached is None or cached.fingerprint != fingerprint:
-                cached = self.cache[slug] = render.render_policy(archive, slug, fingerprint)
-                self.rendered_slugs.append(slug)
-            rendered[slug] = cached
-        for gone in set(self.cache) - set(rendered):
-            del self.cache[gone]
+            key = archive_fingerprint(archive, slug)
+            cached = self.history_cache.get(slug)
+            if cached is None or cached[0] != key:
+                cached = self.history_cache[slug] = (key, load_history(archive, slug))
+            histories.append(cached[1])
+        for gone in set(self.history_cache) - {h.slug for h in histories}:
+            del self.history_cache[gone]
+        return histories
+
+    def _render_policies(self, settings: render.RenderSettings) -> list[render.RenderedPolicy]:
+        rendered, self.rendered_slugs = [], []
+        for history in self.histories:
+            cached = self.render_cache.get(history.slug)
+            if cached is None or cached.key != render.render_key(history, settings):
+                cached = self.render_cache[history.slug] = render.render_policy(history, settings)
+                self.rendered_slugs.append(history.slug)
+            rendered.append(cached)
+        for gone in set(self.render_cache) - {h.slug for h in self.histories}:
+            del self.render_cache[gone]
         if self.rendered_slugs:
             log.info("policy-diff: rendered %s", ", ".join(self.rendered_slugs))
         return rendered
@@ -108,10 +123,11 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             key=lambda uri: (uri != "index.md", uri),
         )
         policies: list[Any] = [{"All policies": "policies/index.md"}]
-        for slug, policy in sorted(self.policies.items(), key=lambda item: item[1].summary.name.lower()):
+        for history in sorted(self.histories, key=lambda h: h.name.lower()):
+            slug = history.slug
             policies.append(
                 {
-                    render.plain_title(policy.summary.name): [
+                    render.plain_title(history.name): [
                         {"Current text": render.src(urls.policy_page(slug))},
                         {"Timeline": render.src(urls.timeline_page(slug))},
                         {"Compare versions": render.src(urls.compare_page(slug))},
@@ -121,21 +137,17 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         return [*written, {self.config.nav_title: policies}]
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Fill the home page's overview marker with the policies and latest changes, then
-        let the feeds add their subscribe links where a page has none yet."""
-        if not self.config.enabled:
+        """Fill a hand-written page's overview marker (the home page's) with the policies and
+        the latest changes."""
+        if not self.config.enabled or render.OVERVIEW_MARKER not in markdown:
             return markdown
-        if render.OVERVIEW_MARKER in markdown:
-            overview = render.overview_markdown(
-                [p.summary for p in self.policies.values()], page.file.src_uri, latest=self.config.latest_changes
-            )
-            markdown = markdown.replace(render.OVERVIEW_MARKER, overview)
-        return self.feeds.add_links(markdown, page) if self.feeds is not None else markdown
+        overview = render.overview_markdown(self.histories, page.file.src_uri, self.settings())
+        return markdown.replace(render.OVERVIEW_MARKER, overview)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         """Rebuild when a capture is ingested (or versions are rebuilt) while serving."""
         if self.config.enabled:
-            archive = self.archive_path(config)
+            archive = self.archive_path()
             archive.mkdir(parents=True, exist_ok=True)
             server.watch(str(archive))
         return server

@@ -1,38 +1,34 @@
-"""Rendering: a pure function from the archive to pages (Markdown with front matter, and
-static JSON), used by the MkDocs plugin and by `policy-diff render --out DIR`.
+"""Rendering: pure functions from `PolicyHistory` records to pages (Markdown with front
+matter, and static JSON), used by the MkDocs plugin and by `policy-diff render --out DIR`.
+No archive, no file read: what a page shows is what the history says.
 
-`render_policy` renders one policy and is keyed by `policy_fingerprint`, a hash of every
-archive file the pages depend on, so a builder can cache it and redo only the policies
-whose files changed. `render_site` adds the site-wide overview and the assets.
+One module per kind of page: `policy_page`, `version_page`, `timeline`, `change_page`,
+`section_page`, `compare` (page and JSON), `overview`; `blocks` holds what they share and
+`diffhtml` the word diffs. `render_policy` renders one policy; `render_site` adds the
+overview and the assets.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
 from .. import urls
-from ..archive import Archive
-from ..changes import Change, policy_changes
-from .escape import plain_title
-from .overview import overview_markdown, overview_page
-from .pages import (
-    PolicyData,
-    change_page,
-    compare_data,
-    compare_page,
-    load_policy,
-    policy_page,
-    section_page,
-    src,
-    timeline_page,
-    version_page,
-)
+from ..escape import plain_title
+from ..history import PolicyHistory
+from .blocks import RenderSettings, src
+from .change_page import change_page
+from .compare import CONFIG_FILE, compare_config, compare_data, compare_page
+from .overview import OVERVIEW_PAGE, overview_markdown, overview_page
+from .policy_page import policy_page
+from .section_page import section_page
+from .timeline import timeline_page
+from .version_page import version_page
 
-RENDER_VERSION = "2"  # bump when the pages change shape, to invalidate cached renderings
+RENDER_VERSION = "3"  # bump when the pages change shape, to invalidate cached renderings
 ASSET_DIR = "assets/policy-diff/"
 ASSETS = {
     ASSET_DIR + "policy-diff.css": "policy-diff.css",
@@ -41,73 +37,42 @@ ASSETS = {
     ASSET_DIR + "diff-match-patch-LICENSE.txt": "vendor/diff-match-patch/LICENSE",
     ASSET_DIR + "policy-diff.js": "policy-diff.js",
 }
+COMPARE_CONFIG = ASSET_DIR + CONFIG_FILE
 EXTRA_CSS = [ASSET_DIR + "policy-diff.css"]
 EXTRA_JAVASCRIPT = [ASSET_DIR + "dmp-shim.js", ASSET_DIR + "diff_match_patch.js", ASSET_DIR + "policy-diff.js"]
 OVERVIEW_MARKER = "<!-- policy-diff:overview -->"
+DEFAULT_SETTINGS = RenderSettings()
 
 
 @dataclass(frozen=True)
-class PolicySummary:
-    slug: str
-    name: str
-    versions: int
-    captures: int
-    first_seen: datetime | None
-    last_changed: datetime | None
-    changes: tuple[Change, ...]
-
-
-@dataclass
 class RenderedPolicy:
     slug: str
-    fingerprint: str
+    key: str  # `render_key` of the history and settings it was rendered from
     files: dict[str, str]
-    summary: PolicySummary
-    changes: list[Change] = field(default_factory=list)
 
 
-def policy_fingerprint(archive: Archive, slug: str) -> str:
-    """A hash of every file the policy's pages are made of (declaration, exclusions,
-    provenance and versions), plus the renderer's version."""
-    digest = hashlib.sha256(RENDER_VERSION.encode())
-    pdir = archive.policy_dir(slug)
-    paths = [pdir / "policy.yml", pdir / "exclusions.json"]
-    paths += sorted(archive.captures_dir(slug).glob("*.json"))
-    paths += sorted(archive.versions_dir(slug).glob("v*"))
-    for path in paths:
-        if path.is_file():
-            digest.update(path.relative_to(pdir).as_posix().encode() + b"\0")
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
+def render_key(history: PolicyHistory, settings: RenderSettings) -> str:
+    """What a rendering depends on: the history, the settings and the renderer's version."""
+    return hashlib.sha256(f"{RENDER_VERSION}\0{history.fingerprint}\0{settings.key()}".encode()).hexdigest()
 
 
-def render_policy(archive: Archive, slug: str, fingerprint: str | None = None) -> RenderedPolicy:
-    changes = policy_changes(archive, slug)
-    data = load_policy(archive, slug, changes)
-    return RenderedPolicy(
-        slug=slug,
-        fingerprint=fingerprint or policy_fingerprint(archive, slug),
-        files=policy_files(data),
-        summary=summarise(data),
-        changes=changes,
-    )
-
-
-def policy_files(data: PolicyData) -> dict[str, str]:
-    slug = data.slug
-    files = {src(urls.policy_page(slug)): policy_page(data)}
-    files[src(urls.timeline_page(slug))] = timeline_page(data)
-    files[src(urls.compare_page(slug))] = compare_page(data)
-    files.update(compare_data(data))
-    for version in data.versions.values():
-        files[src(urls.version_page(slug, version.id))] = version_page(data, version)
-    for change in data.changes:
-        files[src(urls.change_page(change))] = change_page(data, change)
-    for history in data.histories.values():
-        files[src(urls.section_page(slug, history.lineage))] = section_page(data, history)
+def render_policy(history: PolicyHistory, settings: RenderSettings = DEFAULT_SETTINGS) -> RenderedPolicy:
+    """Every page of one policy (its current text, timeline, compare page and data, each
+    version, each change, each section's history)."""
+    slug = history.slug
+    files = {src(urls.policy_page(slug)): policy_page(history, settings)}
+    files[src(urls.timeline_page(slug))] = timeline_page(history)
+    files[src(urls.compare_page(slug))] = compare_page(history, COMPARE_CONFIG)
+    files.update(compare_data(history))
+    for version in history.versions:
+        files[src(urls.version_page(slug, version.id))] = version_page(history, version)
+    for change in history.changes:
+        files[src(urls.change_page(change))] = change_page(history, change)
+    for section in history.sections:
+        files[src(urls.section_page(slug, section.lineage))] = section_page(history, section, settings)
     for path in files:
         check_page_path(path)
-    return files
+    return RenderedPolicy(slug, render_key(history, settings), files)
 
 
 def check_page_path(path: str) -> None:
@@ -117,32 +82,33 @@ def check_page_path(path: str) -> None:
         raise ValueError(f"refusing to write page outside the site: {path!r}")
 
 
-def summarise(data: PolicyData) -> PolicySummary:
-    return PolicySummary(
-        slug=data.slug,
-        name=data.name,
-        versions=len(data.versions),
-        captures=sum(len(p.captures) for p in data.periods),
-        first_seen=data.periods[0].start if data.periods else None,
-        last_changed=data.changes[-1].published if data.changes else None,
-        changes=tuple(data.changes),
-    )
-
-
 def asset_files() -> dict[str, bytes]:
+    """The script, style and vendored library every builder needs, and the compare page's
+    constants (written from Python, see `compare.compare_config`)."""
     root = resources.files(__package__) / "assets"
-    return {target: (root / source).read_bytes() for target, source in ASSETS.items()}
+    files = {target: (root / source).read_bytes() for target, source in ASSETS.items()}
+    files[COMPARE_CONFIG] = compare_config().encode("utf-8")
+    return files
 
 
-def render_site(archive: Archive) -> dict[str, str | bytes]:
-    """Every generated file of the site: policy pages, the overview, and the assets."""
-    rendered = [render_policy(archive, slug) for slug in archive.slugs()]
+def site_files(
+    histories: Sequence[PolicyHistory], rendered: Sequence[RenderedPolicy], settings: RenderSettings
+) -> dict[str, str | bytes]:
+    """Every generated file of the site from rendered policies: their pages, the overview
+    and the assets. The plugin and `render_site` both go through here."""
     files: dict[str, str | bytes] = {}
     for policy in rendered:
         files.update(policy.files)
-    files[src("policies/")] = overview_page([p.summary for p in rendered])
+    files[src(OVERVIEW_PAGE)] = overview_page(histories, settings)
     files.update(asset_files())
     return files
+
+
+def render_site(
+    histories: Sequence[PolicyHistory], settings: RenderSettings = DEFAULT_SETTINGS
+) -> dict[str, str | bytes]:
+    """Every generated file of the site: policy pages, the overview, and the assets."""
+    return site_files(histories, [render_policy(h, settings) for h in histories], settings)
 
 
 def write_site(files: dict[str, str | bytes], out: Path) -> int:
@@ -163,15 +129,16 @@ __all__ = [
     "EXTRA_CSS",
     "EXTRA_JAVASCRIPT",
     "OVERVIEW_MARKER",
-    "PolicySummary",
+    "RenderSettings",
     "RenderedPolicy",
     "asset_files",
     "overview_markdown",
     "overview_page",
     "plain_title",
-    "policy_fingerprint",
+    "render_key",
     "render_policy",
     "render_site",
+    "site_files",
     "src",
     "write_site",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .escape import html_text
+from ..escape import html_text
 
 Op = tuple[int, str]
 

@@ -3,50 +3,54 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from .. import urls
-from .escape import md_text
-from .pages import day, describe_summary, feed_links, front_matter, rel, src
+from ..escape import md_text
+from ..history import PolicyHistory
+from ..wording import change_summary, day
+from .blocks import RenderSettings, feed_links, front_matter, rel, src
 
-if TYPE_CHECKING:
-    from . import PolicySummary
-
-LATEST_CHANGES = 15
+OVERVIEW_PAGE = "policies/"
 
 
-def overview_markdown(policies: Sequence[PolicySummary], page_src: str, *, latest: int = LATEST_CHANGES) -> str:
+def overview_markdown(histories: Sequence[PolicyHistory], page_src: str, settings: RenderSettings) -> str:
     """The policies table and the latest changes, with links relative to `page_src`."""
     out = []
-    if not policies:
+    if not histories:
         out.append("No policy is tracked yet: declare one with `policy-diff add`.\n\n")
         return "".join(out)
     out.append("| Policy | Versions | Captures | First seen | Last changed |\n|---|---|---|---|---|\n")
-    for p in sorted(policies, key=lambda p: p.name.lower()):
-        link = rel(page_src, src(urls.policy_page(p.slug)))
-        first = day(p.first_seen) if p.first_seen else "not captured yet"
-        if p.last_changed is not None and p.changes:
-            changed = f"[{day(p.last_changed)}]({rel(page_src, src(urls.change_page(p.changes[-1])))})"
+    for history in sorted(histories, key=lambda h: h.name.lower()):
+        link = rel(page_src, src(urls.policy_page(history.slug)))
+        first = day(history.first_seen) if history.first_seen else "not captured yet"
+        if history.changes:
+            last = history.changes[-1]
+            changed = f"[{day(last.published)}]({rel(page_src, src(urls.change_page(last)))})"
         else:
             changed = "no change yet"
-        out.append(f"| [{md_text(p.name)}]({link}) | {p.versions} | {p.captures} | {first} | {changed} |\n")
+        out.append(
+            f"| [{md_text(history.name)}]({link}) | {len(history.versions)} | {history.capture_count} "
+            f"| {first} | {changed} |\n"
+        )
     changes = sorted(
-        ((c, p) for p in policies for c in p.changes), key=lambda cp: (cp[0].published, cp[1].slug), reverse=True
-    )[:latest]
+        ((c, h) for h in histories for c in h.changes), key=lambda ch: (ch[0].published, ch[1].slug), reverse=True
+    )[: settings.latest_changes]
     out.append("\n### Latest changes { #pd--latest }\n\n")
     if not changes:
         out.append("No change captured yet.\n\n")
     else:
         out.append("| Date | Policy | Change |\n|---|---|---|\n")
-        for change, p in changes:
+        for change, history in changes:
             link = rel(page_src, src(urls.change_page(change)))
-            summary = md_text(describe_summary(change))
-            out.append(f"| {day(change.published)} | {md_text(p.name)} | [{summary}]({link}) |\n")
+            summary = md_text(change_summary(change.diff))
+            out.append(f"| {day(change.published)} | {md_text(history.name)} | [{summary}]({link}) |\n")
     out.append("\n")
-    out.append(feed_links(page_src))
+    out.append(feed_links(page_src, settings))
     return "".join(out)
 
 
-def overview_page(policies: Sequence[PolicySummary]) -> str:
-    page = src("policies/")
-    return front_matter("Policies") + "# Tracked policies { #pd--top }\n\n" + overview_markdown(policies, page)
+def overview_page(histories: Sequence[PolicyHistory], settings: RenderSettings) -> str:
+    page = src(OVERVIEW_PAGE)
+    return (
+        front_matter("Policies") + "# Tracked policies { #pd--top }\n\n" + overview_markdown(histories, page, settings)
+    )

@@ -1,8 +1,9 @@
-"""Everything that comes from a capture passes through here before it reaches a page.
+"""Everything that comes from a capture (or a declaration) passes through here before it
+reaches a page or a feed: one control-character rule, one nh3 allow-list, for both.
 
 Captured text is hostile. Pages are Markdown that MkDocs (or Zensical) turns into HTML, so
 text has to be safe twice: as Markdown (no link, emphasis, attribute list or raw HTML may be
-smuggled in) and as HTML. Three ways in, each closed:
+smuggled in) and as HTML. Three ways into a page, each closed:
 
 - `md_text`: captured text inline in our Markdown (titles, table cells). Every character
   that is not a letter, digit or space becomes a numeric entity, so Markdown sees no syntax
@@ -13,8 +14,13 @@ smuggled in) and as HTML. Three ways in, each closed:
 - `markdown_html`: a captured Markdown body rendered to HTML, then cleaned by nh3 with an
   allow-list: no script, style, event handler, iframe, form, image, or non-http(s) URL.
 
+Feeds are XML: `xml_text` is captured text in a feed's plain-text field, `feed_html_text`
+captured text inside an entry's HTML, and `clean_html` (the same allow-list as pages) is the
+last step of every fragment, on pages and in feeds.
+
 Unicode bidi controls (Trojan Source) are made visible rather than obeyed; other control
-characters are dropped.
+characters, and everything XML 1.0 cannot hold (surrogates, U+FFFE, U+FFFF), are dropped;
+NEL (U+0085, in captures only ever mojibake or a line break) becomes a space.
 """
 
 from __future__ import annotations
@@ -92,17 +98,23 @@ DROPPED_WITH_CONTENT = frozenset({"script", "style", "template", "iframe", "obje
 LINK_REL = "nofollow noopener noreferrer"
 
 
-_CONTROLS_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(BIDI_CONTROLS)) + "]")
+# C0 controls but tab and newline (a raw U+0002 is Python-Markdown's own placeholder marker;
+# CR never survives normalisation), DEL and C1, surrogates, the two XML non-characters.
+_CONTROLS_RE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff" + "".join(sorted(BIDI_CONTROLS)) + "]"
+)
 
 
 def _show_control(match: re.Match[str]) -> str:
     char = match.group()
-    return f"⟦U+{ord(char):04X}⟧" if char in BIDI_CONTROLS else ""
+    if char in BIDI_CONTROLS:
+        return f"⟦U+{ord(char):04X}⟧"
+    return " " if char == "\x85" else ""
 
 
 def visible_controls(text: str) -> str:
-    """Show bidi controls as `⟦U+202E⟧`; drop other control characters except tab and
-    newline (a raw U+0002 is Python-Markdown's own placeholder marker)."""
+    """The one control-character rule: bidi controls shown as `⟦U+202E⟧`, NEL as a space,
+    every other control character (tab and newline aside) dropped."""
     return _CONTROLS_RE.sub(_show_control, text)
 
 
@@ -126,6 +138,11 @@ def _block_safe(html_fragment: str) -> str:
 def html_text(text: str) -> str:
     """Captured text for a raw HTML block in our Markdown (newlines kept as entities)."""
     return _block_safe(html.escape(visible_controls(text), quote=True))
+
+
+def html_attribute(text: str) -> str:
+    """Text for an attribute value of our own HTML (a page's `<head>` links)."""
+    return html.escape(visible_controls(text), quote=True)
 
 
 def plain_title(text: str, limit: int = 90) -> str:
@@ -161,16 +178,12 @@ def external_link(url: str | None, text: str | None = None) -> str:
     return f'<a href="{html.escape(href, quote=True)}" rel="{LINK_REL}" class="pd-external">{label}</a>'
 
 
-_MD = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
-
-
-@lru_cache(maxsize=16384)
-def markdown_html(text: str) -> str:
-    """A captured Markdown fragment as clean HTML, on one line, ready for a raw HTML block."""
-    _MD.reset()
-    rendered = _MD.convert(visible_controls(text))
+def clean_html(fragment: str) -> str:
+    """An HTML fragment through the allow-list: no script, style, event handler, iframe,
+    form, image, relative or non-http(s)/mailto URL; links get `rel=nofollow noopener
+    noreferrer`. The control-character rule is applied before and after."""
     cleaned = nh3.clean(
-        rendered,
+        visible_controls(fragment),
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(DROPPED_WITH_CONTENT),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()},
@@ -179,4 +192,27 @@ def markdown_html(text: str) -> str:
         link_rel=LINK_REL,
         strip_comments=True,
     )
-    return _block_safe(cleaned)
+    return visible_controls(cleaned)
+
+
+_MD = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+
+@lru_cache(maxsize=16384)
+def markdown_html(text: str) -> str:
+    """A captured Markdown fragment as clean HTML, on one line, ready for a raw HTML block."""
+    _MD.reset()
+    return _block_safe(clean_html(_MD.convert(visible_controls(text))))
+
+
+# -- feeds ----------------------------------------------------------------------------------
+def xml_text(text: str) -> str:
+    """Captured text for a plain-text field of a feed (titles, summaries, descriptions)."""
+    return visible_controls(text)
+
+
+def feed_html_text(text: str) -> str:
+    """Captured text inside an entry's HTML: escaped, line breaks as `<br>` (a blank line as
+    two), since feed readers show no CSS and no Markdown."""
+    escaped = html.escape(visible_controls(text), quote=True)
+    return re.sub(r"\n+", lambda m: "<br>" if len(m.group()) == 1 else "<br><br>", escaped)

@@ -1,0 +1,120 @@
+"""Build a `PolicyHistory` from what was read of one policy: records and texts in, a record
+out. Pure (no archive, no files), so tests and other tools (a batch runner, a process pool)
+call it directly; `load.load_history` is the archive's side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from functools import lru_cache
+from itertools import pairwise
+
+from ..declaration import Declaration
+from ..diff import PolicyDiff, diff_versions, segment, stated_date
+from ..frozen import thaw
+from ..models import Capture, Period, Version
+from .flags import change_flags, earlier_text
+from .lineage import ChangeStep, section_histories
+from .records import Change, Exclusion, PolicyHistory, VersionText
+
+# Bump when what a history derives from the same archive changes (a new field, another
+# lineage rule), so fingerprints, and every cache keyed by them, change too.
+HISTORY_VERSION = "1"
+
+Differ = Callable[[str, str, str, str], PolicyDiff]
+
+
+@lru_cache(maxsize=4096)
+def _cached_diff(old_text: str, new_text: str, old_id: str, new_id: str) -> PolicyDiff:
+    # Diffs are immutable records: sharing one between histories (a rebuild under `mkdocs
+    # serve`, the same pair in two policies) is safe.
+    return diff_versions(old_text, new_text, old_id=old_id, new_id=new_id)
+
+
+def build_history(
+    declaration: Declaration,
+    *,
+    captures: Sequence[Capture],
+    exclusions: Sequence[Exclusion],
+    versions: Sequence[Version],
+    texts: Mapping[str, str],
+    periods: Sequence[Period],
+    differ: Differ | None = None,
+) -> PolicyHistory:
+    """A policy's history from its records: every version segmented, every change diffed and
+    flagged, every section followed, once. `differ(old, new, old_id, new_id)` replaces
+    `diff_versions` (a test that renders a stored diff)."""
+    diff = differ or _cached_diff
+    slug = declaration.slug
+    by_file = {c.file: c for c in captures}
+    version_texts = tuple(
+        VersionText(v.frozen(), texts[v.id], tuple(segment(texts[v.id])), _stated(texts[v.id])) for v in versions
+    )
+    sections = {v.id: v.sections for v in version_texts}
+    periods = tuple(periods)
+    diffs = [diff(texts[a.version], texts[b.version], a.version, b.version) for a, b in pairwise(periods)]
+    steps = [
+        ChangeStep(number, new.start, d, sections[new.version])
+        for number, (d, new) in enumerate(zip(diffs, periods[1:], strict=True), start=1)
+    ]
+    lineage_histories: tuple = ()
+    per_change: list = []
+    if periods:
+        lineage_histories, per_change = section_histories(sections[periods[0].version], periods[0].start, steps)
+    changes = tuple(
+        Change(
+            slug=slug,
+            number=number,
+            old=old,
+            new=new,
+            diff=d,
+            first_capture=by_file[new.captures[0].file].frozen(),
+            flags=change_flags(d, earlier_text(periods, number)),
+            lineage=lineages,
+            section_lineage=section_lineage,
+        )
+        for number, ((old, new), d, (lineages, section_lineage)) in enumerate(
+            zip(pairwise(periods), diffs, per_change, strict=True), start=1
+        )
+    )
+    return PolicyHistory(
+        slug=slug,
+        declaration=declaration.frozen(),
+        captures=tuple(sorted((c.frozen() for c in captures), key=lambda c: (c.captured_at, c.file))),
+        exclusions=tuple(sorted(exclusions, key=lambda e: e.file)),
+        versions=version_texts,
+        periods=periods,
+        changes=changes,
+        sections=lineage_histories,
+        fingerprint=fingerprint(declaration, captures, exclusions, versions, texts),
+    )
+
+
+def _stated(text: str) -> str | None:
+    found = stated_date(text)
+    return found.iso if found else None
+
+
+def fingerprint(
+    declaration: Declaration,
+    captures: Sequence[Capture],
+    exclusions: Sequence[Exclusion],
+    versions: Sequence[Version],
+    texts: Mapping[str, str],
+) -> str:
+    """A hash of everything a history is built from (and of how: HISTORY_VERSION)."""
+    digest = hashlib.sha256(f"policy-diff history {HISTORY_VERSION}\0{declaration.slug}\0".encode())
+
+    def add(data: object) -> None:
+        digest.update(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8"))
+        digest.update(b"\0")
+
+    add(thaw(declaration.raw))
+    add(sorted((c.to_json() for c in captures), key=lambda c: c["file"]))
+    add(sorted((e.to_json() for e in exclusions), key=lambda e: e["file"]))
+    for version in versions:
+        add([version.to_json(), version.extractor_version, thaw(version.meta)])
+        digest.update(hashlib.sha256(texts[version.id].encode("utf-8")).digest())
+    return digest.hexdigest()

@@ -1,0 +1,114 @@
+"""One page per change: where it sits in the history, its flags, a table of the sections it
+touched, each one's word diff (inline or side by side), the unchanged sections folded, and
+the provenance of the capture that first showed it."""
+
+from __future__ import annotations
+
+from .. import urls
+from ..diff import SectionChange
+from ..escape import html_text, markdown_html, md_text
+from ..history import Change, PolicyHistory
+from ..times import format_iso
+from ..wording import (
+    FLAG_LEVELS,
+    FLAG_TITLES,
+    change_summary,
+    day,
+    entry_label,
+    entry_title,
+    flag_explanation,
+    shown_flags,
+    word_counts,
+)
+from .blocks import PROVENANCE_HEAD, anchor, front_matter, heading, provenance_row, raw_block, rel, span, src, toggle
+from .diffhtml import diff_block
+
+
+def entry_anchor(entry: SectionChange) -> str:
+    sid = entry.new_id if entry.new_id is not None else f"removed-{entry.old_id}"
+    return anchor(sid)
+
+
+def words_cell(entry: SectionChange) -> str:
+    return word_counts(entry.words_added, entry.words_removed)
+
+
+def flag_admonitions(history: PolicyHistory, change: Change) -> str:
+    return "".join(
+        f'!!! {FLAG_LEVELS[name]} "{FLAG_TITLES[name]}"\n    {md_text(flag_explanation(name, change, history))}\n\n'
+        for name in shown_flags(change.flags)
+    )
+
+
+def change_page(history: PolicyHistory, change: Change) -> str:
+    page = src(urls.change_page(change))
+    slug = history.slug
+    out = [front_matter(f"Change of {day(change.published)} · {history.name}", hide=["navigation"])]
+    out.append(f"# Change of {day(change.published)} {{ #pd--top }}\n\n")
+    policy = rel(page, src(urls.policy_page(slug)))
+    old_v = rel(page, src(urls.version_page(slug, change.old.version)))
+    new_v = rel(page, src(urls.version_page(slug, change.new.version)))
+    out.append(
+        f"[{md_text(history.name)}]({policy}) · change {change.number} of {len(history.changes)} · "
+        f"from [{change.old.version}]({old_v}) (in force {span(change.old.start, change.old.end)}) "
+        f"to [{change.new.version}]({new_v}) (first captured {format_iso(change.published)})\n\n"
+    )
+    out.append(flag_admonitions(history, change))
+    out.append(f"**{md_text(change_summary(change.diff))}**\n\n")
+    changed = [e for e in change.diff.sections if e.status != "unchanged"]
+    unchanged = len(change.diff.sections) - len(changed)
+    if changed:
+        out.append("| Section | Change | Words |\n|---|---|---|\n")
+        for entry in changed:
+            out.append(
+                f"| [{md_text(entry_title(entry))}](#{entry_anchor(entry)}) | {md_text(entry_label(entry))} "
+                f"| {words_cell(entry)} |\n"
+            )
+        if unchanged:
+            out.append(f"\n{unchanged} sections unchanged (collapsed below).\n\n")
+        else:
+            out.append("\n")
+    out.append(toggle())
+    old_label = f"{change.old.version} ({day(change.old.start)})"
+    new_label = f"{change.new.version} ({day(change.published)})"
+    run: list[SectionChange] = []
+    for entry, lineage in change.entries():
+        if entry.status == "unchanged":
+            run.append(entry)
+            continue
+        out.append(unchanged_block(run))
+        run = []
+        out.append(heading(2, entry_title(entry), entry_anchor(entry), f".pd-status-{entry.status}"))
+        section = rel(page, src(urls.section_page(slug, lineage)))
+        out.append(
+            f'<span class="pd-badge pd-badge-{entry.status}">{md_text(entry_label(entry))}</span> '
+            f"· {words_cell(entry)} words · [history of this section]({section})\n\n"
+        )
+        out.append(raw_block(diff_block(entry.diff, old_label=old_label, new_label=new_label)))
+    out.append(unchanged_block(run))
+    out.append("## Provenance { #pd--provenance }\n\n")
+    out.append(PROVENANCE_HEAD)
+    first = change.first_capture
+    out.append(provenance_row(history, page, change.new.version, first.file, first))
+    out.append("\n")
+    nav = []
+    if change.number > 1:
+        prev = history.change(change.number - 1)
+        nav.append(f"[← Previous change ({day(prev.published)})]({rel(page, src(urls.change_page(prev)))})")
+    nav.append(f"[All changes]({rel(page, src(urls.timeline_page(slug)))})")
+    if change.number < len(history.changes):
+        nxt = history.change(change.number + 1)
+        nav.append(f"[Next change ({day(nxt.published)}) →]({rel(page, src(urls.change_page(nxt)))})")
+    out.append(" · ".join(nav) + "\n{: .pd-prevnext }\n")
+    return "".join(out)
+
+
+def unchanged_block(run: list[SectionChange]) -> str:
+    if not run:
+        return ""
+    titles = ", ".join(entry_title(e) for e in run[:4]) + ("…" if len(run) > 4 else "")
+    label = "1 unchanged section" if len(run) == 1 else f"{len(run)} unchanged sections"
+    bodies = "".join(
+        f'<div class="pd-text">{markdown_html("".join(text for op, text in e.diff if op == 0))}</div>' for e in run
+    )
+    return raw_block(f'<details class="pd-unchanged"><summary>{label}: {html_text(titles)}</summary>{bodies}</details>')

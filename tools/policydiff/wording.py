@@ -1,0 +1,182 @@
+"""The words a reader sees for what the records say: section statuses, flags, section names,
+change summaries and the links between section histories. Pages, feeds, the CLI and the
+compare page (through `compare_words`) all take their wording from here, so that one change
+reads the same wherever it is shown.
+
+Plain text only: each surface escapes it for where it goes (see `escape`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .diff import PolicyDiff, SectionChange
+    from .history import Change, ChangeFlags, PolicyHistory, SectionLink
+
+PREAMBLE = "Preamble"  # the text before a policy's first heading
+STATUS_ORDER = ("modified", "added", "removed", "moved", "renamed")  # how summaries list them
+
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARKS = re.compile(r"^#+\s*|(?<!\w)[*_`]{1,3}(?=\S)|(?<=\S)[*_`]{1,3}(?!\w)")
+
+
+def day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+def section_name(title: str | None) -> str:
+    """A section's title as a reader sees it: Markdown links and emphasis markers dropped,
+    "Preamble" for the text before the first heading."""
+    if not title or not title.strip():
+        return PREAMBLE
+    return _MD_MARKS.sub("", _MD_LINK.sub(r"\1", title)).strip() or title.strip()
+
+
+def shortened(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def entry_title(entry: SectionChange) -> str:
+    """The name of an entry of a diff: its new title, or its old one when it was removed."""
+    return section_name(entry.new_title if entry.new_title is not None else entry.old_title)
+
+
+def entry_label(entry: SectionChange) -> str:
+    """An entry's status in words, with what moved, was renamed, split or merged, and the
+    kind of noise when it is trivial: "modified; renamed from “Sharing”; trivial (date)"."""
+    parts: list[str] = [entry.status]
+    if entry.old_title is not None and entry.new_title is not None and entry.old_title != entry.new_title:
+        renamed = renamed_from(entry.old_title)
+        if entry.status == "renamed":
+            parts[0] = renamed
+        else:
+            parts.append(renamed)
+    moved = entry.status in {"moved", "renamed"} and entry.old_index is not None and entry.new_index is not None
+    if moved and entry.old_index != entry.new_index:
+        parts.append(position(entry.old_index, entry.new_index))  # type: ignore[arg-type]
+    if entry.trivial:
+        parts.append(f"trivial ({entry.trivial_kind})" if entry.trivial_kind else "trivial")
+    if entry.note:
+        parts.append(entry.note)
+    return "; ".join(dict.fromkeys(parts))
+
+
+RENAMED_FROM = "renamed from “{title}”"
+POSITION = "position {old} → {new}"  # 1-based
+
+
+def renamed_from(old_title: str) -> str:
+    return RENAMED_FROM.format(title=section_name(old_title))
+
+
+def position(old_index: int, new_index: int) -> str:
+    return POSITION.format(old=old_index + 1, new=new_index + 1)
+
+
+def word_counts(added: int, removed: int) -> str:
+    return f"+{added} −{removed}"
+
+
+def _counts(diff: PolicyDiff) -> list[tuple[int, str]]:
+    s = diff.summary
+    return [(n, status) for status in STATUS_ORDER if (n := getattr(s, status))]
+
+
+def change_summary(diff: PolicyDiff) -> str:
+    """A change in one line, for tables: "9 modified, 1 added; +143 −143 words"."""
+    parts = [f"{n} {status}" for n, status in _counts(diff)]
+    s = diff.summary
+    return (", ".join(parts) or "no section changed") + f"; {word_counts(s.words_added, s.words_removed)} words"
+
+
+def change_gist(diff: PolicyDiff, flags: ChangeFlags) -> str:
+    """A change as a title's gist: "3 sections modified, 1 added", or what a trivial change was."""
+    if flags.date_only:
+        return "only the stated date changed"
+    counts = _counts(diff)
+    if not counts:
+        return "no section changed"
+    (n, status), *rest = counts
+    text = ", ".join([f"{n} section{'' if n == 1 else 's'} {status}", *(f"{m} {word}" for m, word in rest)])
+    return f"{text} (trivial)" if flags.trivial else text
+
+
+# -- flags --------------------------------------------------------------------------------
+FLAG_TITLES = {
+    "silent_change": "Silent change",
+    "date_only": "Date only",
+    "trivial": "Trivial change",
+    "revert": "Return to an earlier text",
+}
+FLAG_LEVELS = {"silent_change": "warning", "date_only": "note", "trivial": "note", "revert": "info"}
+_SHOWN_ORDER = ("silent_change", "date_only", "trivial", "revert")
+
+
+def shown_flags(flags: ChangeFlags) -> tuple[str, ...]:
+    """The flags a reader is shown, most important first. A date-only change is trivial too,
+    and is shown as "Date only" alone."""
+    names = set(flags.names)
+    if "date_only" in names:
+        names.discard("trivial")
+    return tuple(name for name in _SHOWN_ORDER if name in names)
+
+
+def flag_explanation(name: str, change: Change, history: PolicyHistory) -> str:
+    """One sentence saying what a flag means for this change."""
+    if name == "silent_change":
+        stated = f" (it still says {change.new_stated_date})" if change.new_stated_date else ""
+        return f"The text changed but its stated date did not{stated}."
+    if name == "date_only":
+        return f"Only the stated date changed ({change.old_stated_date or '?'} → {change.new_stated_date or '?'})."
+    if name == "trivial":
+        kinds = change.flags.trivial_kinds
+        what = f" ({', '.join(kinds)})" if kinds else ""
+        return f"Only whitespace, punctuation, dates, numbering or link targets changed{what}."
+    if name == "revert":
+        version = change.flags.reverts_to or ""
+        return f"The text went back to version {version}, first in force on {day(returned_to(change, history))}."
+    raise ValueError(f"unknown flag {name!r}")
+
+
+def returned_to(change: Change, history: PolicyHistory) -> datetime:
+    """When the text a change returns to was first in force."""
+    return next(p.start for p in history.periods if p.version == change.flags.reverts_to)
+
+
+def flag_categories(flags: ChangeFlags) -> tuple[str, ...]:
+    """Feed categories: every flag that is set, as words ("silent change", "revert")."""
+    return tuple(name.replace("_", " ") for name in flags.names)
+
+
+# -- links between section histories --------------------------------------------------------
+def born_from(link: SectionLink, when: datetime) -> str:
+    """How a section came from another one ("… on DATE"); the other's name is quoted."""
+    name = section_name(link.title)
+    if link.how == "split":
+        return f"Split off from “{name}” on {day(when)}."
+    if link.how == "merge":
+        return f"“{name}” was merged into it on {day(when)}."
+    return f"Appeared on {day(when)} when the policy was restructured; its text is closest to “{name}”, removed then."
+
+
+def went_into(link: SectionLink, when: datetime) -> str:
+    name = section_name(link.title)
+    if link.how == "split":
+        return f"“{name}” was split off from it on {day(when)}."
+    if link.how == "merge":
+        return f"Merged into “{name}” on {day(when)}."
+    return f"Removed on {day(when)} when the policy was restructured; its text is closest to “{name}”, added then."
+
+
+def compare_words() -> dict[str, Any]:
+    """The words the compare page's script needs, shipped to it as JSON (see render.compare)."""
+    return {
+        "preamble": PREAMBLE,
+        "renamed_from": RENAMED_FROM,
+        "position": POSITION,
+        "flags": FLAG_TITLES,
+        "flag_levels": FLAG_LEVELS,
+    }
