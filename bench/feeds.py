@@ -1,7 +1,7 @@
-"""What the feeds cost on top of the change records the site computes anyway.
+"""What the feeds cost on top of the histories the site loads anyway.
 
 Over an archive (default: the bundled one), times in the same run, median of --repeat runs:
-- baseline: `policy_changes` for every policy with warm diff cache (what the site already pays
+- baseline: `load_history` for every policy with warm diff cache (what the site already pays
   on each `mkdocs serve` rebuild),
 - `build_feeds` (entries, sanitising, lineage) and `feed_documents` (Atom, RSS, JSON Feed),
 and prints the ratio of the two, the number of feeds and their total and largest size.
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from policydiff.archive import Archive
-from policydiff.changes import policy_changes
-from policydiff.feeds import FeedSettings, build_feeds, feed_documents, policy_source
+from policydiff.feeds import FeedSettings, build_feeds, feed_documents
+from policydiff.history import load_history
 
 
 def timed(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
@@ -40,12 +40,11 @@ def main() -> None:
     archive = Archive(args.archive)
     slugs = [slug for slug in archive.slugs() if archive.history(slug)]
     cold = time.perf_counter()
-    changes = {slug: policy_changes(archive, slug) for slug in slugs}
+    histories = [load_history(archive, slug) for slug in slugs]
     cold = time.perf_counter() - cold
-    baseline, changes = timed(args.repeat, lambda: {slug: policy_changes(archive, slug) for slug in slugs})
-    sources = [policy_source(archive, slug, changes[slug]) for slug in slugs]
+    baseline, histories = timed(args.repeat, lambda: [load_history(archive, slug) for slug in slugs])
     settings = FeedSettings(site_url="https://example.org/policy-diff/", site_name="policy-diff")
-    building, feeds = timed(args.repeat, lambda: build_feeds(sources, settings))
+    building, feeds = timed(args.repeat, lambda: build_feeds(histories, settings))
 
     def serialise() -> dict[str, bytes]:
         documents: dict[str, bytes] = {}
@@ -56,10 +55,10 @@ def main() -> None:
     writing, documents = timed(args.repeat, serialise)
     sizes = {path: len(content) for path, content in documents.items()}
     largest = max(sizes, key=sizes.__getitem__)
-    count = sum(len(c) for c in changes.values())
+    count = sum(len(h.changes) for h in histories)
     print(f"archive {args.archive}: {len(slugs)} policies, {count} changes, {len(feeds)} feeds, {len(sizes)} files")
-    print(f"policy_changes, cold diff cache   {cold:8.3f} s")
-    print(f"policy_changes, warm (baseline)   {baseline:8.3f} s   median of {args.repeat}")
+    print(f"load_history, cold diff cache     {cold:8.3f} s")
+    print(f"load_history, warm (baseline)     {baseline:8.3f} s   median of {args.repeat}")
     print(f"build_feeds                       {building:8.3f} s   {building / baseline:5.2f}x baseline")
     print(f"feed_documents (3 formats)        {writing:8.3f} s   {writing / baseline:5.2f}x baseline")
     print(f"feeds total {sum(sizes.values()) / 1e6:.1f} MB; largest {largest} {sizes[largest] / 1e3:.0f} kB")

@@ -71,11 +71,13 @@ def plugin_project(root: Path, archive: Path) -> Path:
 def plain_project(root: Path, archive: Path) -> tuple[Path, int]:
     """The same pages as static files, the same navigation, no plugin."""
     from policydiff.archive import Archive
+    from policydiff.history import load_history
     from policydiff.render import EXTRA_CSS, EXTRA_JAVASCRIPT, render_site, write_site
 
     docs = root / "docs"
     shutil.copytree(REPO / "docs", docs)
-    files = render_site(Archive(archive))
+    store = Archive(archive)
+    files = render_site([load_history(store, slug) for slug in store.slugs()])
     write_site(files, docs)
     pages = sum(1 for p in files if p.endswith(".md")) + sum(1 for _ in (REPO / "docs").glob("*.md"))
     slugs = sorted({p.split("/")[1] for p in files if p.startswith("policies/") and p.count("/") > 2})
@@ -193,7 +195,7 @@ def wait_for_log(log: Path, pattern: str, after: int, timeout: float = 600) -> f
 def serve_bench(work: Path) -> dict[str, object]:
     from policydiff import urls
     from policydiff.archive import Archive
-    from policydiff.changes import policy_changes
+    from policydiff.history import load_history
 
     archive = work / "archive"
     shutil.copytree(REPO / "archive", archive, ignore=shutil.ignore_patterns(".lock"))
@@ -233,7 +235,7 @@ def serve_bench(work: Path) -> dict[str, object]:
         start = time.perf_counter()
         policy_diff(archive, "ingest", "zwsoft-privacy-policy", str(capture), "--captured", "2026-11-25T00:00:00Z")
         ingest = time.perf_counter() - start
-        change = policy_changes(Archive(archive), "zwsoft-privacy-policy")[-1]
+        change = load_history(Archive(archive), "zwsoft-privacy-policy").changes[-1]
         wait_for(base + urls.change_page(change))
         new_capture = time.perf_counter() - start
         rendered = re.findall(r"policy-diff: rendered (.*)", log.read_text("utf-8")[size:])

@@ -64,7 +64,7 @@ def check_invariants(diff: PolicyDiff, old: str, new: str) -> None:
             pieces_new = [by_new[i] for i in change.new_ids]
             assert "".join(pieces_old) != "".join(pieces_new)
         if change.status in ("unchanged", "moved"):
-            assert change.diff == [(0, change.diff[0][1])]
+            assert change.diff == ((0, change.diff[0][1]),)
         ops = [op for op, _ in change.diff]
         assert all(text for _, text in change.diff)
         assert all(a != b for a, b in itertools.pairwise(ops))

@@ -9,8 +9,8 @@ from pathlib import Path
 from diff_fixtures import BUMBLE, FINYA, FIXTURES, check_invariants
 
 from policydiff.archive import Archive
-from policydiff.changes import policy_changes
 from policydiff.diff import diff_versions
+from policydiff.history import load_history
 
 SECTION_KEYS = {
     "status", "old_id", "new_id", "old_title", "new_title", "old_index", "new_index",
@@ -49,6 +49,16 @@ def test_default_is_the_last_change_and_a_revert_is_a_change(cli, archive_dir: P
     news = sorted((e for e in data["sections"] if e["new_index"] is not None), key=lambda e: e["new_index"])
     assert "".join(t for e in olds for op, t in e["diff"] if op <= 0) == old
     assert "".join(t for e in news for op, t in e["diff"] if op >= 0) == new
+    # The flags of the change, as the site and the feeds have them: a return to the first text.
+    assert data["summary"]["reverts_to"] == periods[0].version
+    assert "revert" in data["summary"]["flags"] and data["summary"]["flags"] == sorted(data["summary"]["flags"])
+    forward = json.loads(cli("diff", "finya", periods[0].version, periods[1].version, "--json").output)
+    assert forward["summary"]["reverts_to"] is None and "revert" not in forward["summary"]["flags"]
+    # history --json: each period after the first carries its change's flags
+    listed = json.loads(cli("history", "finya", "--json").output)
+    assert "change" not in listed[0]
+    assert [p["change"]["reverts_to"] for p in listed[1:]] == [None, periods[0].version]
+    assert listed[2]["change"]["flags"] == data["summary"]["flags"]
 
 
 def test_versions_by_id_prefix_and_by_date(cli, archive_dir: Path) -> None:  # type: ignore[no-untyped-def]
@@ -91,6 +101,32 @@ def test_text_and_markdown_output(cli) -> None:  # type: ignore[no-untyped-def]
     assert "{--22nd December 2022--}{++16th January 2023++}" in markdown
 
 
+def test_archive_is_accepted_after_the_command_name(cli, archive_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ingest(cli, "bumble", [("2023-01-09T12:32:08Z", f"{BUMBLE}/20230109T123208Z.md")])
+    from click.testing import CliRunner
+
+    from policydiff.cli import main
+
+    elsewhere = CliRunner().invoke(main, ["--archive", str(tmp_path / "other"), "versions", "bumble", "--json"])
+    assert elsewhere.exit_code != 0  # the group's archive has no such policy...
+    after = CliRunner().invoke(main, ["versions", "bumble", "--json", "--archive", str(archive_dir)])
+    assert after.exit_code == 0, after.output  # ...the command's own --archive wins
+    assert len(json.loads(after.output)) == 1
+
+
+def test_every_command_runs_as_a_module() -> None:
+    """`python -m policydiff.cli` knows every command (`feeds` was defined after main() ran)."""
+    import subprocess
+    import sys
+
+    from policydiff.cli import main
+
+    for name in ("feeds", "render", "diff"):
+        run = subprocess.run([sys.executable, "-m", "policydiff.cli", name, "--help"], capture_output=True, text=True)
+        assert run.returncode == 0 and "Usage:" in run.stdout, (name, run.stderr)
+    assert "feeds" in main.commands
+
+
 def test_unknown_version_is_a_clear_error(cli) -> None:  # type: ignore[no-untyped-def]
     ingest(cli, "bumble", [("2023-01-09T12:32:08Z", f"{BUMBLE}/20230109T123208Z.md")])
     result = cli("diff", "bumble", "nope", "--json", expect=None)
@@ -112,13 +148,17 @@ def test_lineage_follows_a_renamed_section(archive: Archive, tmp_path: Path) -> 
         path = tmp_path / f"v{n}.md"
         path.write_text(text, encoding="utf-8")
         ingest_paths(archive, "p", [path], captured=parse_time(f"2024-01-0{n + 1}T00:00:00Z"))
-    changes = policy_changes(archive, "p")
-    assert [c.lineage.get("how-long-we-keep-data") for c in changes] == ["retention", "retention"]
+    changes = load_history(archive, "p").changes
+    assert [c.lineage_of_section("how-long-we-keep-data") for c in changes] == ["retention", "retention"]
     # The new "Retention" section reuses an id whose lineage is taken: it gets its own.
-    assert changes[1].lineage["retention"] == "retention-2"
+    assert changes[1].lineage_of_section("retention") == "retention-2"
     entries = {c.new_id: c for c in changes[1].diff.sections}
     assert changes[1].lineage_of(entries["how-long-we-keep-data"]) == "retention"
-    assert changes[0].old_lineage == {"policy": "policy", "retention": "retention"}
+    # Every entry has a lineage, a removed one the lineage it had.
+    assert dict(zip((e.old_id for e in changes[0].diff.sections), changes[0].lineage, strict=True)) == {
+        "policy": "policy",
+        "retention": "retention",
+    }
     for change in changes:
         check_invariants(change.diff, *_texts(archive, change))
 

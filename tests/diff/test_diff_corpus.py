@@ -12,9 +12,9 @@ from diff_fixtures import check_invariants
 
 from conftest import corpus_root
 from policydiff.archive import Archive
-from policydiff.changes import policy_changes
 from policydiff.diff import diff_versions
 from policydiff.diff.words import new_text, old_text, word_diff
+from policydiff.history import load_history
 
 
 def version_folders() -> list[Path]:
@@ -79,10 +79,10 @@ def test_every_change_of_our_own_extraction(folder: Path, corpus: Path, tmp_path
 
     ingest_paths(archive, slug, [folder])
     texts = {v.id: archive.version_text(v) for v in archive.versions(slug)}
-    changes = policy_changes(archive, slug)
+    changes = load_history(archive, slug).changes
     assert len(changes) == len(archive.history(slug)) - 1
     for change in changes:
         check_invariants(change.diff, texts[change.old.version], texts[change.new.version])
         # Lineage ids are unique among the sections of a version; every entry has one.
-        assert len(set(change.lineage.values())) == len(change.lineage)
-        assert all(change.lineage_of(entry) for entry in change.diff.sections)
+        assert len({lineage for _, lineage in change.section_lineage}) == len(change.section_lineage)
+        assert len(change.lineage) == len(change.diff.sections) and all(change.lineage)

@@ -1,86 +1,24 @@
-"""Helpers for the feed tests: change records from texts, small MkDocs projects, feed checks."""
+"""Helpers for the feed tests: small MkDocs projects and feed checks (histories built from
+texts are in tests/history_fixtures.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-from datetime import UTC, datetime, timedelta
-from itertools import pairwise
+from datetime import datetime
 from pathlib import Path
 
 import lxml.etree
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from policydiff.changes import Change
-from policydiff.diff import diff_versions, segment
-from policydiff.feeds import PolicyFeedSource
-from policydiff.models import Capture, CaptureRef, Period
-from policydiff.times import format_stamp
-
 REPO = Path(__file__).resolve().parents[2]
 GITHUB_STATEMENTS = REPO / "tests" / "fixtures" / "github-site-policy" / "github-privacy-statement" / "versions"
 GITHUB_URL = "https://github.com/github/site-policy/blob/main/Policies/github-privacy-statement.md"
 SITE_URL = "https://example.org/watch/"
-START = datetime(2020, 1, 1, tzinfo=UTC)
 
 # What XML 1.0 forbids (and the C1 controls it discourages): none of it may reach a feed.
 XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def capture(
-    slug: str, when: datetime, content: str, *, wayback: str | None = None, source: str | None = None
-) -> Capture:
-    sha = hashlib.sha256(content.encode("utf-8", "surrogatepass")).hexdigest()
-    return Capture(
-        slug=slug,
-        file=f"{format_stamp(when)}-{sha[:12]}.md",
-        captured_at=when,
-        sha256=sha,
-        size=len(content),
-        media_type="text/markdown",
-        source_url=source,
-        ingested_via="file",
-        ingested_at=when,
-        wayback_url=wayback,
-    )
-
-
-def changes_of(slug: str, texts: list[str], *, start: datetime = START, **capture_options: str) -> list[Change]:
-    """The change records of a history whose periods have these texts, a day apart; section
-    lineage is followed by id (enough for texts whose headings do not change)."""
-    changes = []
-    moments = [start + timedelta(days=i) for i in range(len(texts))]
-    for number, (old, new) in enumerate(pairwise(texts), start=1):
-        old_id = "v" + hashlib.sha256(old.encode()).hexdigest()[:10]
-        new_id = "v" + hashlib.sha256(new.encode()).hexdigest()[:10]
-        diff = diff_versions(old, new, old_id=old_id, new_id=new_id)
-        first = capture(slug, moments[number], new, **capture_options)
-        old_when, new_when = moments[number - 1], moments[number]
-        changes.append(
-            Change(
-                slug=slug,
-                number=number,
-                old=Period(old_id, old_when, old_when, (CaptureRef(old_when, "old.md"),)),
-                new=Period(new_id, new_when, new_when, (CaptureRef(new_when, first.file),)),
-                diff=diff,
-                first_capture=first,
-                lineage={s.new_id: s.new_id for s in diff.sections if s.new_id is not None},
-            )
-        )
-    return changes
-
-
-def source_of(slug: str, name: str, texts: list[str], **options: object) -> PolicyFeedSource:
-    return PolicyFeedSource(
-        slug=slug,
-        name=name,
-        changes=changes_of(slug, texts),
-        first_sections={s.id: s.title for s in segment(texts[0])},
-        first_seen=START,
-        **options,  # type: ignore[arg-type]
-    )
 
 
 def write_project(root: Path, *, site_url: str | None = SITE_URL, options: str = "") -> Path:

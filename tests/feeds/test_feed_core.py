@@ -1,4 +1,5 @@
-"""The feed core as a pure function: change records in, feed documents out."""
+"""The feed core as a pure function: histories in (built from texts, no archive), feed
+documents out."""
 
 from __future__ import annotations
 
@@ -9,20 +10,14 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pytest
-from feedcheck import (
-    GITHUB_STATEMENTS,
-    SITE_URL,
-    XML_FORBIDDEN,
-    changes_of,
-    check_atom,
-    check_json_feed,
-    source_of,
-)
+from feedcheck import GITHUB_STATEMENTS, SITE_URL, XML_FORBIDDEN, check_atom, check_json_feed
 
+from history_fixtures import history_of, relineage
 from policydiff.diff import segment
 from policydiff.errors import PolicyDiffError
-from policydiff.feeds import FeedSettings, PolicyFeedSource, build_feeds, feed_documents
-from policydiff.feeds.entries import MAX_ENTRY_CHARS, plain_title
+from policydiff.feeds import FeedSettings, build_feeds, feed_documents
+from policydiff.feeds.entries import MAX_ENTRY_CHARS
+from policydiff.wording import section_name
 
 SETTINGS = FeedSettings(site_url=SITE_URL, site_name="Policy watch")
 
@@ -67,17 +62,14 @@ def entry_html(document: bytes) -> list[str]:
 
 
 def test_hostile_text_never_reaches_a_feed() -> None:
-    source = source_of(
+    history = history_of(
         "hostile",
-        "Hostile \x01 <b>Inc</b> privacy policy",
         [POLICY, HOSTILE],
-        language="en",
+        name="Hostile \x01 <b>Inc</b> privacy policy",
+        wayback="javascript:alert(4)",
+        source="https://ok.example/p",
     )
-    source = replace(
-        source,
-        changes=changes_of("hostile", [POLICY, HOSTILE], wayback="javascript:alert(4)", source="https://ok.example/p"),
-    )
-    docs = documents(build_feeds([source], SETTINGS))
+    docs = documents(build_feeds([history], SETTINGS))
     assert any(path.endswith("sections/data-sharing/atom.xml") for path in docs)
     for path, content in docs.items():
         text = content.decode("utf-8")
@@ -102,29 +94,31 @@ def test_hostile_text_never_reaches_a_feed() -> None:
 
 def test_entry_ids_come_from_the_slug_and_the_first_capture_only() -> None:
     texts = [POLICY, POLICY.replace("one year", "two years")]
-    (change,) = changes_of("acme", texts)
-    # A better extractor re-versions history: other version ids, another normalised text.
-    reextracted = changes_of("acme", [t.replace("  ", " ") + "\n" for t in texts])[0]
-    reextracted = replace(reextracted, first_capture=change.first_capture)
-    first = build_feeds([PolicyFeedSource("acme", "Acme", [change], {})], SETTINGS)
-    again = build_feeds([PolicyFeedSource("acme", "Acme", [reextracted], {})], SETTINGS)
+    history = history_of("acme", texts, name="Acme")
+    (change,) = history.changes
+    # A better extractor re-versions history: other version ids, another normalised text,
+    # from the same captures.
+    reextracted = history_of("acme", [t.replace("  ", " ") + "\n" for t in texts], name="Acme", captured=texts)
+    assert [v.id for v in reextracted.versions] != [v.id for v in history.versions]
+    first = build_feeds([history], SETTINGS)
+    again = build_feeds([reextracted], SETTINGS)
     ids = [e.id for f in first for e in f.entries]
     assert ids == [e.id for f in again for e in f.entries]
     assert ids[0] == f"tag:example.org,2026:watch/acme/20200102T000000Z-{change.first_capture.sha256}"
-    other = replace(change, first_capture=replace(change.first_capture, sha256="0" * 64))
-    moved = build_feeds([PolicyFeedSource("acme", "Acme", [other], {})], SETTINGS)
-    assert moved[1].entries[0].id != ids[0]
+    other = history_of("acme", texts, name="Acme", captured=[texts[0], texts[1] + " (other bytes)"])
+    assert build_feeds([other], SETTINGS)[1].entries[0].id != ids[0]
 
 
 def test_trivial_changes_are_left_out_unless_asked_for() -> None:
     whitespace = POLICY.replace("one year.", "one  year .")
-    source = source_of("acme", "Acme", [POLICY, whitespace])
-    (site, policy, *_sections) = build_feeds([source], SETTINGS)
+    history = history_of("acme", [POLICY, whitespace], name="Acme")
+    assert history.changes[0].flags.trivial
+    (site, policy, *_sections) = build_feeds([history], SETTINGS)
     assert policy.entries == () and site.entries == ()
     assert "left out" in policy.description and "left out" in site.description
     for switched in (
-        build_feeds([replace(source, include_trivial=True)], SETTINGS),
-        build_feeds([source], replace(SETTINGS, include_trivial=True)),
+        build_feeds([history_of("acme", [POLICY, whitespace], name="Acme", include_trivial=True)], SETTINGS),
+        build_feeds([history], replace(SETTINGS, include_trivial=True)),
     ):
         (site, policy, *_sections) = switched
         assert len(policy.entries) == 1 and "trivial" in policy.entries[0].categories
@@ -132,22 +126,23 @@ def test_trivial_changes_are_left_out_unless_asked_for() -> None:
 
 
 def test_a_date_only_change_is_trivial() -> None:
-    (change,) = changes_of("acme", [POLICY, POLICY.replace("January 1", "March 3")])
-    summary = replace(change.diff.summary, date_only=True, old_stated_date="2020-01-01", new_stated_date="2020-03-03")
-    dated = replace(change, diff=replace(change.diff, summary=summary))
-    source = PolicyFeedSource("acme", "Acme", [dated], {})
-    assert all(not feed.entries for feed in build_feeds([source], SETTINGS))  # sections' feeds too
-    (entry,) = build_feeds([replace(source, include_trivial=True)], SETTINGS)[1].entries
+    history = history_of("acme", [POLICY, POLICY.replace("January 1", "March 3")], name="Acme")
+    (change,) = history.changes
+    assert change.flags.names == ("date_only", "trivial")
+    assert (change.old_stated_date, change.new_stated_date) == ("2020-01-01", "2020-03-03")
+    assert all(not feed.entries for feed in build_feeds([history], SETTINGS))  # sections' feeds too
+    (entry,) = build_feeds([history], replace(SETTINGS, include_trivial=True))[1].entries
     assert entry.title == "Acme: only the stated date changed"
-    assert "2020-01-01 → 2020-03-03" in entry.content_html
+    assert "Date only. Only the stated date changed (2020-01-01 → 2020-03-03)." in entry.content_html
+    assert entry.categories == ("date only", "trivial")
 
 
 def test_entry_tells_what_changed_on_a_real_pair() -> None:
     names = ("20200424T231443Z.md", "20200522T045008Z.md")
     texts = [(GITHUB_STATEMENTS / name).read_text(encoding="utf-8") for name in names]
-    source = source_of("github", "GitHub Privacy Statement", texts)
-    (change,) = source.changes
-    (site, policy, *sections) = build_feeds([source], SETTINGS)
+    history = history_of("github", texts, name="GitHub Privacy Statement")
+    (change,) = history.changes
+    (site, policy, *sections) = build_feeds([history], SETTINGS)
     (entry,) = policy.entries
     assert site.entries == policy.entries
     for name in ("atom.xml", "rss.xml"):
@@ -157,12 +152,12 @@ def test_entry_tells_what_changed_on_a_real_pair() -> None:
     # Independently of the diff: the sections whose text differs between the two versions.
     old = {s.id: s.text for s in segment(texts[0])}
     new = {s.id: s for s in segment(texts[1])}
-    differing = {plain_title(s.title) for sid, s in new.items() if old.get(sid) != s.text}
+    differing = {section_name(s.title) for sid, s in new.items() if old.get(sid) != s.text}
     assert differing
     tree = lxml.html.fragment_fromstring(entry.content_html, create_parent="div")
     assert {row.xpath("string(td[1])") for row in tree.xpath("//tbody/tr")} == differing
     n = len(differing)
-    assert entry.title == f"GitHub Privacy Statement: {n} section{'s' if n > 1 else ''} changed"
+    assert entry.title == f"GitHub Privacy Statement: {n} section{'s' if n > 1 else ''} modified"
     assert entry.published == change.first_capture.captured_at
     assert entry.url == f"{SITE_URL}policies/github/changes/{change.first_capture.stem}/"
     assert tree.xpath("//ins") and f"sha256 {change.first_capture.sha256}" in tree.text_content()
@@ -173,17 +168,17 @@ def test_entry_tells_what_changed_on_a_real_pair() -> None:
 
 def test_feeds_are_bounded_newest_first_and_say_when_a_text_returns() -> None:
     texts = [POLICY.replace("one year", f"{n} years") if n % 3 else POLICY for n in range(13)]
-    source = source_of("acme", "Acme", texts)
+    history = history_of("acme", texts, name="Acme")
     limit = 5
-    (site, policy, *_sections) = build_feeds([source], replace(SETTINGS, max_entries=limit))
-    assert len(source.changes) == 12
+    (site, policy, *_sections) = build_feeds([history], replace(SETTINGS, max_entries=limit))
+    assert len(history.changes) == 12
     assert len(policy.entries) == limit and len(site.entries) == limit
-    newest = sorted(source.changes, key=lambda c: c.published, reverse=True)[:limit]
+    newest = sorted(history.changes, key=lambda c: c.published, reverse=True)[:limit]
     assert [e.published for e in policy.entries] == [c.published for c in newest]
     assert policy.updated == newest[0].published
     assert "last 5 changes" in policy.description
     returns = [e for e in policy.entries if "revert" in e.categories]
-    assert returns and all("Returns to the text first seen on 2020-01-01" in e.content_html for e in returns)
+    assert returns and all("first in force on 2020-01-01" in e.content_html for e in returns)
     assert all(e.title.endswith("(back to the text of 2020-01-01)") for e in returns)
     atom = feed_documents(policy)["feeds/acme/atom.xml"]
     assert not check_atom(atom, f"{SITE_URL}feeds/acme/atom.xml")
@@ -197,10 +192,10 @@ def test_entry_size_is_bounded_for_a_huge_change() -> None:
         ]
         return POLICY + "\n".join(parts) + ("\n## Annex\n\n" + "new words " * 20_000 if edit else "")
 
-    source = source_of("acme", "Acme", [policy(False), policy(True)])
-    (change,) = source.changes
+    history = history_of("acme", [policy(False), policy(True)], name="Acme")
+    (change,) = history.changes
     assert change.diff.summary.words_added > 50_000
-    (_site, policy_feed, *sections) = build_feeds([source], SETTINGS)
+    (_site, policy_feed, *sections) = build_feeds([history], SETTINGS)
     (entry,) = policy_feed.entries
     assert len(entry.content_html) < 3 * MAX_ENTRY_CHARS
     assert "more sections: see the change on the site" in entry.content_html
@@ -211,14 +206,9 @@ def test_entry_size_is_bounded_for_a_huge_change() -> None:
 def test_a_section_feed_follows_its_section_through_a_rename() -> None:
     renamed = POLICY.replace("## Data sharing", "## Sharing your data")
     edited = renamed.replace("with anyone", "with advertisers")
-    changes = changes_of("acme", [POLICY, renamed, edited])
-    # policy_changes maps a renamed section to the id it first had; here by hand, whatever
-    # the diff made of the rename (one renamed section, or a removal and an addition).
-    first, second = changes
-    lineage = {sid: ("data-sharing" if sid == "sharing-your-data" else sid) for sid in first.lineage}
-    changes = [replace(first, lineage=lineage), replace(second, lineage=lineage)]
-    source = PolicyFeedSource("acme", "Acme", changes, {s.id: s.title for s in segment(POLICY)})
-    feeds = {f.dir: f for f in build_feeds([source], replace(SETTINGS, include_trivial=True))}
+    history = history_of("acme", [POLICY, renamed, edited], name="Acme")
+    assert history.changes[0].diff.sections[2].status == "renamed"  # the history keeps its lineage
+    feeds = {f.dir: f for f in build_feeds([history], replace(SETTINGS, include_trivial=True))}
     assert "feeds/acme/sections/sharing-your-data/" not in feeds
     section = feeds["feeds/acme/sections/data-sharing/"]
     assert len(section.entries) == 2
@@ -227,15 +217,15 @@ def test_a_section_feed_follows_its_section_through_a_rename() -> None:
 
 
 def test_feeds_need_an_absolute_site_url() -> None:
-    source = source_of("acme", "Acme", [POLICY])
+    history = history_of("acme", [POLICY], name="Acme")
     for url in ("", "/watch/", "example.org"):
         with pytest.raises(PolicyDiffError, match="site_url"):
-            build_feeds([source], replace(SETTINGS, site_url=url))
+            build_feeds([history], replace(SETTINGS, site_url=url))
 
 
 def test_a_policy_without_changes_has_empty_valid_feeds() -> None:
-    source = source_of("acme", "Acme", [POLICY])
-    docs = documents(build_feeds([source], SETTINGS))
+    history = history_of("acme", [POLICY], name="Acme")
+    docs = documents(build_feeds([history], SETTINGS))
     assert "feeds/acme/sections/retention/atom.xml" in docs
     for path, content in docs.items():
         if path.endswith("atom.xml"):
@@ -248,11 +238,10 @@ def test_a_policy_without_changes_has_empty_valid_feeds() -> None:
 
 def test_non_ascii_section_ids_give_percent_encoded_urls_and_ids() -> None:
     french = "# Politique\n\n## Données personnelles\n\nNous gardons vos données.\n"
-    (change,) = changes_of("acme", [french, french.replace("gardons", "vendons")])
+    history = history_of("acme", [french, french.replace("gardons", "vendons")], name="Acme")
     # Section ids are the diff's business; should one hold a non-ASCII letter, links still work.
-    lineage = {sid: ("données-personnelles" if sid.startswith("donn") else sid) for sid in change.lineage}
-    source = PolicyFeedSource("acme", "Acme", [replace(change, lineage=lineage)], {})
-    feeds = {f.dir: f for f in build_feeds([source], SETTINGS)}
+    history = relineage(history, "donnees-personnelles", "données-personnelles")
+    feeds = {f.dir: f for f in build_feeds([history], SETTINGS)}
     section = feeds["feeds/acme/sections/données-personnelles/"]
     assert len(section.entries) == 1
     assert section.url("atom.xml") == f"{SITE_URL}feeds/acme/sections/donn%C3%A9es-personnelles/atom.xml"
@@ -263,18 +252,18 @@ def test_non_ascii_section_ids_give_percent_encoded_urls_and_ids() -> None:
 
 
 def test_feeds_need_a_positive_entry_limit() -> None:
-    source = source_of("acme", "Acme", [POLICY])
+    history = history_of("acme", [POLICY], name="Acme")
     with pytest.raises(PolicyDiffError, match="feeds_max_entries: expected a positive number, got 0"):
-        build_feeds([source], replace(SETTINGS, max_entries=0))
+        build_feeds([history], replace(SETTINGS, max_entries=0))
 
 
 def test_a_silent_change_is_flagged() -> None:
-    (change,) = changes_of("acme", [POLICY, POLICY.replace("one year", "ten years")])
-    stated = {"old_stated_date": "2020-01-01", "new_stated_date": "2020-01-01"}
-    summary = replace(change.diff.summary, silent_change=True, **stated)
-    silent = replace(change, diff=replace(change.diff, summary=summary))
-    (entry,) = build_feeds([PolicyFeedSource("acme", "Acme", [silent], {})], SETTINGS)[1].entries
-    assert "silent change" in entry.categories
-    assert "Silent change: the text changed but the policy's stated date (2020-01-01) did not." in entry.content_html
+    history = history_of("acme", [POLICY, POLICY.replace("one year", "ten years")], name="Acme")
+    (change,) = history.changes
+    assert change.flags.names == ("silent_change",)  # the text changed, "Last updated" did not
+    (entry,) = build_feeds([history], SETTINGS)[1].entries
+    assert entry.categories == ("silent change",)
+    flag = "Silent change. The text changed but its stated date did not (it still says 2020-01-01)."
+    assert flag in entry.content_html
     tree = lxml.html.fragment_fromstring(entry.content_html, create_parent="div")
     assert "one" in " ".join(tree.xpath("//del/text()")) and "ten" in " ".join(tree.xpath("//ins/text()"))

@@ -12,7 +12,8 @@ import pytest
 from feedcheck import SITE_URL, XML_FORBIDDEN, check_atom, check_json_feed
 
 from policydiff.archive import Archive
-from policydiff.feeds import FeedSettings, build_feeds, feed_documents, policy_source
+from policydiff.feeds import FeedSettings, build_feeds, feed_documents
+from policydiff.history import load_history
 from policydiff.ingest import ingest_paths
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,11 +32,11 @@ def test_feeds_of_a_corpus_document(folder: Path, corpus: Path, tmp_path: Path) 
     slug = folder.parent.name
     archive.add_policy(slug, {"name": slug, "url": "https://example.org/policy"})
     ingest_paths(archive, slug, [folder])
-    source = policy_source(archive, slug)
+    history = load_history(archive, slug)
     limit = 10
-    every = build_feeds([source], FeedSettings(SITE_URL, "Corpus", max_entries=1000, include_trivial=True))
-    assert len(every[1].entries) == len(source.changes) == len(archive.history(slug)) - 1
-    for feed in build_feeds([source], FeedSettings(SITE_URL, "Corpus", max_entries=limit)):
+    every = build_feeds([history], FeedSettings(SITE_URL, "Corpus", max_entries=1000, include_trivial=True))
+    assert len(every[1].entries) == len(history.changes) == len(archive.history(slug)) - 1
+    for feed in build_feeds([history], FeedSettings(SITE_URL, "Corpus", max_entries=limit)):
         assert len(feed.entries) <= limit
         for path, content in feed_documents(feed).items():
             text = content.decode("utf-8")

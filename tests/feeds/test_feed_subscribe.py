@@ -14,7 +14,7 @@ from feedcheck import GITHUB_STATEMENTS, GITHUB_URL, SITE_URL, build_site, feed_
 
 from policydiff.archive import Archive
 from policydiff.diff import segment
-from policydiff.feeds.entries import plain_title
+from policydiff.wording import section_name
 
 SLUG = "github-privacy-statement"
 NAME = "GitHub Privacy Statement"
@@ -34,7 +34,7 @@ def _changed_titles(archive: Archive) -> set[str]:
     of the two versions (independent of the diff's alignment)."""
     old, new = (archive.version(SLUG, period.version) for period in archive.history(SLUG)[-2:])
     before = {s.id: s.text for s in segment(archive.version_text(old))}
-    return {plain_title(s.title) for s in segment(archive.version_text(new)) if before.get(s.id) != s.text}
+    return {section_name(s.title) for s in segment(archive.version_text(new)) if before.get(s.id) != s.text}
 
 
 def test_a_new_capture_makes_exactly_one_new_entry(tmp_path: Path, cli, archive_dir: Path) -> None:
@@ -160,13 +160,9 @@ def test_rebuilding_versions_and_reingesting_change_no_feed(tmp_path: Path, cli)
 def test_a_section_page_offers_its_own_feed_first(tmp_path: Path, cli) -> None:
     _ingest_fixture(cli)
     config = write_project(tmp_path)
-    site = build_site(config, tmp_path / "probe")
+    site = build_site(config, tmp_path / "site")
     sections = site / "feeds" / SLUG / "sections"
     lineage = next(d.name for d in sorted(sections.iterdir()) if feedparser.parse(str(d / "atom.xml")).entries)
-    page = tmp_path / "docs" / "policies" / SLUG / "sections" / lineage / "index.md"
-    page.parent.mkdir(parents=True)
-    page.write_text("# A section's history\n", encoding="utf-8")
-    site = build_site(config, tmp_path / "site")
     tree = lxml.html.fromstring((site / "policies" / SLUG / "sections" / lineage / "index.html").read_bytes())
     hrefs = [link.get("href") for link in tree.find("head").iter("link") if link.get("type") == "application/atom+xml"]
     assert hrefs == [
@@ -174,9 +170,11 @@ def test_a_section_page_offers_its_own_feed_first(tmp_path: Path, cli) -> None:
         f"{SITE_URL}feeds/{SLUG}/atom.xml",
         f"{SITE_URL}feeds/atom.xml",
     ]
+    # The page's own subscribe links (rendered with the page, as `render --out` writes it)
     links = [a.get("href") for a in tree.iter("a") if a.text in {"Atom", "RSS", "JSON Feed"}]
     names = ("atom.xml", "rss.xml", "feed.json")
     assert links == [f"../../../../feeds/{SLUG}/sections/{lineage}/{name}" for name in names]
+    assert all((site / "feeds" / SLUG / "sections" / lineage / name).is_file() for name in names)
 
 
 def test_the_cli_writes_the_same_feeds_as_the_plugin(tmp_path: Path, cli) -> None:

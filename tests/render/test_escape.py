@@ -5,7 +5,7 @@ from __future__ import annotations
 import markdown
 import pytest
 
-from policydiff.render.escape import external_link, html_text, markdown_html, md_text, plain_title, safe_url
+from policydiff.escape import external_link, html_text, markdown_html, md_text, plain_title, safe_url
 
 HOSTILE = [
     "<script>alert(1)</script>",

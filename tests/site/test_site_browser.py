@@ -14,8 +14,8 @@ from site_support import REPO, BuiltSite
 
 from policydiff import urls
 from policydiff.archive import Archive
-from policydiff.changes import policy_changes
 from policydiff.diff import SectionChange, diff_versions
+from policydiff.history import load_history
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def test_reader_path_home_policy_change_toggle_compare(
 ) -> None:
     archive = Archive(fixture_site.archive)
     slug = "github-privacy-statement"
-    change = policy_changes(archive, slug)[-1]
+    change = load_history(archive, slug).changes[-1]
     with serve(fixture_site.site) as origin:
         page, watch = open_page(browser, origin, fixture_site.site)
         page.goto(origin)
@@ -80,7 +80,7 @@ def test_reader_path_home_policy_change_toggle_compare(
         page.locator(".pd-diff").first.scroll_into_view_if_needed()
         page.screenshot(path=output_dir / "change-side-by-side.png")
 
-        lineage = next(iter(change.lineage.values()))
+        lineage = change.lineage[0]
         page.goto(origin + urls.section_page(slug, lineage))
         expect(page.locator("h1")).to_be_visible()
         page.screenshot(path=output_dir / "section-history.png")
@@ -106,12 +106,12 @@ def test_hostile_capture_runs_nothing_and_fetches_nothing(
     request leaves the site, no script error."""
     archive = Archive(fixture_site.archive)
     slug = "evil-policy"
-    changes = policy_changes(archive, slug)
+    changes = load_history(archive, slug).changes
     assert len(changes) == 2
     paths = [urls.policy_page(slug), urls.timeline_page(slug), urls.compare_page(slug)]
     paths += [urls.change_page(c) for c in changes]
     paths += [urls.version_page(slug, v.id) for v in archive.versions(slug)]
-    paths += sorted({urls.section_page(slug, lid) for c in changes for lid in c.lineage.values()})
+    paths += sorted({urls.section_page(slug, lid) for c in changes for lid in c.lineage})
     with serve(fixture_site.site) as origin:
         page, watch = open_page(browser, origin, fixture_site.site)
         for path in paths:
@@ -218,7 +218,7 @@ def test_compare_page_matches_every_change_of_the_bundled_archive(browser: Brows
     with serve(bundled_site.site) as origin:
         page, watch = open_page(browser, origin, bundled_site.site)
         for slug in archive.slugs():
-            changes = policy_changes(archive, slug)
+            changes = load_history(archive, slug).changes
             if changes:
                 page.goto(origin + urls.compare_page(slug))
             for change in changes:

@@ -14,7 +14,7 @@ from site_support import REPO, WITHDRAWN_REASON, BuiltSite
 
 from policydiff import urls
 from policydiff.archive import Archive
-from policydiff.changes import policy_changes
+from policydiff.history import load_history
 
 FEED_NAMES = ("atom.xml", "rss.xml", "feed.json")
 SITE_PREFIX = urlsplit(yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))["site_url"]).path
@@ -107,12 +107,14 @@ def test_every_change_version_and_section_has_its_page(fixture_site: BuiltSite) 
             assert (site / page / "index.html").is_file(), page
         for version in archive.versions(slug):
             assert (site / urls.version_page(slug, version.id) / "index.html").is_file()
-        changes = policy_changes(archive, slug)
-        for change in changes:
+        history = load_history(archive, slug)
+        for change in history.changes:
             assert (site / urls.change_page(change) / "index.html").is_file()
-            for lineage in change.lineage.values():
+            for lineage in {*change.lineage, *dict(change.section_lineage).values()}:
                 assert (site / urls.section_page(slug, lineage) / "index.html").is_file()
-    assert len(policy_changes(archive, "github-privacy-statement")) == 2
+        for section in history.sections:
+            assert (site / urls.section_page(slug, section.lineage) / "index.html").is_file()
+    assert len(load_history(archive, "github-privacy-statement").changes) == 2
 
 
 def facts_of(tree: lxml_html.HtmlElement) -> dict[str, str]:
@@ -130,7 +132,7 @@ def test_policy_page_header_and_section_markers(fixture_site: BuiltSite) -> None
     archive = Archive(fixture_site.archive)
     slug = "github-privacy-statement"
     page = fixture_site.site / urls.policy_page(slug) / "index.html"
-    changes = policy_changes(archive, slug)
+    changes = load_history(archive, slug).changes
     tree = parse(page)
     facts = facts_of(tree)
     assert facts["First seen"] == "2023-12-28"
@@ -168,7 +170,7 @@ def test_single_capture_policy_reads_as_a_valid_state(fixture_site: BuiltSite) -
 
 def test_change_page_shows_summary_diff_and_navigation(fixture_site: BuiltSite) -> None:
     archive = Archive(fixture_site.archive)
-    changes = policy_changes(archive, "github-privacy-statement")
+    changes = load_history(archive, "github-privacy-statement").changes
     first, last = changes
     tree = parse(fixture_site.site / urls.change_page(first) / "index.html")
     changed = [s for s in first.diff.sections if s.status != "unchanged"]

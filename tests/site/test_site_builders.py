@@ -1,5 +1,5 @@
 """`policy-diff render --out DIR` pages build with MkDocs and with Zensical (Material's
-successor, reading the same mkdocs.yml), both strictly."""
+successor, reading the same mkdocs.yml), both strictly, and are the plugin's pages."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 from lxml import html as lxml_html
-from site_support import BIN, REPO, cli, make_fixture_archive, mkdocs_build
+from site_support import BIN, REPO, BuiltSite, cli, mkdocs_build
 
 from policydiff import render, urls
 from policydiff.archive import Archive
-from policydiff.changes import policy_changes
+from policydiff.history import load_history
 
 
 def standalone_project(root: Path, archive: Path) -> Path:
@@ -37,7 +37,7 @@ def standalone_project(root: Path, archive: Path) -> Path:
 
 def check_output(site: Path, archive: Path) -> None:
     slug = "github-privacy-statement"
-    change = policy_changes(Archive(archive), slug)[-1]
+    change = load_history(Archive(archive), slug).changes[-1]
     page = lxml_html.fromstring((site / urls.change_page(change) / "index.html").read_bytes())
     assert page.xpath("//div[@class='pd-diff']//ins"), "no word diff on the change page"
     assert not page.xpath("//div[@class='pd-diff']//a"), "captured text turned into a link"
@@ -49,17 +49,30 @@ def check_output(site: Path, archive: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def project(tmp_path_factory: pytest.TempPathFactory, fixture_site: BuiltSite) -> tuple[Path, Path]:
+    """The archive the plugin's fixture site is built from, rendered by `render --out`."""
     root = tmp_path_factory.mktemp("standalone")
-    archive = make_fixture_archive(root / "data")
-    return standalone_project(root / "project", archive), archive
+    return standalone_project(root / "project", fixture_site.archive), fixture_site.archive
 
 
-def test_render_out_builds_with_mkdocs(project: tuple[Path, Path]) -> None:
+def test_render_out_builds_with_mkdocs_into_the_plugins_pages(
+    project: tuple[Path, Path], fixture_site: BuiltSite
+) -> None:
     config, archive = project
     site = config.parent / "site-mkdocs"
     mkdocs_build(config, site)
     check_output(site, archive)
+    # Every generated page reads the same as the plugin's (its article; the navigation and
+    # the <head> feed links are the plugin's own), subscribe links included.
+    pages = sorted(p.relative_to(fixture_site.site) for p in (fixture_site.site / "policies").rglob("index.html"))
+    assert len(pages) > 30
+    assert any("/sections/" in p.as_posix() for p in pages)
+    for page in pages:
+        ours = lxml_html.fromstring((site / page).read_bytes()).xpath("//article")[0]
+        plugin = lxml_html.fromstring((fixture_site.site / page).read_bytes()).xpath("//article")[0]
+        assert lxml_html.tostring(ours) == lxml_html.tostring(plugin), page
+    section = next(p for p in pages if "/sections/" in p.as_posix())
+    assert "Subscribe:" in lxml_html.fromstring((site / section).read_bytes()).text_content()
 
 
 def test_render_out_builds_with_zensical(project: tuple[Path, Path]) -> None:

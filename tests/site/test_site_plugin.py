@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 import yaml
 from lxml import html as lxml_html
 from mkdocs.commands.build import build
@@ -21,7 +22,7 @@ from site_support import BIN, REPO, ZWSOFT_CAPTURE, cli, make_fixture_archive, m
 
 from policydiff import urls
 from policydiff.archive import Archive
-from policydiff.changes import policy_changes
+from policydiff.history import load_history
 
 
 def rebuild(config_path: Path, site: Path):  # type: ignore[no-untyped-def]
@@ -50,7 +51,7 @@ def test_only_changed_policies_are_rendered_again(tmp_path: Path) -> None:
     cli(archive, "ingest", "zwsoft-privacy-policy", str(capture), "--captured", "2018-03-01T12:00:00Z")
     third = rebuild(config_path, site)
     assert third.rendered_slugs == ["zwsoft-privacy-policy"]
-    change = policy_changes(Archive(archive), "zwsoft-privacy-policy")[0]
+    change = load_history(Archive(archive), "zwsoft-privacy-policy").changes[0]
     page = lxml_html.fromstring((site / urls.change_page(change) / "index.html").read_bytes())
     assert "you can visit" in page.xpath("string(//div[@class='pd-old'])")
     assert "you may visit" in page.xpath("string(//div[@class='pd-new'])")
@@ -96,7 +97,7 @@ def test_mkdocs_serve_shows_a_new_capture_without_restart(tmp_path: Path) -> Non
         capture = tmp_path / "new.md"
         capture.write_text(text, encoding="utf-8")
         cli(archive, "ingest", "zwsoft-privacy-policy", str(capture), "--captured", "2019-01-01T00:00:00Z")
-        change = policy_changes(Archive(archive), "zwsoft-privacy-policy")[-1]
+        change = load_history(Archive(archive), "zwsoft-privacy-policy").changes[-1]
         wait_until(lambda: fetch_ok(base + urls.change_page(change)), "the new change page")
         rendered = re.findall(r"policy-diff: rendered (.*)", log.read_text("utf-8")[served:])
         assert rendered and set(rendered) == {"zwsoft-privacy-policy"}, rendered
@@ -116,3 +117,39 @@ def test_an_empty_archive_builds_strictly(tmp_path: Path) -> None:
     mkdocs_build(config, tmp_path / "site")
     page = (tmp_path / "site" / urls.policy_page("new-policy") / "index.html").read_text(encoding="utf-8")
     assert "No captures yet" in page
+
+
+def config_errors(tmp_path: Path, options: str, caplog) -> str:  # type: ignore[no-untyped-def]
+    """What MkDocs says when it loads a mkdocs.yml with these plugin options."""
+    from mkdocs.exceptions import Abort
+
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        "site_name: x\nsite_url: https://example.org/\nplugins:\n  - policy-diff:\n"
+        + "".join(f"      {line}\n" for line in options.splitlines()),
+        encoding="utf-8",
+    )
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    with pytest.raises(Abort):
+        load_config(str(config))
+    return caplog.text
+
+
+def test_plugin_options_are_checked_when_the_config_loads(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    prefix = "Config value 'plugins': Plugin 'policy-diff' option"
+    assert f"{prefix} 'feeds_max_entries': Expected a positive integer but received: 0" in config_errors(
+        tmp_path, "feeds_max_entries: 0", caplog
+    )
+    caplog.clear()
+    assert f"{prefix} 'latest_changes': Expected type: <class 'int'> but received: <class 'str'>" in config_errors(
+        tmp_path, "latest_changes: many", caplog
+    )
+    caplog.clear()
+    (tmp_path / "a-file").write_text("not a directory", encoding="utf-8")
+    errors = config_errors(tmp_path, "archive_dir: a-file", caplog)
+    assert f"{prefix} 'archive_dir': The path '{tmp_path / 'a-file'}' isn't an existing directory." in errors
+    # A directory that does not exist yet is fine (an empty site), resolved next to mkdocs.yml.
+    config = tmp_path / "ok.yml"
+    config.write_text("site_name: x\nplugins:\n  - policy-diff:\n      archive_dir: later\n      feeds: false\n")
+    loaded = load_config(str(config))
+    assert loaded.plugins["policy-diff"].config.archive_dir == str(tmp_path / "later")

@@ -172,11 +172,6 @@ def went_into(link: SectionLink, when: datetime) -> str:
 
 
 def compare_words() -> dict[str, Any]:
-    """The words the compare page's script needs, shipped to it as JSON (see render.compare)."""
-    return {
-        "preamble": PREAMBLE,
-        "renamed_from": RENAMED_FROM,
-        "position": POSITION,
-        "flags": FLAG_TITLES,
-        "flag_levels": FLAG_LEVELS,
-    }
+    """The words the compare page's script composes labels with, shipped to it as JSON (see
+    render.compare; section names and flags come to it already worded)."""
+    return {"renamed_from": RENAMED_FROM, "position": POSITION}

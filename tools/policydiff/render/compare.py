@@ -26,7 +26,7 @@ from ..diff.segment import slugify
 from ..escape import md_text
 from ..history import PolicyHistory
 from ..times import format_iso
-from ..wording import compare_words, entry_label
+from ..wording import FLAG_LEVELS, FLAG_TITLES, compare_words, entry_label, flag_explanation, section_name, shown_flags
 from .blocks import front_matter, raw_block, rel, src
 from .diffhtml import FOLD_AT, KEEP
 
@@ -76,10 +76,17 @@ def compare_data(history: PolicyHistory) -> dict[str, str]:
                 "file": f"{version.id}.json",
             }
         )
-        # slug and parent are what diff/align.py keys its id and title passes on; the page's
-        # port of it reads them rather than re-implementing slugify in JavaScript.
+        # slug and parent are what diff/align.py keys its id and title passes on, name what a
+        # reader sees: the page's script reads them rather than re-implementing them.
         sections = [
-            {"id": s.id, "title": s.title, "slug": slugify(s.title), "parent": s.parent, "text": s.text}
+            {
+                "id": s.id,
+                "title": s.title,
+                "name": section_name(s.title),
+                "slug": slugify(s.title),
+                "parent": s.parent,
+                "text": s.text,
+            }
             for s in version.sections
         ]
         files[base + f"{version.id}.json"] = json.dumps(
@@ -105,6 +112,15 @@ def change_json(history: PolicyHistory, number: int) -> dict[str, Any]:
         "to": change.new.version,
         "published": format_iso(change.published),
         **change.flags.summary_json(),
+        "shown": [
+            {
+                "name": name,
+                "title": FLAG_TITLES[name],
+                "level": FLAG_LEVELS[name],
+                "text": flag_explanation(name, change, history),
+            }
+            for name in shown_flags(change.flags)
+        ],
         "sections": [
             {"status": e.status, "old_ids": list(e.old_ids), "new_ids": list(e.new_ids), "label": entry_label(e)}
             for e in change.diff.sections

@@ -1,5 +1,7 @@
 /* policy-diff: the side-by-side toggle of change pages and the in-browser compare page.
-   Text from captures is only ever written with textContent, never as HTML. */
+   Text from captures is only ever written with textContent, never as HTML. The compare
+   page is a port of the Python diff (diff/words.py, diff/align.py, diff/compare.py) fed
+   with constants and words that Python writes (assets/policy-diff/compare.json). */
 (function () {
   "use strict";
 
@@ -25,25 +27,85 @@
   }
 
   // -- compare -------------------------------------------------------------------------
-  var WORD = /[\p{L}\p{N}_]+|\s+|[^\p{L}\p{N}_\s]/gu;
+  /* Every constant below comes from assets/policy-diff/compare.json, written by Python
+     (render/compare.py) from the modules that define them: nothing is copied here. */
+  var CONFIG = null, WORD_RE, TOKEN_RE, SPACE_RE, WORDS;
 
-  /* Word-level diff-match-patch: each word becomes one character, as the Python side
-     does, then the character diff is mapped back and semantically cleaned up. */
-  function wordDiff(dmp, a, b) {
-    var table = [""], index = Object.create(null);
-    function encode(text) {
-      var out = "";
-      (text.match(WORD) || []).forEach(function (token) {
-        if (!(token in index)) { index[token] = table.length; table.push(token); }
-        out += String.fromCharCode(index[token]);
-      });
-      return out;
+  function configure(config) {
+    CONFIG = config;
+    var w = config.tokens.word, s = config.tokens.space;
+    WORD_RE = new RegExp("[" + w + "]+", "gu");  // Python's \w+
+    TOKEN_RE = new RegExp("[" + w + "]+|[" + s + "]+|[^" + w + s + "]", "gu");  // diff/words.py _TOKEN
+    SPACE_RE = new RegExp("^[" + s + "]$", "u");  // str.isspace
+    WORDS = config.words;
+  }
+
+  /* Token codes as diff/words.py _codes: from first_code on, skipping the surrogates, so
+     each token is one UTF-16 unit (diff-match-patch's unit). */
+  function codeOf(n) {
+    var code = CONFIG.tokens.first_code + n, gap = CONFIG.tokens.surrogates;
+    if (code >= gap[0]) code += gap[1] - gap[0];
+    if (code > 0xFFFF) throw new Error("too many distinct words to compare in the browser");
+    return String.fromCharCode(code);
+  }
+
+  function isSpace(ch) { return SPACE_RE.test(ch); }
+
+  /* diff/words.py _common_ends: a common head and tail cut on token boundaries. */
+  function commonEnds(a, b) {
+    var n = Math.min(a.length, b.length), p = 0;
+    while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+    var head = p - 1;
+    while (head > 0 && !(isSpace(a[head]) && !isSpace(a[head - 1]))) head--;
+    head = Math.max(head, 0);
+    var limit = n - head, q = 0;
+    while (q < limit && a.charCodeAt(a.length - 1 - q) === b.charCodeAt(b.length - 1 - q)) q++;
+    var cut = Math.max(a.length - q + 1, head + 1);
+    while (cut < a.length && !(isSpace(a[cut]) && !isSpace(a[cut - 1]))) cut++;
+    return [head, a.length - cut];
+  }
+
+  function tokenDiff(dmp, a, b) {
+    if (!a || !b) return [[-1, a], [1, b]];
+    var ta = a.match(TOKEN_RE) || [], tb = b.match(TOKEN_RE) || [], codes = new Map();
+    function encode(tokens) {
+      return tokens.map(function (t) {
+        if (!codes.has(t)) codes.set(t, codeOf(codes.size));
+        return codes.get(t);
+      }).join("");
     }
-    var chars1 = encode(a), chars2 = encode(b);
-    var diffs = dmp.diff_main(chars1, chars2, false);
-    dmp.diff_charsToLines_(diffs, table);
+    var ea = encode(ta), eb = encode(tb);
+    var diffs = dmp.diff_main(ea, eb, false);
     dmp.diff_cleanupSemantic(diffs);
-    return diffs;
+    var out = [], i = 0, j = 0;
+    diffs.forEach(function (d) {
+      var n = d[1].length, text;
+      if (!n) return;
+      if (d[0] > 0) { text = tb.slice(j, j + n).join(""); j += n; }
+      else { text = ta.slice(i, i + n).join(""); i += n; if (d[0] === 0) j += n; }
+      push(out, d[0], text);
+    });
+    return out;
+  }
+
+  function push(out, op, text) {
+    if (!text) return;
+    if (out.length && out[out.length - 1][0] === op) out[out.length - 1][1] += text;
+    else out.push([op, text]);
+  }
+
+  /* diff/words.py word_diff: the same operations, so the same words are marked. */
+  function wordDiff(dmp, a, b) {
+    if (a === b) return a ? [[0, a]] : [];
+    if (!a) return [[1, b]];
+    if (!b) return [[-1, a]];
+    var ends = commonEnds(a, b), head = ends[0], tail = ends[1], out = [];
+    push(out, 0, a.slice(0, head));
+    tokenDiff(dmp, a.slice(head, a.length - tail), b.slice(head, b.length - tail)).forEach(function (d) {
+      push(out, d[0], d[1]);
+    });
+    push(out, 0, a.slice(a.length - tail));
+    return out;
   }
 
   function el(tag, className, text) {
@@ -53,11 +115,10 @@
     return node;
   }
 
-  var FOLD_AT = 1200, KEEP = 300;  // as render/diffhtml.py: fold long unchanged runs
-
-  function folded(text) {
-    var headEnd = text.indexOf(" ", KEEP), tailStart = text.lastIndexOf(" ", text.length - KEEP);
-    if (text.length <= FOLD_AT || headEnd < 0 || tailStart <= headEnd) return document.createTextNode(text);
+  function folded(text) {  // as render/diffhtml.py _fold
+    var keep = CONFIG.fold.keep;
+    var headEnd = text.indexOf(" ", keep), tailStart = text.lastIndexOf(" ", text.length - keep);
+    if (text.length <= CONFIG.fold.at || headEnd < 0 || tailStart <= headEnd) return document.createTextNode(text);
     var frag = document.createDocumentFragment(), middle = text.slice(headEnd, tailStart);
     var details = el("details", "pd-fold");
     details.appendChild(el("summary", null, middle.split(/\s+/).filter(Boolean).length + " unchanged words"));
@@ -93,33 +154,50 @@
 
   function countWords(diffs, op) {
     return diffs.reduce(function (n, d) {
-      return d[0] === op ? n + ((d[1].match(/[\p{L}\p{N}_]+/gu) || []).length) : n;
+      return d[0] === op ? n + ((d[1].match(WORD_RE) || []).length) : n;
     }, 0);
   }
 
   /* Section alignment: a port of tools/policydiff/diff/align.py, so that this page pairs
      sections as the change pages do. Passes, each over what the previous ones left:
      identical text; same id (when the title occurs at most once under its parent); same
-     title slug (when it occurs at most once); similar text (word-pair shingles sharing at
-     least PREFILTER_DICE, then word similarity at least MATCH_RATIO, best pairs first);
-     splits and merges (a left-over section mostly found in the other side of an adjacent
-     pair). One difference: Python only scores pairs that share a min-hash of their shingles
-     (a sketch, for speed on long histories); here every left-over pair is scored, which is
-     what the sketch approximates. */
-  var PREFILTER_DICE = 0.2, MATCH_RATIO = 0.5, ATTACH_CONTAINMENT = 0.5;
-  var WORD_ONLY = /[\p{L}\p{N}_]+/gu;  // Python's \w
+     title slug (when it occurs at most once); similar text (candidates share a min-hash of
+     their word-pair shingles, hashed with CRC-32 as Python does; then shingle Dice at least
+     prefilter_dice and word similarity at least match_ratio, best pairs first); splits and
+     merges (a left-over section mostly found in the other side of an adjacent pair). */
+  var CRC_TABLE = (function () {
+    var table = new Uint32Array(256);
+    for (var n = 0; n < 256; n++) {
+      var c = n;
+      for (var k = 0; k < 8; k++) c = c & 1 ? 0xEDB88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+    return table;
+  })();
+  var UTF8 = new TextEncoder();
+
+  function crc32(text) {  // zlib.crc32(text.encode("utf-8")): align._stable_hash
+    var bytes = UTF8.encode(text), c = 0xFFFFFFFF;
+    for (var i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xFF] ^ (c >>> 8);
+    return (c ^ 0xFFFFFFFF) >>> 0;
+  }
 
   var profiles = new Map();
-  function profile(text) {  // lower-cased words and word-pair shingles, as align._profile
+  function profile(text) {  // lower-cased words and hashed word-pair shingles, as align._profile
     var found = profiles.get(text);
     if (found) return found;
-    var words = text.toLowerCase().match(WORD_ONLY) || [], shingles = new Set();
-    if (words.length < 2) words.forEach(function (w) { shingles.add(w); });
-    else for (var i = 0; i + 1 < words.length; i++) shingles.add(words[i] + " " + words[i + 1]);
-    found = { words: words, shingles: shingles };
+    var words = text.toLowerCase().match(WORD_RE) || [], shingles = new Set();
+    if (words.length < 2) words.forEach(function (w) { shingles.add(crc32(w)); });
+    else for (var i = 0; i + 1 < words.length; i++) shingles.add(crc32(words[i] + " " + words[i + 1]));
+    found = { words: words, shingles: shingles, sketch: null };
     if (profiles.size > 4096) profiles.clear();
     profiles.set(text, found);
     return found;
+  }
+
+  function sketch(p) {  // align._sketch: the smallest hashes
+    if (!p.sketch) p.sketch = Array.from(p.shingles).sort(byNumber).slice(0, CONFIG.align.sketch);
+    return p.sketch;
   }
 
   function overlap(a, b) {
@@ -133,14 +211,11 @@
   function wordSimilarity(dmp, a, b) {
     var total = a.length + b.length;
     if (!total) return 1;
-    var table = Object.create(null), next = 0x100;
+    var table = new Map();
     function encode(words) {
       return words.map(function (w) {
-        if (!(w in table)) {
-          if (next === 0xD800) next = 0xE000;  // no lone surrogates
-          table[w] = String.fromCharCode(next++);
-        }
-        return table[w];
+        if (!table.has(w)) table.set(w, codeOf(table.size));
+        return table.get(w);
       }).join("");
     }
     var common = dmp.diff_main(encode(a), encode(b), false).reduce(function (n, d) {
@@ -205,18 +280,28 @@
 
   function byNumber(a, b) { return a - b; }
 
+  /* align._similar_pairs: only pairs sharing a min-hash are candidates. */
   function similarPairs(dmp, old, neu, takenOld, oldOf) {
+    var index = new Map(), freeOld = [], freeNew = [];
+    old.forEach(function (s, o) { if (!takenOld.has(o)) freeOld.push(o); });
+    neu.forEach(function (s, n) { if (!oldOf.has(n)) freeNew.push(n); });
+    if (!freeOld.length || !freeNew.length) return [];
+    freeOld.forEach(function (o) {
+      sketch(profile(old[o].text)).forEach(function (h) {
+        if (!index.has(h)) index.set(h, []);
+        index.get(h).push(o);
+      });
+    });
     var scored = [];
-    neu.forEach(function (sn, n) {
-      if (oldOf.has(n)) return;
-      var pn = profile(sn.text);
-      old.forEach(function (so, o) {
-        if (takenOld.has(o)) return;
-        var po = profile(so.text), size = pn.shingles.size + po.shingles.size;
-        if (!pn.shingles.size || !po.shingles.size) return;  // no shared min-hash in Python either
-        if (2 * overlap(pn.shingles, po.shingles) / size < PREFILTER_DICE) return;
+    freeNew.forEach(function (n) {
+      var pn = profile(neu[n].text), candidates = new Set();
+      sketch(pn).forEach(function (h) { (index.get(h) || []).forEach(function (o) { candidates.add(o); }); });
+      candidates.forEach(function (o) {
+        var po = profile(old[o].text);
+        var dice = 2 * overlap(pn.shingles, po.shingles) / (pn.shingles.size + po.shingles.size);
+        if (dice < CONFIG.align.prefilter_dice) return;
         var ratio = wordSimilarity(dmp, po.words, pn.words);
-        if (ratio >= MATCH_RATIO) scored.push([o, n, ratio]);
+        if (ratio >= CONFIG.align.match_ratio) scored.push([o, n, ratio]);
       });
     });
     scored.sort(function (a, b) { return b[2] - a[2] || a[1] - b[1] || a[0] - b[0]; });
@@ -286,7 +371,7 @@
     if (!mine.size) return false;
     var other = profile(otherSide).shingles, same = profile(sameSide).shingles, n = 0;
     mine.forEach(function (x) { if (other.has(x) && !same.has(x)) n++; });
-    return n / mine.size >= ATTACH_CONTAINMENT;
+    return n / mine.size >= CONFIG.align.attach_containment;
   }
 
   /* Moved: a matched group off one longest chain whose old and new positions both
@@ -336,8 +421,9 @@
       if (afters.length > 1) note = befores.length > 1 ? befores.length + " sections into " + afters.length
         : "split into " + afters.length + " sections";
       return {
-        status: status, moved: g.moved, note: note, title: first.title,
-        oldTitle: befores.length ? befores[0].title : undefined,
+        status: status, moved: g.moved, note: note, title: first.title, name: first.name,
+        oldTitle: befores.length ? befores[0].title : undefined, oldName: befores.length ? befores[0].name : undefined,
+        oldIndex: g.old.length ? g.old[0] : null, newIndex: g.neu.length ? g.neu[0] : null,
         oldIds: befores.map(function (s) { return s.id; }), newIds: afters.map(function (s) { return s.id; }),
         old: before, new: after,
       };
@@ -353,7 +439,14 @@
 
   function initCompare(root) {
     var base = new URL(root.getAttribute("data-index"), document.baseURI);
-    fetchJson(base).then(function (index) {
+    var loads = [
+      fetchJson(new URL(root.getAttribute("data-config"), document.baseURI)),
+      fetchJson(base),
+      fetchJson(new URL(root.getAttribute("data-changes"), document.baseURI)),
+    ];
+    Promise.all(loads).then(function (loaded) {
+      configure(loaded[0]);
+      var index = loaded[1], history = loaded[2].changes;
       var versions = index.versions;
       if (!versions.length) { root.textContent = "No version captured yet."; return; }
       var form = el("form", "pd-compare-form");
@@ -391,24 +484,45 @@
         result.textContent = "Comparing…";
         result.removeAttribute("data-compared");
         Promise.all([fetchJson(new URL(a.file, base)), fetchJson(new URL(b.file, base))]).then(function (docs) {
-          render(result, docs[0], docs[1]);
+          render(result, docs[0], docs[1], changeOf(history, a.id, b.id));
           result.setAttribute("data-compared", a.id + " " + b.id);  // done: tools and tests wait for it
-        }).catch(function (error) { result.textContent = "Could not load the versions: " + error.message; });
+        }).catch(function (error) { result.textContent = "Could not compare the versions: " + error.message; });
       }
       run();
     }).catch(function (error) { root.textContent = "Could not load the list of versions: " + error.message; });
   }
 
-  /* Status in words, as render/pages.entry_label words it on the change pages. */
+  /* The change of the history from one version to the other (its latest, as the CLI takes
+     it), if the pair is one: its flags and labels are then the change page's. */
+  function changeOf(history, from, to) {
+    for (var i = history.length - 1; i >= 0; i--) if (history[i].from === from && history[i].to === to) return history[i];
+    return null;
+  }
+
+  /* An entry's status in words, as wording.entry_label words it (with WORDS from Python).
+     Whether an edit is trivial is decided by Python's classifier: for a pair that is a
+     change of the history the recorded label says it; for any other pair it is not shown. */
   function rowLabel(row) {
     var parts = [row.status];
     if (row.oldTitle !== undefined && row.newIds.length && row.oldTitle !== row.title) {
-      var renamed = "renamed from “" + (row.oldTitle || "Preamble") + "”";
+      var renamed = WORDS.renamed_from.replace("{title}", row.oldName);
       if (row.status === "renamed") parts[0] = renamed; else parts.push(renamed);
     }
-    if (row.moved && row.status !== "moved") parts.push("moved");
+    if ((row.status === "moved" || row.status === "renamed") && row.oldIndex !== null && row.newIndex !== null
+        && row.oldIndex !== row.newIndex) {
+      parts.push(WORDS.position.replace("{old}", row.oldIndex + 1).replace("{new}", row.newIndex + 1));
+    }
     if (row.note) parts.push(row.note);
-    return parts.join("; ");
+    return parts.filter(function (p, i) { return parts.indexOf(p) === i; }).join("; ");
+  }
+
+  function recordedLabel(change, row) {
+    var oldIds = row.oldIds.join(" "), newIds = row.newIds.join(" ");
+    for (var i = 0; i < change.sections.length; i++) {
+      var s = change.sections[i];
+      if (s.old_ids.join(" ") === oldIds && s.new_ids.join(" ") === newIds) return s.label;
+    }
+    return null;
   }
 
   function tagRow(node, row) {  // what a reader's tools (and the tests) can read back
@@ -418,7 +532,20 @@
     return node;
   }
 
-  function render(result, oldDoc, newDoc) {
+  function flagsNode(change) {
+    var box = el("div", "pd-compare-flags");
+    box.setAttribute("data-flags", change.flags.join(" "));
+    change.shown.forEach(function (flag) {
+      var p = el("p", "pd-flag pd-flag-" + flag.level);
+      p.setAttribute("data-flag", flag.name);
+      p.appendChild(el("strong", null, flag.title));
+      p.appendChild(document.createTextNode(" " + flag.text));
+      box.appendChild(p);
+    });
+    return box;
+  }
+
+  function render(result, oldDoc, newDoc, change) {
     var dmp = new diff_match_patch();
     dmp.Diff_Timeout = 0;
     var rows = align(dmp, oldDoc, newDoc);
@@ -432,9 +559,11 @@
         : row.old === row.new ? [[0, row.new]] : wordDiff(dmp, row.old, row.new);
       var plus = countWords(diffs, 1), minus = countWords(diffs, -1);
       added += plus; removed += minus;
+      var label = (change && recordedLabel(change, row)) || rowLabel(row);
       var section = tagRow(el("section", "pd-compare-section pd-status-" + row.status), row);
-      section.appendChild(el("h2", null, row.title || "Preamble"));
-      section.appendChild(el("p", "pd-badge pd-badge-" + row.status, rowLabel(row) + " · +" + plus + " −" + minus + " words"));
+      section.setAttribute("data-label", label);
+      section.appendChild(el("h2", null, row.name));
+      section.appendChild(el("p", "pd-badge pd-badge-" + row.status, label + " · +" + plus + " −" + minus + " words"));
       section.appendChild(diffNode(diffs, oldDoc.id, newDoc.id));
       details.push(section);
     });
@@ -442,12 +571,13 @@
       oldDoc.id === newDoc.id ? "The same version on both sides." :
       changed.length + " of " + rows.length + " sections differ; +" + added + " −" + removed + " words.");
     result.appendChild(summary);
+    if (change) result.appendChild(flagsNode(change));
     details.forEach(function (node) { result.appendChild(node); });
     if (same.length && oldDoc.id !== newDoc.id) {
       var fold = el("details", "pd-compare-unchanged");
       fold.appendChild(el("summary", null, same.length + " unchanged " + (same.length === 1 ? "section" : "sections")));
       var list = el("ul");
-      same.forEach(function (row) { list.appendChild(tagRow(el("li", null, row.title || "Preamble"), row)); });
+      same.forEach(function (row) { list.appendChild(tagRow(el("li", null, row.name), row)); });
       fold.appendChild(list);
       result.appendChild(fold);
     }
