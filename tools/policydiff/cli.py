@@ -283,9 +283,9 @@ def diff_command(obj: Context, slug: str, from_ref: str | None, to_ref: str | No
         old = archive.version(slug, from_ref)
         new = archive.version(slug, to_ref)
     result = diff_versions(archive.version_text(old), archive.version_text(new), old_id=old.id, new_id=new.id)
-    # A pair that is a change of the history (its latest such change) returns to an earlier
-    # text or not; any other pair returns to nothing.
-    index = change_index(periods, old.id, new.id)
+    # A pair that is a change of the history returns to an earlier text or not (TO given as a
+    # date picks which such change; otherwise the latest); any other pair returns to nothing.
+    index = change_index(periods, old.id, new.id, at=_moment(to_ref) if to_ref and to_ref != new.id else None)
     flags = change_flags(result, earlier_text(periods, index) if index is not None else None)
     if as_json:
         data = result.to_json()
@@ -295,6 +295,13 @@ def diff_command(obj: Context, slug: str, from_ref: str | None, to_ref: str | No
         click.echo(format_markdown(result, flags), nl=False)
     else:
         click.echo(format_text(result, flags, style=click.style), nl=False)
+
+
+def _moment(ref: str) -> datetime | None:
+    try:
+        return parse_time(ref)
+    except ValueError:
+        return None
 
 
 # -- network sources: the Wayback Machine and the live page -----------------------------------

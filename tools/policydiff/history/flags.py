@@ -18,6 +18,7 @@ them in one place for the site, the feeds, the CLI and the compare page alike.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from ..diff import PolicyDiff
 from ..models import Period
@@ -48,10 +49,18 @@ def earlier_text(periods: Sequence[Period], index: int) -> str | None:
     return version if any(p.version == version for p in periods[:index]) else None
 
 
-def change_index(periods: Sequence[Period], old_version: str, new_version: str) -> int | None:
-    """The index of the period that the latest change from `old_version` to `new_version`
-    leads into, or None when the history has no such change (an arbitrary pair)."""
-    for index in range(len(periods) - 1, 0, -1):
-        if periods[index - 1].version == old_version and periods[index].version == new_version:
-            return index
-    return None
+def change_index(
+    periods: Sequence[Period], old_version: str, new_version: str, at: datetime | None = None
+) -> int | None:
+    """The index of the period that a change from `old_version` to `new_version` leads into:
+    the one in force at `at` when that is such a change, else the latest such change; None
+    when the history has no such change (an arbitrary pair)."""
+
+    def is_change(index: int) -> bool:
+        return index > 0 and periods[index - 1].version == old_version and periods[index].version == new_version
+
+    if at is not None:
+        in_force = [i for i, p in enumerate(periods) if p.start <= at]
+        if in_force and is_change(in_force[-1]):
+            return in_force[-1]
+    return next((i for i in range(len(periods) - 1, 0, -1) if is_change(i)), None)
