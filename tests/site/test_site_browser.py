@@ -3,7 +3,14 @@ must not get to run anything or make the browser fetch anything."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+import json
+import random
+import re
+import sys
+import unicodedata
+import zlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -12,10 +19,14 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from site_browser import Watch, require_chromium, serve
 from site_support import REPO, BuiltSite
 
+from history_fixtures import history_of
 from policydiff import urls
 from policydiff.archive import Archive
-from policydiff.diff import SectionChange, diff_versions
-from policydiff.history import load_history
+from policydiff.diff import SectionChange, align, diff_versions
+from policydiff.history import PolicyHistory, load_history
+from policydiff.render import asset_files, diffhtml
+from policydiff.render.compare import compare_config, compare_data
+from policydiff.wording import FLAG_TITLES, entry_label, shown_flags
 
 pytestmark = pytest.mark.browser
 
@@ -160,6 +171,24 @@ def entry(c: SectionChange) -> tuple[str, str, str]:
     return (c.status, " ".join(c.old_ids), " ".join(c.new_ids))
 
 
+def marked(c: SectionChange) -> tuple[str, str]:
+    """The words a section's diff marks: (inserted, deleted), as `diff_versions` has them."""
+    return "".join(t for op, t in c.diff if op > 0), "".join(t for op, t in c.diff if op < 0)
+
+
+def shown_marks(page: Page) -> list[tuple[str, str]]:
+    """The words each compared section marks inserted and deleted, in its inline view."""
+    read = (
+        "els => els.map(e => [Array.from(e.querySelectorAll('.pd-inline ins')).map(x => x.textContent).join(''),"
+        " Array.from(e.querySelectorAll('.pd-inline del')).map(x => x.textContent).join('')])"
+    )
+    return [tuple(pair) for pair in page.locator(".pd-compare-section").evaluate_all(read)]  # type: ignore[misc]
+
+
+def shown_labels(page: Page) -> list[str]:
+    return page.locator(".pd-compare-section").evaluate_all("els => els.map(e => e.dataset.label)")
+
+
 def compare_rows(page: Page, old: str, new: str) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]]:
     """Compare two versions on the open compare page, as a reader does: (status, old ids,
     new ids) of the sections it shows, in order, then of those it folds away as unchanged."""
@@ -205,27 +234,132 @@ def test_compare_page_aligns_sections_as_the_python_diff(
         expect(page.locator(f'.pd-compare-section[data-old-ids="{split.old_id}"] .pd-badge')).to_contain_text(
             split.note or ""
         )
+        # Not a change of the history: the browser words the labels itself, as wording does
+        # (whether an edit is trivial is the classifier's, so it is not said here), and marks
+        # the very words the Python diff marks.
+        changed_entries = [c for c in expected.sections if c.status != "unchanged"]
+        expected_labels = [entry_label(dataclasses.replace(c, trivial=False)) for c in changed_entries]
+        assert shown_labels(page) == expected_labels
+        assert shown_marks(page) == [marked(c) for c in changed_entries]
+        assert page.locator(".pd-compare-flags").count() == 0
         page.locator(f'.pd-compare-section[data-new-ids="{renamed.new_id}"]').scroll_into_view_if_needed()
         page.screenshot(path=output_dir / "compare-renamed.png")
     assert watch.dialogs == [] and watch.outside_requests == [] and watch.errors == []
 
 
 def test_compare_page_matches_every_change_of_the_bundled_archive(browser: Browser, bundled_site: BuiltSite) -> None:
-    """Each change of each bundled policy, run on the compare page, gives the sections and
-    statuses of its change page (GitHub's and Google's restructures included)."""
+    """Each change of each bundled policy, run on the compare page, gives the sections,
+    statuses, labels, flags and marked words of its change page (GitHub's and Google's
+    restructures included)."""
     archive = Archive(bundled_site.archive)
     checked = 0
     with serve(bundled_site.site) as origin:
         page, watch = open_page(browser, origin, bundled_site.site)
         for slug in archive.slugs():
-            changes = load_history(archive, slug).changes
-            if changes:
+            history = load_history(archive, slug)
+            if history.changes:
                 page.goto(origin + urls.compare_page(slug))
-            for change in changes:
+            for change in history.changes:
+                where = (slug, change.number)
                 shown, folded = compare_rows(page, change.old.version, change.new.version)
                 sections = change.diff.sections
-                assert shown == [entry(c) for c in sections if c.status != "unchanged"], (slug, change.number)
-                assert folded == [entry(c) for c in sections if c.status == "unchanged"], (slug, change.number)
+                changed = [c for c in sections if c.status != "unchanged"]
+                assert shown == [entry(c) for c in changed], where
+                assert folded == [entry(c) for c in sections if c.status == "unchanged"], where
+                assert shown_labels(page) == [entry_label(c) for c in changed], where
+                assert shown_marks(page) == [marked(c) for c in changed], where
+                flags = page.locator(".pd-compare-flags")
+                assert flags.get_attribute("data-flags") == " ".join(change.flags.names), where
+                titles = flags.locator(".pd-flag strong").all_text_contents()
+                assert titles == [FLAG_TITLES[name] for name in shown_flags(change.flags)], where
                 checked += 1
     assert checked >= 60
     assert watch.dialogs == [] and watch.outside_requests == [] and watch.errors == []
+
+
+def static_compare_site(root: Path, history: PolicyHistory) -> Path:
+    """The compare page alone (its JSON, the assets, a bare page): what the script does
+    with a history built directly, without a site build."""
+    for path, content in {**asset_files(), **compare_data(history)}.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    assets = "../../../assets/policy-diff/"
+    names = ("dmp-shim.js", "diff_match_patch.js", "policy-diff.js")
+    scripts = "".join(f'<script src="{assets}{name}"></script>' for name in names)
+    page = (
+        '<!doctype html><html><head><meta charset="utf-8"></head><body><div class="pd-compare" '
+        f'data-index="versions.json" data-changes="changes.json" data-config="{assets}compare.json"></div>'
+        f"{scripts}</body></html>"
+    )
+    (root / urls.compare_page(history.slug) / "index.html").write_text(page, encoding="utf-8")
+    return root
+
+
+def test_compare_page_codes_words_past_the_surrogates_as_python_does(browser: Browser, tmp_path: Path) -> None:
+    """A section with more distinct words than there are code points below U+D800: Python
+    gives the later words codes after the surrogate range; so must the page, or its diff
+    would not be the change page's."""
+    words = [f"w{n}" for n in range(56_000)]
+    old = "# Policy\n\n" + " ".join(words) + "\n"
+    new = old.replace(" w100 ", " x100 ").replace(" w55900 ", " x55900 ")
+    history = history_of("big", [old, new], name="Big")
+    (change,) = history.changes
+    (modified,) = [c for c in change.diff.sections if c.status != "unchanged"]
+    assert marked(modified) == ("x100x55900", "w100w55900")
+    with serve(static_compare_site(tmp_path, history)) as origin:
+        page, watch = open_page(browser, origin)
+        page.goto(origin + urls.compare_page("big"))
+        compare_rows(page, change.old.version, change.new.version)
+        assert shown_marks(page) == [marked(modified)]
+    assert watch.errors == [] and watch.outside_requests == []
+
+
+def test_compare_page_scores_only_min_hash_candidates_as_python_does(browser: Browser, tmp_path: Path) -> None:
+    """Two sections similar enough to pair (shingle Dice 0.72, word similarity 0.72) whose
+    shared shingles all hash above their own: they share no min-hash, so Python does not
+    consider them and reports one removed and one added; the page must too (it scored every
+    pair before, and paired them as renamed)."""
+    rng = random.Random(7)
+
+    def run(first: str, count: int, accept: Callable[[int], bool]) -> list[str]:
+        out = [first]
+        while len(out) < count:
+            candidate = "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(5, 8)))
+            if accept(zlib.crc32(f"{out[-1]} {candidate}".encode())):
+                out.append(candidate)
+        return out
+
+    shared = run("shared", 120, lambda h: h >= 1 << 31)
+    intro = "# Policy\n\nThis policy explains how we handle the personal data of our users.\n\n"
+    old = intro + "## Alpha section\n\n" + " ".join(run("alphaword", 45, lambda h: h < 1 << 29) + shared) + ".\n"
+    new = intro + "## Beta section\n\n" + " ".join(run("betaword", 45, lambda h: h < 1 << 29) + shared) + ".\n"
+    history = history_of("sketch", [old, new], name="Sketch")
+    (change,) = history.changes
+    assert [c.status for c in change.diff.sections] == ["unchanged", "removed", "added"]
+    with serve(static_compare_site(tmp_path, history)) as origin:
+        page, watch = open_page(browser, origin)
+        page.goto(origin + urls.compare_page("sketch"))
+        shown, _unchanged = compare_rows(page, change.old.version, change.new.version)
+        assert shown == [entry(c) for c in change.diff.sections if c.status != "unchanged"]
+    assert watch.errors == [] and watch.outside_requests == []
+
+
+def test_compare_config_is_the_python_constants() -> None:
+    """compare.json carries the constants of the modules that define them, and the word
+    class it gives the script is Python's \\w, checked over every code point."""
+    config = json.loads(compare_config())
+    assert config["align"] == {
+        "prefilter_dice": align.PREFILTER_DICE,
+        "match_ratio": align.MATCH_RATIO,
+        "attach_containment": align.ATTACH_CONTAINMENT,
+        "sketch": align.SKETCH,
+    }
+    assert config["fold"] == {"at": diffhtml.FOLD_AT, "keep": diffhtml.KEEP}
+    assert config["tokens"]["first_code"] == 0x100 and config["tokens"]["surrogates"] == [0xD800, 0xE000]
+    assert config["tokens"]["word"] == r"\p{L}\p{N}_"
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    words = set(re.findall(r"\w", every))
+    assert words == {c for c in every if unicodedata.category(c)[0] in "LN" or c == "_"}
+    spaces = {chr(int(code, 16)) for code in re.findall(r"\\u\{([0-9A-F]+)\}", config["tokens"]["space"])}
+    assert spaces == set(re.findall(r"\s", every))
