@@ -1,13 +1,12 @@
 """The feeds of the bundled site, built twice by `mkdocs build --strict` (with different hash
-seeds, so nothing may depend on set or dict ordering)."""
+seeds, so nothing may depend on set or dict ordering): the session's bundled site, and one
+more build."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import feedparser
@@ -15,10 +14,9 @@ import lxml.html
 import pytest
 import yaml
 from feedcheck import REPO, XML_FORBIDDEN, check_atom, check_json_feed, feed_files
+from site_support import BuiltSite, mkdocs_build
 
 from policydiff.archive import Archive
-
-MKDOCS = Path(sys.executable).with_name("mkdocs")
 
 
 def _site_url() -> str:
@@ -27,23 +25,11 @@ def _site_url() -> str:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    root = tmp_path_factory.mktemp("bundled")
-    sites = (root / "first", root / "second")
-    runs = [
-        subprocess.Popen(
-            [str(MKDOCS), "build", "--strict", "--quiet", "-f", str(REPO / "mkdocs.yml"), "-d", str(site)],
-            env={**os.environ, "PYTHONHASHSEED": seed, "NO_MKDOCS_2_WARNING": "1"},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for site, seed in zip(sites, ("1", "2"), strict=True)
-    ]
-    for run in runs:
-        output, _ = run.communicate(timeout=300)
-        assert run.returncode == 0, output
-    return sites
+def builds(tmp_path_factory: pytest.TempPathFactory, bundled_site: BuiltSite) -> tuple[Path, Path]:
+    """The bundled site (hash seed 1), and the same site built again with hash seed 2."""
+    second = tmp_path_factory.mktemp("bundled") / "second"
+    mkdocs_build(REPO / "mkdocs.yml", second, hash_seed="2")
+    return bundled_site.site, second
 
 
 @pytest.fixture(scope="module")
