@@ -146,6 +146,11 @@ def returned_to(change: Change, history: PolicyHistory) -> datetime:
     return next(p.start for p in history.periods if p.version == change.flags.reverts_to)
 
 
+def trivial_note(included: bool) -> str:
+    """What a feed says of the trivial changes it leaves out, or includes."""
+    return f"Trivial-only changes (whitespace, punctuation, a date) are {'included' if included else 'left out'}."
+
+
 def flag_categories(flags: ChangeFlags) -> tuple[str, ...]:
     """Feed categories: every flag that is set, as words ("silent change", "revert")."""
     return tuple(name.replace("_", " ") for name in flags.names)

@@ -24,7 +24,7 @@ from ..errors import PolicyDiffError
 from ..escape import xml_text
 from ..history import PolicyHistory
 from ..urls import feed_dir, policy_page, section_page
-from ..wording import section_name, shortened
+from ..wording import section_name, shortened, trivial_note
 from .entries import MAX_TITLE_CHARS, EntryContext, FeedEntry, absolute, change_entry, section_entry
 from .formats import FORMAT_NAMES, FORMATS, Feed, feed_documents
 
@@ -69,12 +69,6 @@ def tag_prefix(site_url: str) -> str:
     """`tag:example.org,2026:policy-diff/`: the authority and path of the site."""
     parts = urlsplit(site_url)
     return f"tag:{parts.hostname},{TAG_DATE}:{parts.path.lstrip('/')}"
-
-
-def _trivial_note(included: bool) -> str:
-    if included:
-        return "Trivial-only changes (whitespace, punctuation, a date) are included."
-    return "Trivial-only changes (whitespace, punctuation, a date) are left out."
 
 
 def _latest(entries: Sequence[FeedEntry], limit: int) -> tuple[FeedEntry, ...]:
@@ -139,7 +133,7 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
             trivial_for.append(history.name)
         built = _policy_entries(history, settings, include_trivial)
         every += built.entries
-        note = _trivial_note(include_trivial)
+        note = trivial_note(include_trivial)
         entries = _latest(built.entries, limit)
         directory = feed_dir(history.slug)
         language = history.declaration.language
@@ -185,11 +179,11 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
             )
     entries = _latest(every, limit)
     if not trivial_for:
-        note = _trivial_note(False)
+        note = trivial_note(False)
     elif len(trivial_for) == len(captured):
-        note = _trivial_note(True)
+        note = trivial_note(True)
     else:
-        note = f"{_trivial_note(False)[:-1]}, except for: {', '.join(trivial_for)}."
+        note = f"{trivial_note(False)[:-1]}, except for: {', '.join(trivial_for)}."
     firsts = [h.first_seen for h in captured if h.first_seen is not None]
     directory = feed_dir()
     site_feed = Feed(
