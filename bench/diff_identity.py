@@ -144,7 +144,7 @@ def compare(base_path: Path, new_path: Path) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command")
     c = sub.add_parser("collect")
     c.add_argument("out", type=Path)
     default_corpus = os.environ.get("POLICY_DIFF_CORPUS", str(HERE.parent.parent / "shared" / "corpus"))
@@ -156,6 +156,9 @@ def main() -> int:
     k.add_argument("base", type=Path)
     k.add_argument("new", type=Path)
     args = parser.parse_args()
+    if args.command is None:  # `make bench` runs every script: this one is a checker, not a benchmark
+        print("a checker, not a benchmark: see `python bench/diff_identity.py --help`")
+        return 0
     if args.command == "collect":
         collect(args.corpus, args.out)
     elif args.command == "dump":
