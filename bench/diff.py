@@ -49,7 +49,7 @@ from pathlib import Path
 import fast_diff_match_patch
 
 from policydiff.diff import diff_versions
-from policydiff.diff.align import _profile
+from policydiff.diff.align import _body_shingles, _profile
 from policydiff.diff.segment import _segment
 from policydiff.extract import extract_capture
 
@@ -121,6 +121,7 @@ def cold_caches() -> None:
     """Before each run of ours, outside the clock: nothing segmented or profiled yet."""
     _segment.cache_clear()
     _profile.cache_clear()
+    _body_shingles.cache_clear()
 
 
 def timed(

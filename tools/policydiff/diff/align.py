@@ -263,15 +263,23 @@ class _JoinedTexts:
         members = group.old if side == 0 else group.new
         found = self.joined.get(key)
         if found is None:
-            found = self.joined[key] = (group, _Joined([_word_list(self.sides[side][i]) for i in members]))
+            if len(members) == 1:  # most groups never grow: their one text's set, as it is
+                return _shingles(self.sides[side][members[0]].text)
+            found = self._start(side, group)
         return found[1].shingles()
+
+    def _start(self, side: int, group: Group) -> tuple[Group, _Joined]:
+        members = group.old if side == 0 else group.new
+        sections = self.sides[side]
+        joined = _Joined([_word_list(sections[i]) for i in members], _shingles(sections[members[0]].text))
+        found = self.joined[(id(group), side)] = (group, joined)
+        return found
 
     def extend(self, side: int, group: Group, index: int) -> None:
         """`index` joins the group on that side, at its start or its end."""
         members = group.old if side == 0 else group.new
-        found = self.joined.get((id(group), side))
-        if found is not None:
-            found[1].add(_word_list(self.sides[side][index]), at_start=index < members[0])
+        found = self.joined.get((id(group), side)) or self._start(side, group)
+        found[1].add(_word_list(self.sides[side][index]), at_start=index < members[0])
         members.append(index)
         members.sort()
 
@@ -281,11 +289,16 @@ class _Joined:
 
     __slots__ = ("count", "first", "last", "pairs")
 
-    def __init__(self, parts: list[tuple[str, ...]]) -> None:
+    def __init__(self, parts: list[tuple[str, ...]], one: frozenset[int]) -> None:
+        """`one`: the shingles of the first part, which are its pairs when it is the only
+        part and has two words or more (copied rather than hashed again)."""
         words = tuple(itertools.chain.from_iterable(parts))
         self.count = len(words)
         self.first, self.last = (words[0], words[-1]) if words else ("", "")
-        self.pairs = set(_shingles_of(words))
+        if len(parts) == 1:
+            self.pairs = set(one) if self.count >= 2 else set()
+        else:
+            self.pairs = set(_shingles_of(words))
 
     def add(self, words: tuple[str, ...], *, at_start: bool) -> None:
         if not words:
@@ -324,7 +337,7 @@ def _attach_to_hosts(
             return _contained(piece.text, other, same)
         # A bare heading (nothing below it) joins only on the way to a section that does.
         i = piece.index
-        while i in free and not _shingles(_body(side[i])):
+        while i in free and not _body_shingles(side[i].text, bool(side[i].title)):
             i += step
         return i in free and _body_share(side[i], other) >= CARRIED_OVER
 
@@ -399,7 +412,7 @@ def _seed_unhosted(
             scored = [
                 (-len(_shingles(piece_side[p].text) & mine), p)
                 for p in pieces
-                if _body_share(piece_side[p], mine) >= ATTACH_CONTAINMENT and _body(piece_side[p])
+                if _body_share(piece_side[p], mine) >= ATTACH_CONTAINMENT and _body(piece_side[p]).strip()
             ]
             if not scored:
                 continue
@@ -453,10 +466,24 @@ def _body(section: Section) -> str:
     return section.text[cut + 1 :] if cut >= 0 else ""
 
 
+@lru_cache(maxsize=1024)
+def _body_shingles(text: str, titled: bool) -> frozenset[int]:
+    """The shingles of a section's text below its heading line: its words but the heading
+    line's, paired (the words are the section's own, not read again)."""
+    words = _profile(text)[0]
+    if titled:
+        cut = text.find("\n")
+        heading = text[: cut + 1] if cut >= 0 else text
+        words = words[len(_WORD.findall(heading.lower())) :]
+    if len(words) < 2:
+        return frozenset(_stable_hash(w) for w in words)
+    return frozenset(_shingles_of(words))
+
+
 def _body_share(section: Section, host: Set[int]) -> float:
     """The share of the shingles of a section's text below its heading found in a text's:
     the words a split or a merge carries over, its heading being the new part."""
-    mine = _shingles(_body(section))
+    mine = _body_shingles(section.text, bool(section.title))
     return len(mine & host) / len(mine) if mine else 0.0
 
 
