@@ -6,19 +6,38 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .archive import Archive
-from .declaration import check_slug
 from .times import format_iso, parse_time
+
+if TYPE_CHECKING:
+    from .archive import Archive
 
 
 class Context:
+    """The archive, opened when a command first asks for it: `--help` and `--version` never
+    import the archive (or anything behind it)."""
+
     def __init__(self, archive_dir: Path) -> None:
-        self.archive = Archive(archive_dir)
+        self.archive_dir = archive_dir
+        self._archive: Archive | None = None
+
+    @property
+    def archive(self) -> Archive:
+        if self._archive is None:
+            from .archive import Archive
+
+            self._archive = Archive(self.archive_dir)
+        return self._archive
+
+
+def check_slug(slug: str) -> str:
+    from .declaration import check_slug as check
+
+    return check(slug)
 
 
 _pass_obj = click.make_pass_decorator(Context)

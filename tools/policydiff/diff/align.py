@@ -14,8 +14,13 @@ Passes, each over the sections the previous ones left unmatched:
    sections of one policy score 0.1-0.3, a reworded one 0.6 and more) must reach `MATCH_RATIO`;
    the best pairs are taken first;
 5. splits and merges: a left-over section whose shingles are mostly (`ATTACH_CONTAINMENT`)
-   found in the *new* text of an adjacent pair, and not in its old text (or the reverse for
-   a merge), joins that pair: one section modified into two, or two into one.
+   found in the *old* text of an adjacent pair, and not in its new text (or the reverse for
+   a merge), joins that pair: one section modified into several, or several into one;
+6. headings added or taken away with no pair beside them: a left-over section and the run
+   of left-over sections between the same two pairs on the other side made of its words
+   become one pair (one section split in many, or many merged into one); then a section
+   beside a pair whose text below its heading is nearly all (`CARRIED_OVER`) in the pair's
+   other side joins it, a bare heading only on the way to such a section.
 
 A group keeps consecutive sections on each side, so the diff of a group's joined old text
 against its joined new text rebuilds both versions when the groups are read in order.
@@ -29,6 +34,7 @@ import itertools
 import re
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -40,6 +46,7 @@ from .segment import slugify
 PREFILTER_DICE = 0.2
 MATCH_RATIO = 0.5
 ATTACH_CONTAINMENT = 0.5
+CARRIED_OVER = 0.9  # a section cut out under a new heading: its text (below the heading) kept
 SKETCH = 32  # min-hashes kept per section: a pair at the prefilter's Dice shares ~3 of them
 
 _WORD = re.compile(r"\w+")
@@ -59,7 +66,12 @@ def _profile(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
     words = tuple(_WORD.findall(text.lower()))
     if len(words) < 2:
         return words, frozenset(_stable_hash(w) for w in words)
-    return words, frozenset(_stable_hash(f"{a} {b}") for a, b in itertools.pairwise(words))
+    return words, frozenset(_shingles_of(words))
+
+
+def _shingles_of(words: tuple[str, ...]) -> Iterator[int]:
+    """_stable_hash of "a b" for each pair of words, by C iterators: no Python frame per pair."""
+    return map(zlib.crc32, map(str.encode, map(" ".join, itertools.pairwise(words))))
 
 
 def _stable_hash(text: str) -> int:
@@ -137,22 +149,65 @@ def _similar_pairs(
     PREFILTER_DICE and their word similarity MATCH_RATIO. Best pairs first."""
     if not sh_old or not sh_new:
         return []
+    old_sketches = {o: frozenset(_sketch(shingles)) for o, shingles in sh_old.items()}
+    new_sketches = {n: frozenset(_sketch(shingles)) for n, shingles in sh_new.items()}
     index: dict[int, list[int]] = defaultdict(list)
-    for o, shingles in sh_old.items():
-        for h in _sketch(shingles):
+    for o, sketch in old_sketches.items():
+        for h in sketch:
             index[h].append(o)
+    probes = sum(len(index.get(h, ())) for sketch in new_sketches.values() for h in sketch)
+    if probes > _PROBES_PER_SECTION * (len(sh_old) + len(sh_new)):
+        # Many sections share common shingles ("of the"), and a common shingle with a low
+        # hash sits in most sketches: nearly every pair would be a candidate (n² Dice tests).
+        candidates_of = _dice_candidates(sh_old, sh_new)
+    else:
+        candidates_of = {n: {o for h in sketch for o in index.get(h, ())} for n, sketch in new_sketches.items()}
     scored: list[tuple[int, int, float]] = []
-    for n, shingles in sh_new.items():
-        candidates = {o for h in _sketch(shingles) for o in index.get(h, ())}
+    for n, candidates in candidates_of.items():
+        shingles = sh_new[n]
+        words_new = _word_list(new[n])
+        sketch_new = new_sketches[n]
         for o in candidates:
-            dice = 2 * len(shingles & sh_old[o]) / (len(shingles) + len(sh_old[o]))
-            if dice < PREFILTER_DICE:
+            other = sh_old[o]
+            if 10 * min(len(shingles), len(other)) < len(shingles) + len(other):
+                continue  # Dice at most 2·min/(sum): below PREFILTER_DICE whatever they share
+            dice = 2 * len(shingles & other) / (len(shingles) + len(other))
+            if dice < PREFILTER_DICE or sketch_new.isdisjoint(old_sketches[o]):
                 continue
-            ratio = Indel.normalized_similarity(_word_list(old[o]), _word_list(new[n]))
+            words_old = _word_list(old[o])
+            if 4 * min(len(words_old), len(words_new)) < len(words_old) + len(words_new):
+                continue  # the similarity is at most 2·min/(sum): below MATCH_RATIO
+            ratio = Indel.normalized_similarity(words_old, words_new)
             if ratio >= MATCH_RATIO:
                 scored.append((o, n, ratio))
     scored.sort(key=lambda t: (-t[2], t[1], t[0]))
     return scored
+
+
+_PROBES_PER_SECTION = 16
+
+
+def _dice_candidates(sh_old: dict[int, frozenset[int]], sh_new: dict[int, frozenset[int]]) -> dict[int, set[int]]:
+    """For each new section, every old one that may reach PREFILTER_DICE with it: a superset
+    of the pairs at or above it, found by prefix filtering (as in set-similarity joins).
+    Shingles are ordered rarest first; a pair with Dice >= t shares at least t/(2-t) of
+    each set (1/9 at 0.2), so it shares a shingle within each set's first |S| - |S|/9 + 1
+    shingles. The commonest shingles, which every section has, are never looked up."""
+    frequency = Counter(itertools.chain.from_iterable(itertools.chain(sh_old.values(), sh_new.values())))
+
+    def prefix(shingles: frozenset[int]) -> list[int]:
+        ordered = sorted(shingles, key=lambda h: (frequency[h], h))
+        return ordered[: len(ordered) - max(len(ordered) // 9, 1) + 1]
+
+    index: dict[int, list[int]] = defaultdict(list)
+    for o, shingles in sh_old.items():
+        if shingles:
+            for h in prefix(shingles):
+                index[h].append(o)
+    return {
+        n: {o for h in prefix(shingles) for o in index.get(h, ())} if shingles else set()
+        for n, shingles in sh_new.items()
+    }
 
 
 def _sketch(shingles: frozenset[int]) -> list[int]:
@@ -171,70 +226,273 @@ def _attach_leftovers(
     old_of: dict[int, int],
     taken_old: set[int],
 ) -> tuple[set[int], set[int]]:
-    """Join unmatched sections to an adjacent pair they were split from or merged into.
+    """Join unmatched sections to an adjacent pair they were split from or merged into, then
+    pair what is left where one section's text was cut into several (headings added) or
+    several joined into one (headings removed), with no pair beside them to join.
     Returns the (old, new) sections still unmatched."""
     free_old = {s.index for s in old} - taken_old
     free_new = {s.index for s in new} - set(old_of)
     if not free_old and not free_new:
         return free_old, free_new
-    group_of_old = {g.old[0]: g for g in groups.values()}
-    group_of_new = {g.new[0]: g for g in groups.values()}
+    joined = _JoinedTexts(old, new)
+    _attach_to_hosts(old, new, list(groups.values()), free_old, free_new, joined)
+    if _seed_unhosted(old, new, groups, free_old, free_new, joined):
+        _attach_to_hosts(old, new, list(groups.values()), free_old, free_new, joined)
+    if free_old or free_new:
+        # Last, a section beside a pair whose text below its heading is nearly all
+        # (`CARRIED_OVER`) in the pair's other side, even where the pair's own side has it
+        # too: a short section in the policy's set phrases ("to protect your Personal Data")
+        # cut out of a longer one under a new heading.
+        _attach_to_hosts(old, new, list(groups.values()), free_old, free_new, joined, plain=True)
+    return free_old, free_new
 
-    def texts(g: Group) -> tuple[str, str]:
-        return "".join(old[i].text for i in g.old), "".join(new[i].text for i in g.new)
+
+class _JoinedTexts:
+    """The shingles of each group's joined old and new text, the very set `_shingles` gives
+    for the joined text, grown in place as sections join a group (a text split in
+    twenty-three sections is not re-read twenty-three times). Sections end at line ends, so
+    the words of joined texts are the words of each text in turn."""
+
+    def __init__(self, old: list[Section], new: list[Section]) -> None:
+        self.sides = (old, new)
+        # by (id(group), side); the group is kept with it, so that its id is never reused
+        self.joined: dict[tuple[int, int], tuple[Group, _Joined]] = {}
+
+    def shingles(self, side: int, group: Group) -> set[int] | frozenset[int]:
+        key = (id(group), side)
+        members = group.old if side == 0 else group.new
+        found = self.joined.get(key)
+        if found is None:
+            if len(members) == 1:  # most groups never grow: their one text's set, as it is
+                return _shingles(self.sides[side][members[0]].text)
+            found = self._start(side, group)
+        return found[1].shingles()
+
+    def _start(self, side: int, group: Group) -> tuple[Group, _Joined]:
+        members = group.old if side == 0 else group.new
+        sections = self.sides[side]
+        joined = _Joined([_word_list(sections[i]) for i in members], _shingles(sections[members[0]].text))
+        found = self.joined[(id(group), side)] = (group, joined)
+        return found
+
+    def extend(self, side: int, group: Group, index: int) -> None:
+        """`index` joins the group on that side, at its start or its end."""
+        members = group.old if side == 0 else group.new
+        found = self.joined.get((id(group), side)) or self._start(side, group)
+        found[1].add(_word_list(self.sides[side][index]), at_start=index < members[0])
+        members.append(index)
+        members.sort()
+
+
+class _Joined:
+    """Word pairs of texts joined in order, and the first and last word."""
+
+    __slots__ = ("count", "first", "last", "pairs")
+
+    def __init__(self, parts: list[tuple[str, ...]], one: frozenset[int]) -> None:
+        """`one`: the shingles of the first part, which are its pairs when it is the only
+        part and has two words or more (copied rather than hashed again)."""
+        words = tuple(itertools.chain.from_iterable(parts))
+        self.count = len(words)
+        self.first, self.last = (words[0], words[-1]) if words else ("", "")
+        if len(parts) == 1:
+            self.pairs = set(one) if self.count >= 2 else set()
+        else:
+            self.pairs = set(_shingles_of(words))
+
+    def add(self, words: tuple[str, ...], *, at_start: bool) -> None:
+        if not words:
+            return
+        if len(words) >= 2:
+            self.pairs.update(_shingles_of(words))
+        if self.count:
+            across = f"{words[-1]} {self.first}" if at_start else f"{self.last} {words[0]}"
+            self.pairs.add(_stable_hash(across))
+            self.first, self.last = (words[0], self.last) if at_start else (self.first, words[-1])
+        else:
+            self.first, self.last = words[0], words[-1]
+        self.count += len(words)
+
+    def shingles(self) -> set[int] | frozenset[int]:
+        if self.count < 2:  # a text of one word: its word, as _profile gives
+            return frozenset(_stable_hash(w) for w in (self.first,) if self.count)
+        return self.pairs
+
+
+def _attach_to_hosts(
+    old: list[Section],
+    new: list[Section],
+    groups: list[Group],
+    free_old: set[int],
+    free_new: set[int],
+    joined: _JoinedTexts,
+    *,
+    plain: bool = False,
+) -> None:
+    """The split and merge rule: a left-over section joins a pair beside it when most of its
+    shingles are in the pair's other side and not in its own (`plain`: in the other side)."""
+
+    def joins(piece: Section, other: Set[int], same: Set[int], side: list[Section], free: set[int], step: int) -> bool:
+        if not plain:
+            return _contained(piece.text, other, same)
+        # A bare heading (nothing below it) joins only on the way to a section that does.
+        i = piece.index
+        while i in free and not _body_shingles(side[i].text, bool(side[i].title)):
+            i += step
+        return i in free and _body_share(side[i], other) >= CARRIED_OVER
+
+    # Hosts by the first and the last section of each side: a section can join a pair at
+    # either end, and a pair can take many (a text split in many sections).
+    first_new = {g.new[0]: g for g in groups}
+    last_new = {g.new[-1]: g for g in groups}
+    first_old = {g.old[0]: g for g in groups}
+    last_old = {g.old[-1]: g for g in groups}
+
+    def hostable(host: Group | None) -> bool:
+        return host is not None and not (host.how == "identical" and len(host.old) == len(host.new) == 1)
 
     changed = True
     while changed:
         changed = False
         # A split: a new section next to a pair, made of the pair's old text.
         for n in sorted(free_new):
-            for host in (group_of_new.get(n - 1), _group_starting_after(group_of_new, n)):
-                if host is None or (host.how == "identical" and len(host.old) == len(host.new) == 1):
+            for host, step in ((last_new.get(n - 1), 1), (first_new.get(n + 1), -1)):
+                if not hostable(host):
                     continue
-                if not (host.new[-1] == n - 1 or host.new[0] == n + 1):
-                    continue
-                old_text, new_text = texts(host)
-                if _contained(new[n].text, old_text, new_text):
-                    host.new = sorted([*host.new, n])
-                    group_of_new = {g.new[0]: g for g in groups.values()}
+                assert host is not None
+                if joins(new[n], joined.shingles(0, host), joined.shingles(1, host), new, free_new, step):
+                    del first_new[host.new[0]], last_new[host.new[-1]]
+                    joined.extend(1, host, n)
+                    first_new[host.new[0]], last_new[host.new[-1]] = host, host
                     free_new.discard(n)
                     changed = True
                     break
         # A merge: an old section next to a pair, whose text went into the pair's new text.
         for o in sorted(free_old):
-            for host in (_group_ending_before(group_of_old, old, o), group_of_old.get(o + 1)):
-                if host is None or (host.how == "identical" and len(host.old) == len(host.new) == 1):
+            for host, step in ((last_old.get(o - 1), 1), (first_old.get(o + 1), -1)):
+                if not hostable(host):
                     continue
-                if not (host.old[-1] == o - 1 or host.old[0] == o + 1):
-                    continue
-                old_text, new_text = texts(host)
-                if _contained(old[o].text, new_text, old_text):
-                    host.old = sorted([*host.old, o])
-                    group_of_old = {g.old[0]: g for g in groups.values()}
+                assert host is not None
+                if joins(old[o], joined.shingles(1, host), joined.shingles(0, host), old, free_old, step):
+                    del first_old[host.old[0]], last_old[host.old[-1]]
+                    joined.extend(0, host, o)
+                    first_old[host.old[0]], last_old[host.old[-1]] = host, host
                     free_old.discard(o)
                     changed = True
                     break
-    return free_old, free_new
 
 
-def _group_starting_after(group_of_new: dict[int, Group], n: int) -> Group | None:
-    return group_of_new.get(n + 1)
+def _seed_unhosted(
+    old: list[Section],
+    new: list[Section],
+    groups: dict[int, Group],
+    free_old: set[int],
+    free_new: set[int],
+    joined: _JoinedTexts,
+) -> bool:
+    """A left-over section cut into several left-over sections (or several joined into
+    one) between the same two pairs, with no pair beside them to host the split: headings
+    added over a text, or taken away. The piece most of whose words come from the section
+    starts a pair, its neighbours join it by the split rule, and the pair is kept when its
+    pieces hold most (`ATTACH_CONTAINMENT`) of the section's text. Added for Facebook's
+    policy, whose one section became twenty-three under new headings."""
+    seeded = False
+    anchors = _in_order(groups.values())
+    for side in (0, 1):
+        whole_side, piece_side = (old, new) if side == 0 else (new, old)
+        free_whole, free_pieces = (free_old, free_new) if side == 0 else (free_new, free_old)
+        for w in sorted(free_whole):
+            if w not in free_whole:
+                continue
+            low, high = _gap(anchors, side, w)
+            pieces = [p for p in sorted(free_pieces) if low < p < high]
+            mine = _shingles(whole_side[w].text)
+            if not pieces or not mine:
+                continue
+            scored = [
+                (-len(_shingles(piece_side[p].text) & mine), p)
+                for p in pieces
+                if _body_share(piece_side[p], mine) >= ATTACH_CONTAINMENT and _body(piece_side[p]).strip()
+            ]
+            if not scored:
+                continue
+            members = [min(scored)[1]]
+            piece_index = 1 - side
+            contained = {p for p in pieces if _body_share(piece_side[p], mine) >= ATTACH_CONTAINMENT}
+            # The run of neighbouring pieces made of the section's words. (Not the split rule's
+            # "beyond what the pair has": short pieces in a policy's set phrases would fail it.)
+            while members[0] - 1 in contained:
+                members.insert(0, members[0] - 1)
+            while members[-1] + 1 in contained:
+                members.append(members[-1] + 1)
+            group = Group([w], members, "similar") if side == 0 else Group(members, [w], "similar")
+            if len(mine & joined.shingles(piece_index, group)) / len(mine) < ATTACH_CONTAINMENT:
+                continue
+            groups[group.new[0]] = group
+            anchors = sorted([*anchors, group], key=lambda g: g.new[0])
+            free_whole.discard(w)
+            free_pieces.difference_update(members)
+            seeded = True
+    return seeded
 
 
-def _group_ending_before(group_of_old: dict[int, Group], old: list[Section], o: int) -> Group | None:
-    for g in group_of_old.values():
-        if g.old and g.old[-1] == o - 1:
-            return g
-    return None
+def _gap(anchors: list[Group], side: int, index: int) -> tuple[int, int]:
+    """The open range of positions, on the other side, between the pairs just before and
+    just after this left-over section (-1 and infinity at the ends). `anchors` are pairs
+    in order on both sides."""
+    low, high = -1, 10**9
+    for g in anchors:
+        here, there = (g.old, g.new) if side == 0 else (g.new, g.old)
+        if here[-1] < index:
+            low = there[-1]
+        elif here[0] > index:
+            high = there[0]
+            break
+    return low, high
 
 
-def _contained(piece: str, host_other_side: str, host_same_side: str) -> bool:
+def _in_order(groups: Iterable[Group]) -> list[Group]:
+    """The pairs on one longest chain in order on both sides: those that did not move."""
+    matched = sorted(groups, key=lambda g: g.new[0])
+    keep = _longest_increasing([g.old[0] for g in matched])
+    return [g for i, g in enumerate(matched) if i in keep]
+
+
+def _body(section: Section) -> str:
+    """A section's text below its heading line (all of it for the preamble)."""
+    if not section.title:
+        return section.text
+    cut = section.text.find("\n")
+    return section.text[cut + 1 :] if cut >= 0 else ""
+
+
+@lru_cache(maxsize=1024)
+def _body_shingles(text: str, titled: bool) -> frozenset[int]:
+    """The shingles of a section's text below its heading line: its words but the heading
+    line's, paired (the words are the section's own, not read again)."""
+    words = _profile(text)[0]
+    if titled:
+        cut = text.find("\n")
+        heading = text[: cut + 1] if cut >= 0 else text
+        words = words[len(_WORD.findall(heading.lower())) :]
+    if len(words) < 2:
+        return frozenset(_stable_hash(w) for w in words)
+    return frozenset(_shingles_of(words))
+
+
+def _body_share(section: Section, host: Set[int]) -> float:
+    """The share of the shingles of a section's text below its heading found in a text's:
+    the words a split or a merge carries over, its heading being the new part."""
+    mine = _body_shingles(section.text, bool(section.title))
+    return len(mine & host) / len(mine) if mine else 0.0
+
+
+def _contained(piece: str, host_other: Set[int], host_same: Set[int]) -> bool:
     """Is most of `piece` found in the host's other side, beyond what its own side has?"""
     mine = _shingles(piece)
     if not mine:
         return False
-    fresh = _shingles(host_other_side) - _shingles(host_same_side)
-    return len(mine & fresh) / len(mine) >= ATTACH_CONTAINMENT
+    return len((mine & host_other) - host_same) / len(mine) >= ATTACH_CONTAINMENT
 
 
 def _mark_moves(groups: list[Group]) -> None:

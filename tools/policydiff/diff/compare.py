@@ -21,17 +21,21 @@ def diff_versions(old: str, new: str, *, old_id: str = "old", new_id: str = "new
 
 def _in_reading_order(groups: list[Group], old_count: int) -> list[Group]:
     """New order, each removed section right after the section that preceded it."""
-    new_start_of_old: dict[int, int] = {}
+    new_start_of_old = [-1] * old_count
     for g in groups:
         for o in g.old:
             if g.new:
                 new_start_of_old[o] = g.new[0]
+    # latest[o]: the largest new start among the old sections before o (-1 when none), in
+    # one pass rather than a scan of the sections before each removed one.
+    latest = [-1] * (old_count + 1)
+    for o, start in enumerate(new_start_of_old):
+        latest[o + 1] = max(latest[o], start)
 
     def key(g: Group) -> tuple[int, int, int]:
         if g.new:
             return (g.new[0], 0, 0)
-        before = max((new_start_of_old[o] for o in range(g.old[0]) if o in new_start_of_old), default=-1)
-        return (before, 1, g.old[0])
+        return (latest[g.old[0]], 1, g.old[0])
 
     return sorted(groups, key=key)
 

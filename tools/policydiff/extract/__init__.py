@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from ..declaration import ExtractionRules
 from ..errors import ExtractionError
 from ..normalise import normalise_markdown, visible_text
-from .encoding import decode_bytes
-from .html import html_to_markdown
-from .text import text_to_markdown
+
+# The decoders and the HTML stack (lxml, ftfy, charset-normalizer) are imported by
+# `extract_capture` when it first runs: the archive imports this package, and commands that
+# never extract (`--help`, `versions`, `diff`) should not pay for them.
 
 # Bump when a change to extraction can change the text of a version: `rebuild` records it.
 EXTRACTOR_VERSION = "3"
@@ -46,6 +47,10 @@ def extract_capture(
     content_type: str | None = None,
 ) -> Extraction:
     """Extract the policy text of one capture. Raises ExtractionError when no text is left."""
+    from .encoding import decode_bytes
+    from .html import html_to_markdown
+    from .text import text_to_markdown
+
     decoded = decode_bytes(data, content_type)
     rules = rules or ExtractionRules()
     if media_type == "text/html":
