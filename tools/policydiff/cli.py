@@ -45,7 +45,8 @@ _pass_obj = click.make_pass_decorator(Context)
 
 def _archive_after_command(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
     if value is not None:
-        ctx.ensure_object(Context).archive = Archive(value)
+        context = ctx.ensure_object(Context)
+        context.archive_dir, context._archive = value, None
 
 
 def pass_context(command: Any) -> Any:
