@@ -1,0 +1,163 @@
+"""`archive/<slug>/manifest.jsonl`: the policy's append-only, hash-chained history of record.
+
+One JSON object a line, never rewritten; each names the sha256 of the line before it, so the
+sha256 of the last line (the *head*) vouches for everything before it. Editing, removing or
+inserting any record breaks the chain, and a copy of the archive whose chain does not contain
+a head published earlier has had its history rewritten.
+
+```json
+{"seq": 0, "prev": null, "kind": "capture", "file": "2017...-1a2b3c4d5e6f.html", "provenance": {...}}
+{"seq": 1, "prev": "<sha256 of line 0>", "kind": "exclusion", "file": "...", "reason": "...", "excluded_at": "..."}
+```
+
+Kinds: `capture` (the bytes' sha256 and the whole provenance, as `captures/<stem>.json` holds it),
+`exclusion`, and `seal` (the manifest of an archive made before manifests existed, created
+from its captures). A later kind (issue 13's editor's notes: `note`) is appended the same way;
+a reader that does not know a kind checks its place in the chain and passes over it.
+
+A record is committed when its whole line, newline included, is on disk: a writer killed in
+the middle of an append leaves a torn last line, which is not a record and which the next
+writer removes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .storage import crash_point, fsync_dir, write_error
+
+MANIFEST = "manifest.jsonl"
+KNOWN_KINDS = frozenset({"seal", "capture", "exclusion"})
+# A record is a line: a capture's provenance with many headers is a few KB.
+MAX_RECORD_BYTES = 1024 * 1024
+
+
+def line_digest(line: bytes) -> str:
+    return hashlib.sha256(line).hexdigest()
+
+
+def encode_record(seq: int, prev: str | None, kind: str, payload: dict[str, Any]) -> bytes:
+    body = {"seq": seq, "prev": prev, "kind": kind, **payload}
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Record:
+    seq: int
+    kind: str
+    body: dict[str, Any]
+    digest: str
+
+
+@dataclass
+class ManifestState:
+    """A manifest as read: its valid records, its head, and what is wrong with it."""
+
+    records: list[Record] = field(default_factory=list)
+    head: str | None = None
+    problems: list[str] = field(default_factory=list)  # a broken chain, an invalid line
+    torn: bool = False  # an incomplete last line (a killed writer's; not a record)
+    size: int = 0  # bytes of the complete lines
+    exists: bool = False
+
+
+def read_manifest(path: Path) -> ManifestState:
+    state = ManifestState()
+    try:
+        if path.is_symlink():
+            state.exists = True
+            state.problems.append("is a symbolic link, not a manifest")
+            return state
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return state
+    except OSError as exc:
+        state.exists = True
+        state.problems.append(f"unreadable ({exc.strerror})")
+        return state
+    state.exists = True
+    complete = data.rfind(b"\n") + 1
+    if complete < len(data):
+        state.torn = True
+    state.size = complete
+    prev: str | None = None
+    for number, line in enumerate(data[:complete].split(b"\n")[:-1]):
+        where = f"record {number} (line {number + 1})"
+        try:
+            body = json.loads(line)
+        except ValueError:
+            state.problems.append(f"{where}: not JSON")
+            return state
+        if not isinstance(body, dict) or not isinstance(body.get("kind"), str):
+            state.problems.append(f"{where}: not a record (a JSON object with a `kind`)")
+            return state
+        if body.get("seq") != number or type(body.get("seq")) is not int:
+            state.problems.append(f"{where}: sequence number {body.get('seq')!r}, expected {number}")
+            return state
+        if body.get("prev") != prev:
+            state.problems.append(f"{where}: chain broken (it does not name the record before it): edited or removed")
+            return state
+        prev = line_digest(line)
+        state.records.append(Record(number, body["kind"], body, prev))
+    state.head = prev
+    return state
+
+
+def truncate_torn_tail(path: Path, state: ManifestState) -> None:
+    """Drop a killed writer's incomplete last line. Only while holding the archive lock."""
+    if state.torn:
+        with open(path, "r+b") as handle:
+            handle.truncate(state.size)
+            os.fsync(handle.fileno())
+        state.torn = False
+
+
+def append_records(path: Path, state: ManifestState, entries: list[tuple[str, dict[str, Any]]]) -> None:
+    """Append records and make them durable: the commit point of every archive write.
+
+    `state` must be the manifest as read under the same lock; it is updated in place."""
+    if not entries:
+        return
+    if state.problems:
+        raise ValueError(f"{path}: {state.problems[0]}")
+    truncate_torn_tail(path, state) if state.exists else None
+    lines: list[bytes] = []
+    records: list[Record] = []
+    prev, seq = state.head, len(state.records)
+    for kind, payload in entries:
+        line = encode_record(seq, prev, kind, payload)
+        digest = line_digest(line)
+        lines.append(line)
+        records.append(Record(seq, kind, json.loads(line), digest))
+        prev, seq = digest, seq + 1
+    blob = b"\n".join(lines) + b"\n"
+    created = not state.exists
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    try:
+        half = len(blob) // 2
+        os.write(fd, blob[:half])
+        crash_point()  # a torn record, for the crash tests
+        written = half
+        while written < len(blob):
+            written += os.write(fd, blob[written:])
+        os.fsync(fd)
+    except OSError as exc:
+        # Leave no partial record behind: it is not committed.
+        os.ftruncate(fd, state.size)
+        raise write_error(path, exc) from None
+    finally:
+        os.close(fd)
+    if created:
+        fsync_dir(path.parent)
+    state.exists = True
+    state.records.extend(records)
+    state.head = prev
+    state.size += len(blob)
