@@ -47,7 +47,8 @@ from .manifest import (
     KNOWN_KINDS,
     MANIFEST,
     ManifestState,
-    append_records,
+    Record,
+    append_record,
     read_manifest,
     truncate_torn_tail,
 )
@@ -316,11 +317,9 @@ class Archive:
             if name:
                 leftovers.setdefault(name, []).append(tmp)
         # Committed captures whose files were not yet in place: put them there.
-        for record in state.records:
-            if record.kind != "capture":
-                continue
+        for entry in (e for record in state.records for e in recorded_captures(record)):
             try:
-                capture = Capture.from_json(slug, record.body.get("provenance"))
+                capture = Capture.from_json(slug, entry.get("provenance") if isinstance(entry, dict) else None)
             except ValueError:
                 continue
             raw = cdir / capture.file
@@ -337,7 +336,7 @@ class Archive:
             if tmp.is_file() and not tmp.is_symlink():
                 tmp.unlink(missing_ok=True)
         # exclusions.json is the manifest's exclusions as a file
-        if state.exists and any(r.kind == "exclusion" for r in state.records):
+        if state.exists and any(recorded_exclusions(r) for r in state.records):
             self._write_exclusions(slug, self.exclusions(slug))
         for partial in pdir.glob(".versions.new-*"):
             if not self.versions_dir(slug).exists():
@@ -393,8 +392,9 @@ class Archive:
         """The sha256 of the policy's last manifest record: what a mirror compares."""
         return self.manifest(slug).head
 
-    def _commit_records(self, slug: str, entries: list[tuple[str, dict[str, Any]]]) -> None:
-        """Append manifest records: the commit point. Hold the lock."""
+    def _commit_record(self, slug: str, kind: str, payload: dict[str, Any]) -> str:
+        """Append one manifest record: the commit point of a write. Hold the lock.
+        Returns the new head."""
         state = self.manifest(slug)
         if not state.exists and self._legacy_captures(slug):
             raise ArchiveError(
@@ -404,9 +404,10 @@ class Archive:
         if state.problems:
             raise ArchiveError(f"{self.manifest_path(slug)}: {state.problems[0]}; nothing is written over it")
         path = self.manifest_path(slug)
-        append_records(path, state, entries)
+        head = append_record(path, state, kind, {"at": format_iso(now_utc()), **payload})
         info = path.lstat()
         self._manifests[slug] = ((info.st_size, info.st_mtime_ns, info.st_ino), state)
+        return head
 
     def _legacy_captures(self, slug: str) -> list[Path]:
         cdir = self.captures_dir(slug)
@@ -430,14 +431,14 @@ class Archive:
                         f"{self.capture_path(capture)}: sha256 does not match its provenance; not sealed"
                     )
             files = {c.file for c in captures}
-            exclusions = self._legacy_exclusions(slug)
-            entries: list[tuple[str, dict[str, Any]]] = [
-                ("seal", {"sealed_at": format_iso(now_utc()), "captures": len(captures), "by": __version__})
-            ]
-            entries += [("capture", {"file": c.file, "provenance": c.to_json()}) for c in captures]
-            entries += [("exclusion", dict(item)) for name, item in sorted(exclusions.items()) if name in files]
-            path = self.manifest_path(slug)
-            append_records(path, ManifestState(), entries)
+            exclusions = [dict(item) for name, item in sorted(self._legacy_exclusions(slug).items()) if name in files]
+            payload = {
+                "at": format_iso(now_utc()),
+                "by": f"policy-diff {__version__}",
+                "captures": [{"file": c.file, "provenance": c.to_json()} for c in captures],
+                "exclusions": exclusions,
+            }
+            append_record(self.manifest_path(slug), ManifestState(), "seal", payload)
             self._manifests.pop(slug, None)
             return len(captures)
 
@@ -452,9 +453,9 @@ class Archive:
             raise ArchiveError(f"{self.manifest_path(slug)}: {state.problems[0]}; run `policy-diff verify`")
         out: dict[str, Capture] = {}
         for record in state.records:
-            if record.kind == "capture":
+            for entry in recorded_captures(record):
                 try:
-                    capture = Capture.from_json(slug, record.body.get("provenance"))
+                    capture = Capture.from_json(slug, entry.get("provenance") if isinstance(entry, dict) else None)
                 except ValueError as exc:
                     raise ArchiveError(f"{self.manifest_path(slug)}: record {record.seq}: {exc}") from None
                 out.setdefault(capture.file, capture)
@@ -539,6 +540,9 @@ class Archive:
         refused it (nothing of it written), in the order given. Idempotent on (time, sha256).
         """
         declaration = self.declaration(slug)
+        if not self._recovered:
+            with self.locked():  # a killed writer's committed captures are put in place first
+                pass
         now = now_utc()
         results: list[StoreResult | PolicyDiffError | None] = [None] * len(items)
         committed = self._committed(slug)
@@ -651,8 +655,8 @@ class Archive:
                     staging.stage(cdir / capture.file, data)
                     staging.stage(cdir / f"{capture.stem}.json", json_bytes(capture.to_json()))
                 staging.sync()
-                self._commit_records(
-                    slug, [("capture", {"file": c.file, "provenance": c.to_json()}) for c, _, _, _ in new]
+                self._commit_record(
+                    slug, "captures", {"captures": [{"file": c.file, "provenance": c.to_json()} for c, _, _, _ in new]}
                 )
             except BaseException:
                 staging.discard()
@@ -842,11 +846,11 @@ class Archive:
             return self._legacy_exclusions(slug)
         out: dict[str, dict[str, str]] = {}
         for record in state.records:
-            if record.kind == "exclusion":
-                problem = _exclusion_problem(record.body)
+            for item in recorded_exclusions(record):
+                problem = _exclusion_problem(item)
                 if problem:
                     raise ArchiveError(f"{self.manifest_path(slug)}: record {record.seq}: {problem}")
-                out[record.body["file"]] = {k: record.body[k] for k in ("file", "reason", "excluded_at")}
+                out[item["file"]] = {k: item[k] for k in ("file", "reason", "excluded_at")}
         return out
 
     def _legacy_exclusions(self, slug: str) -> dict[str, dict[str, str]]:
@@ -881,7 +885,7 @@ class Archive:
             item = {"file": capture.file, "reason": reason.strip(), "excluded_at": format_iso(now_utc())}
             marker = temporary_name(self.policy_dir(slug) / ".commit")
             marker.write_bytes(b"")
-            self._commit_records(slug, [("exclusion", item)])
+            self._commit_record(slug, "exclusion", item)
             self._write_exclusions(slug, self.exclusions(slug))
             marker.unlink(missing_ok=True)
         return capture
@@ -903,6 +907,23 @@ class Archive:
 
     def count_captures(self) -> int:
         return sum(len(self._committed_files(slug)) for slug in self.slugs())
+
+
+def recorded_captures(record: Record) -> list[Any]:
+    """The captures a manifest record commits (a group commit's, or a seal's)."""
+    if record.kind in ("captures", "seal"):
+        entries = record.body.get("captures")
+        return entries if isinstance(entries, list) else [None]
+    return []
+
+
+def recorded_exclusions(record: Record) -> list[Any]:
+    if record.kind == "exclusion":
+        return [record.body]
+    if record.kind == "seal":
+        items = record.body.get("exclusions", [])
+        return items if isinstance(items, list) else [None]
+    return []
 
 
 def _exclusion_problem(item: Any) -> str | None:

@@ -6,18 +6,19 @@ inserting any record breaks the chain, and a copy of the archive whose chain doe
 a head published earlier has had its history rewritten.
 
 ```json
-{"seq": 0, "prev": null, "kind": "capture", "file": "2017...-1a2b3c4d5e6f.html", "provenance": {...}}
-{"seq": 1, "prev": "<sha256 of line 0>", "kind": "exclusion", "file": "...", "reason": "...", "excluded_at": "..."}
+{"seq":0,"prev":null,"kind":"captures","at":"…","captures":[{"file":"2017…-1a2b3c4d5e6f.html","provenance":{…}}]}
+{"seq":1,"prev":"<sha256 of line 0>","kind":"exclusion","at":"…","file":"…","reason":"…","excluded_at":"…"}
 ```
 
-Kinds: `capture` (the bytes' sha256 and the whole provenance, as `captures/<stem>.json` holds it),
-`exclusion`, and `seal` (the manifest of an archive made before manifests existed, created
-from its captures). A later kind (issue 13's editor's notes: `note`) is appended the same way;
-a reader that does not know a kind checks its place in the chain and passes over it.
+Kinds: `captures` (one group commit: each capture's file name and whole provenance, its sha256
+included, as `captures/<stem>.json` holds it), `exclusion`, and `seal` (the first record of a
+manifest made for an archive older than manifests: the captures and exclusions it had then).
+A later kind (issue 13's editor's notes: `note`) is appended the same way; a reader that does
+not know a kind checks its place in the chain and passes over it.
 
-A record is committed when its whole line, newline included, is on disk: a writer killed in
-the middle of an append leaves a torn last line, which is not a record and which the next
-writer removes.
+One write is one record, so it is committed whole or not at all: a record counts when its
+line, newline included, is on disk. A writer killed in the middle of an append leaves a torn
+last line, which is not a record and which the next writer removes.
 """
 
 from __future__ import annotations
@@ -32,9 +33,7 @@ from typing import Any
 from .storage import crash_point, fsync_dir, write_error
 
 MANIFEST = "manifest.jsonl"
-KNOWN_KINDS = frozenset({"seal", "capture", "exclusion"})
-# A record is a line: a capture's provenance with many headers is a few KB.
-MAX_RECORD_BYTES = 1024 * 1024
+KNOWN_KINDS = frozenset({"seal", "captures", "exclusion"})
 
 
 def line_digest(line: bytes) -> str:
@@ -117,25 +116,19 @@ def truncate_torn_tail(path: Path, state: ManifestState) -> None:
         state.torn = False
 
 
-def append_records(path: Path, state: ManifestState, entries: list[tuple[str, dict[str, Any]]]) -> None:
-    """Append records and make them durable: the commit point of every archive write.
+def append_record(path: Path, state: ManifestState, kind: str, payload: dict[str, Any]) -> str:
+    """Append one record and make it durable: the commit point of every archive write.
+    Returns the new head.
 
     `state` must be the manifest as read under the same lock; it is updated in place."""
-    if not entries:
-        return
     if state.problems:
         raise ValueError(f"{path}: {state.problems[0]}")
-    truncate_torn_tail(path, state) if state.exists else None
-    lines: list[bytes] = []
-    records: list[Record] = []
-    prev, seq = state.head, len(state.records)
-    for kind, payload in entries:
-        line = encode_record(seq, prev, kind, payload)
-        digest = line_digest(line)
-        lines.append(line)
-        records.append(Record(seq, kind, json.loads(line), digest))
-        prev, seq = digest, seq + 1
-    blob = b"\n".join(lines) + b"\n"
+    if state.exists:
+        truncate_torn_tail(path, state)
+    seq = len(state.records)
+    line = encode_record(seq, state.head, kind, payload)
+    digest = line_digest(line)
+    blob = line + b"\n"
     created = not state.exists
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
@@ -150,14 +143,14 @@ def append_records(path: Path, state: ManifestState, entries: list[tuple[str, di
             written += os.write(fd, blob[written:])
         os.fsync(fd)
     except OSError as exc:
-        # Leave no partial record behind: it is not committed.
-        os.ftruncate(fd, state.size)
+        os.ftruncate(fd, state.size)  # no partial record is left behind: it is not committed
         raise write_error(path, exc) from None
     finally:
         os.close(fd)
     if created:
         fsync_dir(path.parent)
     state.exists = True
-    state.records.extend(records)
-    state.head = prev
+    state.records.append(Record(seq, kind, json.loads(line), digest))
+    state.head = digest
     state.size += len(blob)
+    return digest

@@ -14,7 +14,17 @@ import hashlib
 import json
 from pathlib import Path
 
-from .archive import POLICY_FILES, ROOT_FILES, VERSION_FILE, Archive, Problem, read_regular, version_id
+from .archive import (
+    POLICY_FILES,
+    ROOT_FILES,
+    VERSION_FILE,
+    Archive,
+    Problem,
+    read_regular,
+    recorded_captures,
+    recorded_exclusions,
+    version_id,
+)
 from .declaration import check_slug
 from .errors import ExtractionError, PolicyDiffError
 from .extract import EXTRACTOR_VERSION
@@ -109,32 +119,29 @@ def _verify_policy(archive: Archive, slug: str, rederive: bool, workers: int | N
             )
         for record in state.records:
             where = f"record {record.seq}"
-            if record.kind == "capture":
-                try:
-                    capture = Capture.from_json(slug, record.body.get("provenance"))
-                except ValueError as exc:
-                    problems.append(Problem(pdir / MANIFEST, f"{where}: invalid provenance: {exc}"))
-                    continue
-                if record.body.get("file") != capture.file:
-                    problems.append(
-                        Problem(pdir / MANIFEST, f"{where}: names {record.body.get('file')!r}, not its own")
-                    )
-                if capture.file in committed:
-                    problems.append(Problem(pdir / MANIFEST, f"{where}: {capture.file} is recorded twice"))
-                committed[capture.file] = capture
-                recorded[capture.file] = record.body["provenance"]
-            elif record.kind == "exclusion":
-                if record.body.get("file") not in committed:
-                    problems.append(Problem(pdir / MANIFEST, f"{where}: excludes a capture it does not record"))
-            elif record.kind == "seal":
-                if record.seq != 0:
-                    problems.append(Problem(pdir / MANIFEST, f"{where}: a seal can only be the first record"))
-            elif record.kind not in KNOWN_KINDS:
+            if record.kind == "seal" and record.seq != 0:
+                problems.append(Problem(pdir / MANIFEST, f"{where}: a seal can only be the first record"))
+            if record.kind not in KNOWN_KINDS:
                 problems.append(
                     Problem(
                         pdir / MANIFEST, f"{where}: kind {record.kind!r} unknown to this version: not checked", False
                     )
                 )
+            for entry in recorded_captures(record):
+                try:
+                    capture = Capture.from_json(slug, entry.get("provenance") if isinstance(entry, dict) else None)
+                except ValueError as exc:
+                    problems.append(Problem(pdir / MANIFEST, f"{where}: invalid provenance: {exc}"))
+                    continue
+                if entry.get("file") != capture.file:
+                    problems.append(Problem(pdir / MANIFEST, f"{where}: names {entry.get('file')!r}, not its own"))
+                if capture.file in committed:
+                    problems.append(Problem(pdir / MANIFEST, f"{where}: {capture.file} is recorded twice"))
+                committed[capture.file] = capture
+                recorded[capture.file] = entry["provenance"]
+            for item in recorded_exclusions(record):
+                if not isinstance(item, dict) or item.get("file") not in committed:
+                    problems.append(Problem(pdir / MANIFEST, f"{where}: excludes a capture it does not record"))
     temporaries = {final_name(t) for t in cdir.glob(f".*{TMP_MARK}*")} if cdir.is_dir() else set()
     for name, capture in sorted(committed.items()):
         raw = cdir / name
