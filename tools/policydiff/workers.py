@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -40,8 +41,23 @@ def default_workers() -> int:
 _declaration: Declaration | None = None
 
 
+def _die_with_parent() -> None:
+    """A worker must not outlive an ingest killed with SIGKILL (it would wait for work for
+    ever): ask Linux to kill it when its parent dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before the request
+        os._exit(1)
+
+
 def _init(declaration: Declaration) -> None:
     global _declaration
+    _die_with_parent()
     _declaration = declaration
 
 
