@@ -139,10 +139,8 @@ def main() -> int:
             print(f"repeat {repeat + 1}/{args.repeat} done", file=sys.stderr, flush=True)
     count = samples[configs[0][0]][0]["stored"]
     ext = statistics.median(e["cpu"] for e in extraction)
-    size = extraction[0]["bytes"] / extraction[0]["count"]
-    print(
-        f"{count} captures ({args.set}, mean {size / 1024:.0f} KB), median of {args.repeat} runs, os.cpu_count()={os.cpu_count()}"
-    )
+    size = extraction[0]["median_bytes"] / 1024
+    print(f"{count} captures ({args.set}, median {size:.0f} KB), median of {args.repeat} runs, {os.cpu_count()} cores")
     print()
     print("| configuration | wall | captures/s | CPU | CPU ms/capture | captures/s vs main |")
     print("|---|---|---|---|---|---|")
@@ -152,9 +150,8 @@ def main() -> int:
         cpu = statistics.median(s["cpu"] for s in samples[name])
         stored = {s["stored"] for s in samples[name]}
         assert stored == {count}, f"{name} stored {stored}, expected {count}"
-        print(
-            f"| {name} | {wall:.2f} s | {count / wall:.1f} | {cpu:.2f} s | {cpu / count * 1000:.1f} | {base / wall:.2f}x |"
-        )
+        rate, per = count / wall, cpu / count * 1000
+        print(f"| {name} | {wall:.2f} s | {rate:.1f} | {cpu:.2f} s | {per:.1f} | {base / wall:.2f}x |")
     print(f"| extraction alone (extract_capture, 1 process) | | | {ext:.2f} s | {ext / count * 1000:.1f} | |")
     one = statistics.median(s["cpu"] for s in samples["group commit, 1 worker"])
     print()
