@@ -191,7 +191,7 @@ def test_many_headings_are_segmented_in_linear_time_and_capped() -> None:
     code = (
         "from policydiff.diff.segment import segment, MAX_SECTIONS\n"
         "toc = ''.join(f'## Rules for topic {i}\\n\\n' for i in range(50_000))\n"
-        "body = ''.join(f'## Rules for topic {i}\\n\\nThe rules, at length, for topic {i}.\\n\\n' for i in range(50_000))\n"
+        "body = ''.join(f'## Rules for topic {i}\\n\\nThe rules, at length, for {i}.\\n\\n' for i in range(50_000))\n"
         "sections = segment(toc + body)\n"
         "assert len(sections) == MAX_SECTIONS + 1, len(sections)\n"
         "print(''.join(s.text for s in sections) == toc + body)\n"
