@@ -58,7 +58,11 @@ capture = st.one_of(
     st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
 )
 file_entry = st.tuples(
-    st.sampled_from(STAMPS), name_text, st.booleans(), st.sampled_from(SUFFIXES), capture
+    st.sampled_from(STAMPS),
+    st.one_of(st.just(""), st.text(alphabet="abc-_ .", max_size=6), name_text),
+    st.sampled_from([False, False, False, True]),
+    st.sampled_from(SUFFIXES),
+    capture,
 )  # (stamp, name, undecodable byte in the name, suffix, bytes)
 declaration = st.fixed_dictionaries(
     {
@@ -113,7 +117,7 @@ def check_page(path: str, text: str) -> None:
 
 
 def examples() -> int:
-    return int(os.environ.get("POLICY_DIFF_FUZZ_EXAMPLES", "20"))
+    return int(os.environ.get("POLICY_DIFF_FUZZ_EXAMPLES", "12"))
 
 
 def run_example(spec: dict, files: list[tuple[str, str, bool, str, bytes]]) -> None:

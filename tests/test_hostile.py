@@ -190,8 +190,8 @@ def test_an_attribute_bomb_is_refused(cli: CliRun, archive_dir: Path, tmp_path: 
 def test_many_headings_are_segmented_in_linear_time_and_capped() -> None:
     code = (
         "from policydiff.diff.segment import segment, MAX_SECTIONS\n"
-        "toc = ''.join(f'## Rules for topic {i}\\n\\n' for i in range(50_000))\n"
-        "body = ''.join(f'## Rules for topic {i}\\n\\nThe rules, at length, for {i}.\\n\\n' for i in range(50_000))\n"
+        "toc = ''.join(f'## Rules for topic {i}\\n\\n' for i in range(20_000))\n"
+        "body = ''.join(f'## Rules for topic {i}\\n\\nThe rules, at length, for {i}.\\n\\n' for i in range(20_000))\n"
         "sections = segment(toc + body)\n"
         "assert len(sections) == MAX_SECTIONS + 1, len(sections)\n"
         "print(''.join(s.text for s in sections) == toc + body)\n"
@@ -435,7 +435,7 @@ def test_a_truncated_warc_is_refused(name: str, words: str, cli: CliRun, archive
 def test_random_bytes_named_html_are_not_a_version(cli: CliRun, archive: Archive, tmp_path: Path) -> None:
     add_uptime(cli)
     path = tmp_path / "20250101T000000Z.html"
-    path.write_bytes(bytes((i * 7919 + 13) % 251 for i in range(3000)) + os.urandom(0))
+    path.write_bytes(bytes((i * 7919 + 13) % 251 for i in range(3000)))
     result = cli("ingest", "uptimerobot", path, expect=2)
     (line,) = errors_of(result.output)
     assert "binary content" in line
