@@ -49,6 +49,7 @@ from .manifest import (
     ManifestState,
     Record,
     append_record,
+    manifest_is_torn,
     read_manifest,
     truncate_torn_tail,
 )
@@ -66,7 +67,7 @@ from .storage import (
     write_json_atomic,
     write_text_atomic,
 )
-from .times import format_iso, format_stamp, now_utc, parse_time
+from .times import format_iso, format_stamp, now_utc, parse_time, to_utc
 from .workers import ExtractJob, extract_all
 
 LOCK_TIMEOUT_SECONDS = 600
@@ -296,7 +297,7 @@ class Archive:
                 touched.add(parts[0])
         for slug in self.slugs():
             pdir = self.policy_dir(slug)
-            if any(pdir.glob(".versions.*-*")) or read_manifest(self.manifest_path(slug)).torn:
+            if any(pdir.glob(".versions.*-*")) or manifest_is_torn(self.manifest_path(slug)):
                 touched.add(slug)
         for slug in sorted(touched & set(self.slugs())):
             self._recover_policy(slug)
@@ -580,9 +581,7 @@ class Archive:
     def _check_new(self, item: NewCapture, now: datetime) -> str | None:
         if item.media_type not in EXTENSIONS:
             return f"unsupported media type {item.media_type!r}"
-        if item.captured_at.tzinfo is not None and item.captured_at > now + FUTURE_TOLERANCE:
-            return f"capture time {format_iso(item.captured_at)} is in the future: refused"
-        if item.captured_at.tzinfo is None and item.captured_at > now.replace(tzinfo=None) + FUTURE_TOLERANCE:
+        if to_utc(item.captured_at) > now + FUTURE_TOLERANCE:
             return f"capture time {format_iso(item.captured_at)} is in the future: refused"
         return None
 
@@ -883,9 +882,15 @@ class Archive:
         with self.locked():
             capture = self.capture(slug, name)
             item = {"file": capture.file, "reason": reason.strip(), "excluded_at": format_iso(now_utc())}
+            # exclusions.json follows the record; a writer killed in between leaves the marker,
+            # and the next one rewrites the file from the manifest.
             marker = temporary_name(self.policy_dir(slug) / ".commit")
             marker.write_bytes(b"")
-            self._commit_record(slug, "exclusion", item)
+            try:
+                self._commit_record(slug, "exclusion", item)
+            except BaseException:
+                marker.unlink(missing_ok=True)
+                raise
             self._write_exclusions(slug, self.exclusions(slug))
             marker.unlink(missing_ok=True)
         return capture

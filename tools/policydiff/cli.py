@@ -228,7 +228,7 @@ def verify(obj: Context, quick: bool, heads: tuple[str, ...]) -> None:
     no unexpected file, versions re-derived from the captures. Prints each policy's head."""
     archive = obj.archive
     problems = archive.verify(rederive=not quick)
-    fatal = [p for p in problems if p.fatal]
+    fatal = sum(p.fatal for p in problems)
     for problem in problems:
         click.echo(("error: " if problem.fatal else "warning: ") + str(problem))
     for spec in heads:
@@ -243,7 +243,7 @@ def verify(obj: Context, quick: bool, heads: tuple[str, ...]) -> None:
                 f"error: {archive.manifest_path(slug)}: head {digest[:16]}… is not in this history: "
                 "records published before were rewritten or removed"
             )
-            fatal.append(None)  # type: ignore[arg-type]
+            fatal += 1
         elif digests[-1] != digest.lower():
             later = len(digests) - 1 - digests.index(digest.lower())
             click.echo(f"{slug}: history extends the head given by {later} record(s)")
@@ -254,7 +254,7 @@ def verify(obj: Context, quick: bool, heads: tuple[str, ...]) -> None:
             click.echo(f"head {slug} {head}")
     captures = archive.count_captures()
     if fatal:
-        click.echo(f"{len(fatal)} problem(s) in {archive.root}")
+        click.echo(f"{fatal} problem(s) in {archive.root}")
         sys.exit(1)
     click.echo(f"ok: {len(slugs)} policies, {captures} captures verified in {archive.root}")
 

@@ -107,6 +107,19 @@ def read_manifest(path: Path) -> ManifestState:
     return state
 
 
+def manifest_is_torn(path: Path) -> bool:
+    """Whether a killed writer left half a record (read from the end: no full read)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            if handle.tell() == 0:
+                return False
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) != b"\n"
+    except OSError:
+        return False
+
+
 def truncate_torn_tail(path: Path, state: ManifestState) -> None:
     """Drop a killed writer's incomplete last line. Only while holding the archive lock."""
     if state.torn:
