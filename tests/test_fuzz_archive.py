@@ -174,7 +174,7 @@ def test_random_archives_stay_valid_and_inert(spec: dict, files: list) -> None:
 
 
 @pytest.mark.corpus
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(declaration, st.lists(file_entry, min_size=1, max_size=8))
 def test_random_archives_stay_valid_and_inert_heavy(spec: dict, files: list) -> None:
     run_example(spec, files)
