@@ -44,7 +44,6 @@ from .declaration import Declaration, check_slug, load_declaration, parse_declar
 from .errors import ArchiveError, ExtractionError, PolicyDiffError, UnknownPolicyError, UnknownVersionError
 from .extract import EXTRACTOR_VERSION, Extraction
 from .manifest import (
-    KNOWN_KINDS,
     MANIFEST,
     ManifestState,
     Record,
@@ -156,14 +155,14 @@ class _Versions:
 
     def __init__(self, archive: Archive, slug: str, vdir: Path) -> None:
         self.archive, self.slug, self.vdir = archive, slug, vdir
-        self.metas: dict[str, dict[str, Any]] = {}
+        self.metas: dict[str, dict[str, Any] | None] = {}
         self.texts: dict[str, str] = {}  # new version texts to write
         self.changed: list[str] = []
 
     def meta(self, vid: str) -> dict[str, Any] | None:
         if vid not in self.metas:
             path = self.vdir / f"{vid}.json"
-            self.metas[vid] = self.archive._load_version_meta(path) if path.exists() else None  # type: ignore[assignment]
+            self.metas[vid] = self.archive._load_version_meta(path) if path.exists() else None
         return self.metas[vid]
 
     def add(self, capture: Capture, extraction: Extraction) -> tuple[str, bool]:
@@ -206,7 +205,7 @@ class _Versions:
         for vid, text in self.texts.items():
             staging.stage(self.vdir / f"{vid}.md", text.encode("utf-8"))
         for vid in self.changed:
-            staging.stage(self.vdir / f"{vid}.json", json_bytes(self.metas[vid]))
+            staging.stage(self.vdir / f"{vid}.json", json_bytes(self.metas[vid]))  # changed: never None
 
     def write(self) -> None:
         staging = Staging()
@@ -973,14 +972,3 @@ def _version_meta_problem(meta: Any, stem: str) -> str | None:
 
 def dump_yaml(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-__all__ = [
-    "KNOWN_KINDS",
-    "Archive",
-    "NewCapture",
-    "Problem",
-    "StoreResult",
-    "read_regular",
-    "version_id",
-]
