@@ -73,8 +73,8 @@ if commit_only == "1":
     if mode == "main":
         archive_module.extract_capture = served
     else:
-        import policydiff.workers as workers_module
-        workers_module.extract_capture = served
+        import policydiff.extract as extract_module  # workers import it from there at each job
+        extract_module.extract_capture = served
 archive = Archive(archive_dir)
 for doc in docs:
     archive.add_policy(Path(doc).name, {"name": Path(doc).name, "url": "https://example.org/policy"})

@@ -392,6 +392,16 @@ class Archive:
         """The sha256 of the policy's last manifest record: what a mirror compares."""
         return self.manifest(slug).head
 
+    def append_record(self, slug: str, kind: str, payload: dict[str, Any]) -> str:
+        """Append one record of another kind to the policy's manifest (issue 13's `note`
+        records, say) and return the new head. The payload is JSON; `seq`, `prev`, `kind`
+        and `at` are the manifest's own keys."""
+        if kind in ("captures", "seal", "exclusion") or set(payload) & {"seq", "prev", "kind", "at"}:
+            raise ArchiveError(f"{kind!r} records are written by the archive itself")
+        with self.locked():
+            self.require(slug)
+            return self._commit_record(slug, kind, payload)
+
     def _commit_record(self, slug: str, kind: str, payload: dict[str, Any]) -> str:
         """Append one manifest record: the commit point of a write. Hold the lock.
         Returns the new head."""

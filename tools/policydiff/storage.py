@@ -16,7 +16,6 @@ import os
 import secrets
 import signal
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +78,8 @@ def fsync_all(paths: Iterable[Path]) -> None:
         for path in todo:
             _fsync_path(path)
         return
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(min(FSYNC_THREADS, len(todo))) as pool:
         list(pool.map(_fsync_path, todo))
 

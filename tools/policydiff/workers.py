@@ -9,17 +9,18 @@ worth starting for it.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from .declaration import Declaration
 from .errors import ExtractionError, PolicyDiffError
-from .extract import Extraction, extract_capture
+
+if TYPE_CHECKING:
+    from .declaration import Declaration
+    from .extract import Extraction
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def _init(declaration: Declaration) -> None:
 
 def run_job(declaration: Declaration, job: ExtractJob) -> Extraction | ExtractionError:
     """One extraction; a capture that cannot be extracted comes back as its error."""
+    from .extract import extract_capture  # here: a command that extracts nothing never loads it
+
     try:
         return extract_capture(
             job.data,
@@ -88,6 +91,9 @@ def extract_all(
     declaration: Declaration, jobs: Sequence[ExtractJob], workers: int | None = None
 ) -> list[Extraction | ExtractionError]:
     """Every job's extraction (or error), in the order of `jobs`."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     count = min(workers or default_workers(), len(jobs))
     if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [run_job(declaration, job) for job in jobs]

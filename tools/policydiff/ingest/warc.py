@@ -39,13 +39,14 @@ def check_gzip_complete(path: Path) -> None:
 
 def read_warc(path: Path, urls: tuple[str, ...]) -> Iterator[CaptureCandidate]:
     wanted = {comparable_url(u) for u in urls}
-    found = 0
+    found = records = 0
     seen_uris: list[str] = []
     if path.name.lower().endswith(".gz"):
         check_gzip_complete(path)
     try:
         with open(path, "rb") as stream:
             for record in ArchiveIterator(stream):
+                records += bool(record.rec_type)  # garbage after a WARC/1.0 line parses as a typeless record
                 if record.rec_type != "response":
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -86,6 +87,8 @@ def read_warc(path: Path, urls: tuple[str, ...]) -> Iterator[CaptureCandidate]:
     except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error):
         # warcio's message quotes the file's first bytes: never echo them.
         raise CaptureError(path, "not a readable WARC file (no valid WARC or ARC record header)") from None
+    if not records:
+        raise CaptureError(path, "not a readable WARC file (no WARC or ARC record in it)")
     if not found:
         sample = shown(", ".join(sorted(set(seen_uris))[:3])[:300]) or "no response records"
         raise CaptureError(
