@@ -8,6 +8,7 @@ import errno
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,7 @@ from warcio.warcwriter import WARCWriter
 from conftest import CliRun
 from policydiff.archive import Archive
 from policydiff.diff.segment import segment
+from policydiff.ingest import ingest_paths
 from test_archive import MARKUP_ONLY, TEXT_CHANGE, UPTIME, UPTIME_URL, add_uptime, tree_state
 
 PAGE = UPTIME / MARKUP_ONLY[0]
@@ -259,11 +261,20 @@ def test_dates_and_urls_inside_a_capture_do_not_override(cli: CliRun, archive: A
 # -- Medium: tamper evidence -------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def filled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("filled") / "archive"
+    archive = Archive(root)
+    archive.add_policy("uptimerobot", {"name": "UptimeRobot", "url": UPTIME_URL, "select": ["main"]})
+    ingest_paths(archive, "uptimerobot", [UPTIME / n for n in [*MARKUP_ONLY, TEXT_CHANGE]])
+    assert [p for p in archive.verify() if p.fatal] == []
+    return root
+
+
 @pytest.fixture
-def filled(cli: CliRun, archive: Archive) -> Archive:
-    add_uptime(cli)
-    cli("ingest", "uptimerobot", *(UPTIME / n for n in [*MARKUP_ONLY, TEXT_CHANGE]))
-    assert cli("verify").exit_code == 0
+def filled(filled_template: Path, archive: Archive) -> Archive:
+    """Four real captures, two versions: a copy for each test to tamper with."""
+    shutil.copytree(filled_template, archive.root)
     return archive
 
 
