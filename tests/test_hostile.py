@@ -327,7 +327,7 @@ def test_verify_catches_unexpected_files(where: str, filled: Archive, cli: CliRu
     [
         ("version", lambda d: {**d, "captures": "all of them"}),
         ("version", lambda d: [d]),
-        ("version", lambda d: {**d, "captures": [{"file": 3}]}),
+        ("version", lambda d: {**d, "captures": [{"captured_at": "2020-01-01T00:00:00Z"}]}),
         ("provenance", lambda d: {**d, "size": "12"}),
         ("provenance", lambda d: {**d, "captured_at": 20250101}),
     ],
