@@ -207,3 +207,18 @@ def test_invalid_declaration_names_file_and_field(cli: CliRun, archive_dir: Path
     decl.write_text("name: x\nurl: https://x.example/\nselcet: main\n")
     result = cli("verify", expect=1)
     assert str(decl) in result.output and "unknown field(s) ['selcet']" in result.output
+
+
+def test_manifest_takes_records_of_other_kinds(cli: CliRun, archive: Archive) -> None:
+    """Issue 13's notes will be appended as their own kind: the chain takes them, and verify
+    passes over a kind it does not know with a warning."""
+    add_uptime(cli)
+    cli("ingest", "uptimerobot", UPTIME / MARKUP_ONLY[0])
+    before = archive.manifest_head("uptimerobot")
+    head = archive.append_record("uptimerobot", "note", {"file": "notes.yml", "sha256": "0" * 64})
+    records = archive.manifest("uptimerobot").records
+    assert [r.kind for r in records] == ["captures", "note"]
+    assert records[1].body["prev"] == before and records[1].digest == head
+    problems = archive.verify()
+    assert [p for p in problems if p.fatal] == []
+    assert any("kind 'note' unknown to this version" in p.message for p in problems)

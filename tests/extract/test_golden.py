@@ -105,4 +105,6 @@ def test_range_selector_cuts_between_its_bounds() -> None:
     assert result.method == "select" and not result.selector_miss
     assert result.markdown.startswith("# Privacy Questions and Answers\n")
     assert "Table of contents" not in result.markdown
-    assert result.markdown.rstrip().endswith("(https://github.com/npm/documentation/blob/main/content/policies/privacy.mdx).")
+    assert result.markdown.rstrip().endswith(
+        "(https://github.com/npm/documentation/blob/main/content/policies/privacy.mdx)."
+    )

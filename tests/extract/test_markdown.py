@@ -21,10 +21,7 @@ def test_heading_levels_stay_relative() -> None:
 
 
 def test_lists_nested_and_ordered() -> None:
-    html = (
-        "<main><ol start='3'><li>Access<ul><li>a copy</li><li>corrections</li></ul></li>"
-        "<li>Erasure</li></ol></main>"
-    )
+    html = "<main><ol start='3'><li>Access<ul><li>a copy</li><li>corrections</li></ul></li><li>Erasure</li></ol></main>"
     assert md(html) == "3. Access\n    - a copy\n    - corrections\n4. Erasure\n"
 
 

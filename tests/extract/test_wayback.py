@@ -38,7 +38,9 @@ data-cfemail="a4d4d6cdd2c5c7dde4ded3c7c5c08ac7cbc9">[email&#160;protected]</span
 
 
 def test_wayback_page_keeps_only_the_policy_with_original_links() -> None:
-    result = extract_html(WAYBACK_PAGE, "https://web.archive.org/web/20171121214541/https://www.zwsoft.com/about/privacyPolicys")
+    result = extract_html(
+        WAYBACK_PAGE, "https://web.archive.org/web/20171121214541/https://www.zwsoft.com/about/privacyPolicys"
+    )
     markdown = result.markdown
     assert "captures" not in markdown and "About this capture" not in markdown
     assert "archive.org" not in markdown and "archive_analytics" not in markdown

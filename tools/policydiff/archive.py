@@ -2,26 +2,37 @@
 
 ```
 archive/<slug>/policy.yml                         the declaration
+archive/<slug>/manifest.jsonl                     append-only, hash-chained record (manifest.py):
+                                                  every capture's sha256 and provenance, every
+                                                  exclusion; a record there commits a write
 archive/<slug>/captures/<STAMP>-<sha12>.<ext>     raw bytes, never modified
-archive/<slug>/captures/<STAMP>-<sha12>.json      provenance; its presence commits the capture
+archive/<slug>/captures/<STAMP>-<sha12>.json      provenance (the manifest record's, as a file)
 archive/<slug>/exclusions.json                    captures withdrawn from the history, with reasons
 archive/<slug>/versions/<id>.md                   one distinct normalised text
 archive/<slug>/versions/<id>.json                 its metadata: captures, extractor version
 ```
-Every write is atomic (storage.write_atomic) and every change happens under one lock per
-archive, so concurrent ingests are serialised and a killed process leaves a valid archive.
+
+Writes are group commits under one lock per archive: the new files of a batch of captures
+are staged under temporary names and synced in one pass, then their manifest records are
+appended (the commit point), then the files are renamed into place and each directory is
+synced once, then the versions are updated the same way. A writer killed anywhere leaves
+either no record (its temporary files are removed by the next writer) or a record whose
+files the next writer puts in place from its temporaries, then folds into the versions.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import secrets
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+import stat
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,19 +41,44 @@ import filelock
 from . import __version__
 from .declaration import Declaration, check_slug, load_declaration, parse_declaration
 from .errors import ArchiveError, ExtractionError, PolicyDiffError, UnknownPolicyError, UnknownVersionError
-from .extract import EXTRACTOR_VERSION, Extraction, extract_capture
-from .models import Capture, CaptureRef, Period, Version
+from .extract import EXTRACTOR_VERSION, Extraction
+from .manifest import (
+    MANIFEST,
+    ManifestState,
+    Record,
+    append_record,
+    manifest_is_torn,
+    read_manifest,
+    truncate_torn_tail,
+)
+from .models import CAPTURE_FILE, MEDIA_TYPES, Capture, CaptureRef, Period, Version
 from .storage import (
+    TMP_MARK,
+    Staging,
+    final_name,
     fsync_dir,
+    json_bytes,
     remove_stale_temporaries,
+    temporary_name,
     write_atomic,
+    write_error,
     write_json_atomic,
     write_text_atomic,
 )
-from .times import format_iso, format_stamp, now_utc, parse_time
+from .times import format_iso, format_stamp, now_utc, parse_time, to_utc
+from .workers import ExtractJob, extract_all
 
 LOCK_TIMEOUT_SECONDS = 600
-EXTENSIONS = {"text/html": "html", "text/markdown": "md", "text/plain": "txt"}
+EXTENSIONS = MEDIA_TYPES
+# Captures committed together. Large enough that the fsyncs are shared, small enough that a
+# batch's bytes stay a few hundred MB at most.
+COMMIT_GROUP = 256
+# Clocks differ a little between the machine that captured and this one.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+VERSION_FILE = re.compile(r"v[0-9a-f]{10}\.(?:md|json)")
+# What a policy folder may hold besides captures/ and versions/ (notes.yml: issue 13).
+POLICY_FILES = frozenset({"policy.yml", MANIFEST, "exclusions.json", "wayback.json", "notes.yml", ".wayback.lock"})
+ROOT_FILES = frozenset({".lock", ".gitignore", ".gitattributes"})
 
 
 def version_id(sha256: str) -> str:
@@ -57,7 +93,9 @@ class Problem:
     fatal: bool = True
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.message}"
+        from .errors import shown
+
+        return f"{shown(self.path)}: {self.message}"
 
 
 @dataclass
@@ -69,12 +107,121 @@ class StoreResult:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class NewCapture:
+    """Bytes a source hands to the archive, with what it knows of them (`store_captures`)."""
+
+    data: bytes
+    captured_at: datetime
+    media_type: str
+    source_url: str | None = None
+    ingested_via: str = "file"
+    original_name: str | None = None
+    content_type: str | None = None
+    wayback_url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _http_url(url: str | None) -> str | None:
+    """Only an http(s) URL is provenance worth keeping (never `javascript:` from a page)."""
+    if not isinstance(url, str):
+        return None
+    url = url.strip()
+    if not re.match(r"^https?://[^\s/?#]+", url, re.IGNORECASE) or any(ord(c) < 32 or c.isspace() for c in url):
+        return None
+    return url
+
+
+def read_regular(path: Path) -> bytes:
+    """A file's bytes, never through a symbolic link nor from a device or a pipe."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if path.is_symlink():
+            raise ArchiveError(f"{path}: is a symbolic link: not followed") from None
+        raise ArchiveError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ArchiveError(f"{path}: not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    finally:
+        os.close(fd)
+
+
+class _Versions:
+    """The versions of one policy being updated in memory, written in one staged pass."""
+
+    def __init__(self, archive: Archive, slug: str, vdir: Path) -> None:
+        self.archive, self.slug, self.vdir = archive, slug, vdir
+        self.metas: dict[str, dict[str, Any] | None] = {}
+        self.texts: dict[str, str] = {}  # new version texts to write
+        self.changed: list[str] = []
+
+    def meta(self, vid: str) -> dict[str, Any] | None:
+        if vid not in self.metas:
+            path = self.vdir / f"{vid}.json"
+            self.metas[vid] = self.archive._load_version_meta(path) if path.exists() else None
+        return self.metas[vid]
+
+    def add(self, capture: Capture, extraction: Extraction) -> tuple[str, bool]:
+        text = extraction.markdown
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        # One version per distinct visible text: a markup-only change is not a new version.
+        vid = version_id(extraction.text_key or sha)
+        meta = self.meta(vid)
+        new = meta is None
+        if meta is None:
+            meta = {
+                "id": vid,
+                "sha256": sha,
+                "extractor_version": EXTRACTOR_VERSION,
+                "policy_diff_version": __version__,
+                "title": extraction.title,
+                "captures": [],
+            }
+            self.metas[vid] = meta
+            if not (self.vdir / f"{vid}.md").exists():
+                self.texts[vid] = text
+        entries = [e for e in meta["captures"] if e["file"] != capture.file]
+        entries.append(
+            {
+                "captured_at": format_iso(capture.captured_at),
+                "file": capture.file,
+                "selector_miss": extraction.selector_miss,
+                "charset_mismatch": extraction.charset_mismatch,
+                "warnings": list(extraction.warnings),
+            }
+        )
+        meta["captures"] = sorted(entries, key=lambda e: (e["captured_at"], e["file"]))
+        meta["selector_miss"] = any(e["selector_miss"] for e in meta["captures"])
+        if vid not in self.changed:
+            self.changed.append(vid)
+        return vid, new
+
+    def stage(self, staging: Staging) -> None:
+        # Texts first: a version's metadata never names a text that is not there.
+        for vid, text in self.texts.items():
+            staging.stage(self.vdir / f"{vid}.md", text.encode("utf-8"))
+        for vid in self.changed:
+            staging.stage(self.vdir / f"{vid}.json", json_bytes(self.metas[vid]))  # changed: never None
+
+    def write(self) -> None:
+        staging = Staging()
+        self.stage(staging)
+        if staging.files:
+            staging.sync()
+            staging.publish()
+        self.texts, self.changed = {}, []
+
+
 class Archive:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root)
         self._held = 0
         self._recovered = False
         self._lock = filelock.FileLock(str(self.root / ".lock"), timeout=LOCK_TIMEOUT_SECONDS)
+        self._manifests: dict[str, tuple[tuple[int, int, int], ManifestState]] = {}
 
     # -- layout -----------------------------------------------------------------------
     def policy_dir(self, slug: str) -> Path:
@@ -86,10 +233,24 @@ class Archive:
     def versions_dir(self, slug: str) -> Path:
         return self.policy_dir(slug) / "versions"
 
+    def manifest_path(self, slug: str) -> Path:
+        return self.policy_dir(slug) / MANIFEST
+
     def slugs(self) -> list[str]:
+        """Policies: folders with a valid slug name and a policy.yml (a stray folder is skipped;
+        `verify` reports it)."""
         if not self.root.is_dir():
             return []
-        return sorted(p.parent.name for p in self.root.glob("*/policy.yml"))
+        out = []
+        for path in self.root.glob("*/policy.yml"):
+            folder = path.parent
+            try:
+                check_slug(folder.name)
+            except PolicyDiffError:
+                continue
+            if not folder.is_symlink():
+                out.append(folder.name)
+        return sorted(out)
 
     def exists(self, slug: str) -> bool:
         return (self.policy_dir(slug) / "policy.yml").is_file()
@@ -102,43 +263,93 @@ class Archive:
     @contextmanager
     def locked(self) -> Iterator[None]:
         """Serialise writers. Re-entrant within one Archive object."""
-        self.root.mkdir(parents=True, exist_ok=True)
         try:
+            self.root.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
         except filelock.Timeout:
             raise ArchiveError(
                 f"{self.root}: another policy-diff process holds the archive lock "
                 f"({self.root / '.lock'}) for more than {LOCK_TIMEOUT_SECONDS} s"
             ) from None
+        except OSError as exc:
+            raise write_error(self.root / ".lock", exc) from None
         self._held += 1
         try:
             # Leftovers come from a writer killed in an earlier process: look once per
-            # Archive, not at every lock (an ingest takes the lock once per capture).
+            # Archive, not at every lock (an ingest takes the lock once per batch).
             if self._held == 1 and not self._recovered:
-                self._recover()
                 self._recovered = True
+                self._recover()
             yield
         finally:
             self._held -= 1
             self._lock.release()
 
     def _recover(self) -> None:
-        """Finish or undo what a killed writer left behind."""
-        remove_stale_temporaries(self.root)
+        """Finish or undo what a killed writer left behind, in the policies it touched."""
+        touched: set[str] = set()
+        temporaries = [t for t in self.root.rglob(f".*{TMP_MARK}*") if t.is_file() and not t.is_symlink()]
+        for tmp in temporaries:
+            parts = tmp.relative_to(self.root).parts
+            if len(parts) > 1:
+                touched.add(parts[0])
         for slug in self.slugs():
             pdir = self.policy_dir(slug)
-            for partial in pdir.glob(".versions.new-*"):
-                if not self.versions_dir(slug).exists():
-                    partial.rename(self.versions_dir(slug))
-                else:
-                    shutil.rmtree(partial, ignore_errors=True)
-            for old in pdir.glob(".versions.old-*"):
-                shutil.rmtree(old, ignore_errors=True)
-            # A writer killed between committing a capture and updating its version.
+            if any(pdir.glob(".versions.*-*")) or manifest_is_torn(self.manifest_path(slug)):
+                touched.add(slug)
+        for slug in sorted(touched & set(self.slugs())):
+            self._recover_policy(slug)
+        remove_stale_temporaries(self.root)
+
+    def _recover_policy(self, slug: str) -> None:
+        pdir = self.policy_dir(slug)
+        path = self.manifest_path(slug)
+        state = read_manifest(path)
+        if state.problems:
+            return  # `verify` reports it; nothing is written over a broken record
+        truncate_torn_tail(path, state)
+        self._manifests.pop(slug, None)
+        cdir = self.captures_dir(slug)
+        leftovers: dict[str, list[Path]] = {}
+        for tmp in cdir.glob(f".*{TMP_MARK}*") if cdir.is_dir() else ():
+            name = final_name(tmp)
+            if name:
+                leftovers.setdefault(name, []).append(tmp)
+        # Committed captures whose files were not yet in place: put them there.
+        for entry in (e for record in state.records for e in recorded_captures(record)):
             try:
-                self.refresh_versions(slug)
-            except PolicyDiffError:
-                continue  # a broken declaration or capture: `verify` reports it
+                capture = Capture.from_json(slug, entry.get("provenance") if isinstance(entry, dict) else None)
+            except ValueError:
+                continue
+            raw = cdir / capture.file
+            if not raw.exists():
+                for tmp in leftovers.get(capture.file, []):
+                    if hashlib.sha256(tmp.read_bytes()).hexdigest() == capture.sha256:
+                        os.replace(tmp, raw)
+                        break
+            meta = raw.with_suffix(".json")
+            if not meta.exists():
+                write_atomic(meta, json_bytes(capture.to_json()))
+        fsync_dir(cdir)
+        for tmp in pdir.rglob(f".*{TMP_MARK}*"):
+            if tmp.is_file() and not tmp.is_symlink():
+                tmp.unlink(missing_ok=True)
+        # exclusions.json is the manifest's exclusions as a file
+        if state.exists and any(recorded_exclusions(r) for r in state.records):
+            self._write_exclusions(slug, self.exclusions(slug))
+        for partial in pdir.glob(".versions.new-*"):
+            if not self.versions_dir(slug).exists():
+                partial.rename(self.versions_dir(slug))
+            else:
+                shutil.rmtree(partial, ignore_errors=True)
+        for old in pdir.glob(".versions.old-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        vdir = self.versions_dir(slug)
+        for text in vdir.glob("v*.md") if vdir.is_dir() else ():
+            if not text.with_suffix(".json").exists():
+                text.unlink()  # written before its metadata: derived, made again below
+        with suppress(PolicyDiffError):  # a broken declaration or capture: `verify` reports it
+            self.refresh_versions(slug)
 
     # -- declarations -----------------------------------------------------------------
     def declaration(self, slug: str) -> Declaration:
@@ -152,41 +363,144 @@ class Archive:
         with self.locked():
             if path.exists():
                 return self.declaration(slug), False
+            (self.policy_dir(slug) / "captures").mkdir(parents=True, exist_ok=True)
+            manifest = self.manifest_path(slug)
+            if not manifest.exists():
+                write_atomic(manifest, b"")  # a manifest from the start: no capture is ever unrecorded
             write_text_atomic(path, declaration.to_yaml())
-            (self.policy_dir(slug) / "captures").mkdir(exist_ok=True)
         return declaration, True
+
+    # -- the manifest -----------------------------------------------------------------
+    def manifest(self, slug: str) -> ManifestState:
+        """The policy's manifest as on disk now (cached while the file is unchanged)."""
+        path = self.manifest_path(slug)
+        try:
+            info = path.lstat()
+            key = (info.st_size, info.st_mtime_ns, info.st_ino)
+        except FileNotFoundError:
+            self._manifests.pop(slug, None)
+            return ManifestState()
+        cached = self._manifests.get(slug)
+        if cached and cached[0] == key:
+            return cached[1]
+        state = read_manifest(path)
+        self._manifests[slug] = (key, state)
+        return state
+
+    def manifest_head(self, slug: str) -> str | None:
+        """The sha256 of the policy's last manifest record: what a mirror compares."""
+        return self.manifest(slug).head
+
+    def append_record(self, slug: str, kind: str, payload: dict[str, Any]) -> str:
+        """Append one record of another kind to the policy's manifest (issue 13's `note`
+        records, say) and return the new head. The payload is JSON; `seq`, `prev`, `kind`
+        and `at` are the manifest's own keys."""
+        if kind in ("captures", "seal", "exclusion") or set(payload) & {"seq", "prev", "kind", "at"}:
+            raise ArchiveError(f"{kind!r} records are written by the archive itself")
+        with self.locked():
+            self.require(slug)
+            return self._commit_record(slug, kind, payload)
+
+    def _commit_record(self, slug: str, kind: str, payload: dict[str, Any]) -> str:
+        """Append one manifest record: the commit point of a write. Hold the lock.
+        Returns the new head."""
+        state = self.manifest(slug)
+        if not state.exists and self._legacy_captures(slug):
+            raise ArchiveError(
+                f"{self.policy_dir(slug)}: its captures were archived before manifests existed: check them with "
+                f"`policy-diff verify`, then run `policy-diff seal {slug}` once"
+            )
+        if state.problems:
+            raise ArchiveError(f"{self.manifest_path(slug)}: {state.problems[0]}; nothing is written over it")
+        path = self.manifest_path(slug)
+        head = append_record(path, state, kind, {"at": format_iso(now_utc()), **payload})
+        info = path.lstat()
+        self._manifests[slug] = ((info.st_size, info.st_mtime_ns, info.st_ino), state)
+        return head
+
+    def _legacy_captures(self, slug: str) -> list[Path]:
+        cdir = self.captures_dir(slug)
+        if not cdir.is_dir():
+            return []
+        return sorted(p for p in cdir.glob("*.json") if not p.name.startswith("."))
+
+    def seal(self, slug: str) -> int:
+        """Create the manifest of a policy archived before manifests existed, from its
+        captures and exclusions as they are now. Returns the captures sealed (0 when the
+        policy already has a manifest)."""
+        with self.locked():
+            self.require(slug)
+            if self.manifest(slug).exists:
+                return 0
+            captures = self._legacy_read_captures(slug)
+            for capture in captures:
+                digest = hashlib.sha256(read_regular(self.capture_path(capture))).hexdigest()
+                if digest != capture.sha256:
+                    raise ArchiveError(
+                        f"{self.capture_path(capture)}: sha256 does not match its provenance; not sealed"
+                    )
+            files = {c.file for c in captures}
+            exclusions = [dict(item) for name, item in sorted(self._legacy_exclusions(slug).items()) if name in files]
+            payload = {
+                "at": format_iso(now_utc()),
+                "by": f"policy-diff {__version__}",
+                "captures": [{"file": c.file, "provenance": c.to_json()} for c in captures],
+                "exclusions": exclusions,
+            }
+            append_record(self.manifest_path(slug), ManifestState(), "seal", payload)
+            self._manifests.pop(slug, None)
+            return len(captures)
 
     # -- captures ---------------------------------------------------------------------
     def captures(self, slug: str) -> list[Capture]:
-        """Committed captures (those with provenance), oldest first."""
+        """Committed captures (those the manifest records), oldest first."""
         self.require(slug)
+        state = self.manifest(slug)
+        if not state.exists:
+            return self._legacy_read_captures(slug)
+        if state.problems:
+            raise ArchiveError(f"{self.manifest_path(slug)}: {state.problems[0]}; run `policy-diff verify`")
+        out: dict[str, Capture] = {}
+        for record in state.records:
+            for entry in recorded_captures(record):
+                try:
+                    capture = Capture.from_json(slug, entry.get("provenance") if isinstance(entry, dict) else None)
+                except ValueError as exc:
+                    raise ArchiveError(f"{self.manifest_path(slug)}: record {record.seq}: {exc}") from None
+                out.setdefault(capture.file, capture)
+        return sorted(out.values(), key=lambda c: (c.captured_at, c.file))
+
+    def _legacy_read_captures(self, slug: str) -> list[Capture]:
         out = []
-        for meta in self.captures_dir(slug).glob("*.json"):
-            if meta.name.startswith("."):
-                continue
+        for meta in self._legacy_captures(slug):
             out.append(self._read_provenance(slug, meta))
         return sorted(out, key=lambda c: (c.captured_at, c.file))
 
     def _read_provenance(self, slug: str, meta: Path) -> Capture:
         try:
-            return Capture.from_json(slug, json.loads(meta.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return Capture.from_json(slug, json.loads(read_regular(meta).decode("utf-8")))
+        except (ValueError, KeyError, TypeError) as exc:
             raise ArchiveError(f"{meta}: unreadable provenance ({exc})") from None
+
+    def _committed(self, slug: str) -> dict[str, Capture]:
+        return {c.file: c for c in self.captures(slug)}
 
     def capture(self, slug: str, name: str) -> Capture:
         """A capture by file name, stem, or unique stem prefix."""
         stem = name.rsplit("/", 1)[-1]
         matches = [c for c in self.captures(slug) if c.file == stem or c.stem.startswith(stem)]
-        if len(matches) != 1:
+        if len(matches) != 1 or not stem:
             what = "no capture" if not matches else f"{len(matches)} captures"
             raise ArchiveError(f"{what} of {slug!r} named {name!r}")
         return matches[0]
 
     def capture_path(self, capture: Capture) -> Path:
+        if not CAPTURE_FILE.fullmatch(capture.file):  # never a path out of captures/
+            raise ArchiveError(f"{capture.slug}: {capture.file!r} is not a capture file name")
         return self.captures_dir(capture.slug) / capture.file
 
     def read_capture(self, capture: Capture) -> bytes:
-        return self.capture_path(capture).read_bytes()
+        return read_regular(self.capture_path(capture))
 
     def store_capture(
         self,
@@ -204,98 +518,189 @@ class Archive:
     ) -> StoreResult:
         """Store one capture and fold it into the versions. Idempotent on (time, sha256).
 
-        The text is extracted before anything is written, so a capture with no text
-        leaves the archive untouched.
+        Raises the capture's error (no text, a time in the future...) with nothing written."""
+        item = NewCapture(
+            data,
+            captured_at,
+            media_type,
+            source_url,
+            ingested_via,
+            original_name,
+            content_type,
+            wayback_url,
+            dict(extra or {}),
+        )
+        (result,) = self.store_captures(slug, [item], workers=1)
+        if isinstance(result, PolicyDiffError):
+            raise result
+        return result
+
+    def store_captures(
+        self,
+        slug: str,
+        items: Sequence[NewCapture],
+        *,
+        workers: int | None = None,
+        group_commit: bool = True,
+    ) -> list[StoreResult | PolicyDiffError]:
+        """Store many captures: extracted in parallel (`workers` processes, default one per
+        core), committed in groups (one durable commit per group; `group_commit=False`
+        commits each capture on its own). Each item gets its StoreResult, or the error that
+        refused it (nothing of it written), in the order given. Idempotent on (time, sha256).
         """
         declaration = self.declaration(slug)
-        sha = hashlib.sha256(data).hexdigest()
-        stem = f"{format_stamp(captured_at)}-{sha[:12]}"
-        ext = EXTENSIONS[media_type]
-        raw_path = self.captures_dir(slug) / f"{stem}.{ext}"
-        meta_path = raw_path.with_suffix(".json")
-        if meta_path.exists():
-            capture = self._read_provenance(slug, meta_path)
-            return StoreResult(capture, created=False)
-        extraction = extract_capture(
-            data,
-            media_type,
-            declaration.rules_at(captured_at),
-            base_url=source_url or declaration.url,
-            content_type=content_type,
-        )
-        capture = Capture(
-            slug=slug,
-            file=raw_path.name,
-            captured_at=captured_at,
-            sha256=sha,
-            size=len(data),
-            media_type=media_type,
-            source_url=source_url or declaration.url,
-            ingested_via=ingested_via,
-            ingested_at=now_utc(),
-            declared_charset=extraction.declared_charset,
-            detected_charset=extraction.detected_charset,
-            charset_mismatch=extraction.charset_mismatch,
-            original_name=original_name,
-            wayback_url=wayback_url,
-            extra={"policy_diff_version": __version__, **(extra or {})},
-        )
+        if not self._recovered:
+            with self.locked():  # a killed writer's committed captures are put in place first
+                pass
+        now = now_utc()
+        results: list[StoreResult | PolicyDiffError | None] = [None] * len(items)
+        committed = self._committed(slug)
+        todo: list[tuple[int, NewCapture, str, str]] = []  # (index, item, sha256, file)
+        first_of: dict[str, int] = {}
+        duplicates: list[tuple[int, int]] = []
+        for index, item in enumerate(items):
+            problem = self._check_new(item, now)
+            if problem:
+                results[index] = ArchiveError(problem)
+                continue
+            sha = hashlib.sha256(item.data).hexdigest()
+            file = f"{format_stamp(item.captured_at)}-{sha[:12]}.{EXTENSIONS[item.media_type]}"
+            if file in committed:
+                results[index] = StoreResult(committed[file], created=False)
+            elif file in first_of:
+                duplicates.append((index, first_of[file]))
+            else:
+                first_of[file] = index
+                todo.append((index, item, sha, file))
+        extractions = self._extract_new(declaration, [(item, sha) for _, item, sha, _ in todo], workers)
+        group = COMMIT_GROUP if group_commit else 1
+        for start in range(0, len(todo), group):
+            chunk = todo[start : start + group]
+            done = self._commit_captures(slug, declaration, chunk, extractions[start : start + group])
+            for (index, *_), result in zip(chunk, done, strict=True):
+                results[index] = result
+        for index, first in duplicates:
+            earlier = results[first]
+            results[index] = (
+                StoreResult(earlier.capture, created=False) if isinstance(earlier, StoreResult) else earlier
+            )
+        return [r for r in results if r is not None]
+
+    def _check_new(self, item: NewCapture, now: datetime) -> str | None:
+        if item.media_type not in EXTENSIONS:
+            return f"unsupported media type {item.media_type!r}"
+        if to_utc(item.captured_at) > now + FUTURE_TOLERANCE:
+            return f"capture time {format_iso(item.captured_at)} is in the future: refused"
+        return None
+
+    def _extract_new(
+        self, declaration: Declaration, items: list[tuple[NewCapture, str]], workers: int | None
+    ) -> list[Extraction | ExtractionError]:
+        """Extractions in order; the same bytes under the same rules are extracted once."""
+        keys: list[tuple[Any, ...]] = []
+        jobs: dict[tuple[Any, ...], ExtractJob] = {}
+        for item, sha in items:
+            rules = declaration.rules_at(item.captured_at)
+            base = _http_url(item.source_url) or declaration.url
+            key = (sha, item.media_type, id(rules), base, item.content_type)
+            keys.append(key)
+            if key not in jobs:
+                jobs[key] = ExtractJob(item.data, item.media_type, item.captured_at, base, item.content_type)
+        done = dict(zip(jobs, extract_all(declaration, list(jobs.values()), workers), strict=True))
+        return [done[key] for key in keys]
+
+    def _commit_captures(
+        self,
+        slug: str,
+        declaration: Declaration,
+        chunk: list[tuple[int, NewCapture, str, str]],
+        extractions: list[Extraction | ExtractionError],
+    ) -> list[StoreResult | PolicyDiffError]:
+        """One group commit. See the module docstring for the order of the steps."""
+        out: list[StoreResult | PolicyDiffError] = []
+        new: list[tuple[Capture, Extraction, bytes, int]] = []
+        ingested_at = now_utc()
         with self.locked():
-            if meta_path.exists():  # another process stored it while we extracted
-                return StoreResult(self._read_provenance(slug, meta_path), created=False)
-            if not raw_path.exists() or hashlib.sha256(raw_path.read_bytes()).hexdigest() != sha:
-                write_atomic(raw_path, data)
-            write_json_atomic(meta_path, capture.to_json())
-            vid, new = self._add_to_versions(capture, extraction)
-        return StoreResult(capture, True, vid, new, list(extraction.warnings))
+            committed = self._committed(slug)  # another process may have stored some meanwhile
+            for position, ((_, item, sha, file), extraction) in enumerate(zip(chunk, extractions, strict=True)):
+                if isinstance(extraction, ExtractionError):
+                    out.append(extraction)
+                    continue
+                if file in committed:
+                    out.append(StoreResult(committed[file], created=False))
+                    continue
+                capture = Capture(
+                    slug=slug,
+                    file=file,
+                    captured_at=item.captured_at,
+                    sha256=sha,
+                    size=len(item.data),
+                    media_type=item.media_type,
+                    source_url=_http_url(item.source_url) or declaration.url,
+                    ingested_via=item.ingested_via,
+                    ingested_at=ingested_at,
+                    declared_charset=extraction.declared_charset,
+                    detected_charset=extraction.detected_charset,
+                    charset_mismatch=extraction.charset_mismatch,
+                    original_name=item.original_name,
+                    wayback_url=_http_url(item.wayback_url),
+                    extra={"policy_diff_version": __version__, **item.extra},
+                )
+                new.append((capture, extraction, item.data, position))
+                out.append(StoreResult(capture, True, warnings=list(extraction.warnings)))
+            if not new:
+                return out
+            cdir = self.captures_dir(slug)
+            # A marker of the commit in progress: the next writer finishes what it names.
+            marker = temporary_name(self.policy_dir(slug) / ".commit")
+            staging = Staging()
+            try:
+                cdir.mkdir(parents=True, exist_ok=True)
+                marker.write_bytes(b"")
+                fsync_dir(marker.parent)
+                for capture, _, data, _ in new:
+                    staging.stage(cdir / capture.file, data)
+                    staging.stage(cdir / f"{capture.stem}.json", json_bytes(capture.to_json()))
+                staging.sync()
+                self._commit_record(
+                    slug, "captures", {"captures": [{"file": c.file, "provenance": c.to_json()} for c, _, _, _ in new]}
+                )
+            except BaseException:
+                staging.discard()
+                marker.unlink(missing_ok=True)
+                raise
+            try:
+                staging.publish()
+                versions = _Versions(self, slug, self.versions_dir(slug))
+                for capture, extraction, _, position in new:
+                    vid, created = versions.add(capture, extraction)
+                    result = out[position]
+                    assert isinstance(result, StoreResult)
+                    result.version, result.new_version = vid, created
+                versions.write()
+            except OSError as exc:
+                # Committed: the next writer puts the files in place and folds them in.
+                raise write_error(cdir, exc) from None
+            marker.unlink(missing_ok=True)
+        return out
 
     # -- versions ---------------------------------------------------------------------
-    def _version_meta_path(self, slug: str, vid: str) -> Path:
-        return self.versions_dir(slug) / f"{vid}.json"
-
-    def _add_to_versions(self, capture: Capture, extraction: Extraction, vdir: Path | None = None) -> tuple[str, bool]:
-        vdir = vdir or self.versions_dir(capture.slug)
-        text = extraction.markdown
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        # One version per distinct visible text: a markup-only change is not a new version.
-        vid = version_id(extraction.text_key or sha)
-        md_path = vdir / f"{vid}.md"
-        meta_path = vdir / f"{vid}.json"
-        new = not meta_path.exists()
-        if not md_path.exists():
-            write_text_atomic(md_path, text)
-        meta: dict[str, Any]
-        if new:
-            meta = {
-                "id": vid,
-                "sha256": sha,
-                "extractor_version": EXTRACTOR_VERSION,
-                "policy_diff_version": __version__,
-                "title": extraction.title,
-                "captures": [],
-            }
-        else:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        entries = [e for e in meta["captures"] if e["file"] != capture.file]
-        entries.append(
-            {
-                "captured_at": format_iso(capture.captured_at),
-                "file": capture.file,
-                "selector_miss": extraction.selector_miss,
-                "charset_mismatch": extraction.charset_mismatch,
-                "warnings": list(extraction.warnings),
-            }
-        )
-        meta["captures"] = sorted(entries, key=lambda e: (e["captured_at"], e["file"]))
-        meta["selector_miss"] = any(e["selector_miss"] for e in meta["captures"])
-        write_json_atomic(meta_path, meta)
-        return vid, new
+    def _load_version_meta(self, path: Path) -> dict[str, Any]:
+        """A version's metadata, checked: a wrong type is a one-line error, never a crash."""
+        try:
+            meta = json.loads(read_regular(path).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ArchiveError(f"{path}: invalid version metadata ({exc})") from None
+        problem = _version_meta_problem(meta, path.stem)
+        if problem:
+            raise ArchiveError(f"{path}: invalid version metadata: {problem}")
+        return meta
 
     def _versioned_files(self, slug: str) -> set[str]:
         files: set[str] = set()
         vdir = self.versions_dir(slug)
         for meta in vdir.glob("v*.json"):
-            files.update(e["file"] for e in json.loads(meta.read_text("utf-8"))["captures"])
+            files.update(e["file"] for e in self._load_version_meta(meta)["captures"])
         return files
 
     def refresh_versions(self, slug: str) -> list[str]:
@@ -303,39 +708,52 @@ class Archive:
         done = []
         with self.locked():
             known = self._versioned_files(slug)
-            for capture in self.captures(slug):
-                if capture.file not in known:
-                    self._add_to_versions(capture, self._extract(capture))
-                    done.append(capture.file)
+            missing = [c for c in self.captures(slug) if c.file not in known]
+            if not missing:
+                return []
+            versions = _Versions(self, slug, self.versions_dir(slug))
+            for capture, extraction in zip(missing, self._extract_stored(slug, missing), strict=True):
+                if isinstance(extraction, ExtractionError):
+                    raise ArchiveError(f"{self.capture_path(capture)}: {extraction.message}")
+                versions.add(capture, extraction)
+                done.append(capture.file)
+            versions.write()
         return done
 
-    def _extract(self, capture: Capture) -> Extraction:
-        declaration = self.declaration(capture.slug)
-        return extract_capture(
-            self.read_capture(capture),
-            capture.media_type,
-            declaration.rules_at(capture.captured_at),
-            base_url=capture.source_url or declaration.url,
-            content_type=capture.extra.get("content_type"),
-        )
+    def _extract_stored(
+        self, slug: str, captures: Sequence[Capture], workers: int | None = None
+    ) -> list[Extraction | ExtractionError]:
+        declaration = self.declaration(slug)
+        jobs = [
+            ExtractJob(
+                self.read_capture(c),
+                c.media_type,
+                c.captured_at,
+                c.source_url or declaration.url,
+                c.extra.get("content_type") if isinstance(c.extra.get("content_type"), str) else None,
+            )
+            for c in captures
+        ]
+        return extract_all(declaration, jobs, workers)
 
-    def rebuild(self, slug: str) -> tuple[int, int]:
+    def rebuild(self, slug: str, *, workers: int | None = None) -> tuple[int, int]:
         """Regenerate versions/ from the captures; swapped in whole, so a crash is harmless.
 
         Returns (captures, versions).
         """
         with self.locked():
             pdir = self.policy_dir(slug)
+            captures = self.captures(slug)
+            extractions = self._extract_stored(slug, captures, workers)
             tmp = pdir / f".versions.new-{secrets.token_hex(4)}"
             tmp.mkdir()
-            captures = self.captures(slug)
             try:
-                for capture in captures:
-                    try:
-                        extraction = self._extract(capture)
-                    except ExtractionError as exc:
-                        raise ArchiveError(f"{self.capture_path(capture)}: {exc.message}") from None
-                    self._add_to_versions(capture, extraction, tmp)
+                versions = _Versions(self, slug, tmp)
+                for capture, extraction in zip(captures, extractions, strict=True):
+                    if isinstance(extraction, ExtractionError):
+                        raise ArchiveError(f"{self.capture_path(capture)}: {extraction.message}")
+                    versions.add(capture, extraction)
+                versions.write()
             except BaseException:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
@@ -354,7 +772,7 @@ class Archive:
         excluded = set() if include_excluded else set(self.exclusions(slug))
         out = []
         for meta_path in self.versions_dir(slug).glob("v*.json"):
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            meta = self._load_version_meta(meta_path)
             refs = tuple(
                 CaptureRef(parse_time(e["captured_at"]), e["file"])
                 for e in meta["captures"]
@@ -369,7 +787,7 @@ class Archive:
                     sha256=meta["sha256"],
                     path=f"{slug}/versions/{meta['id']}.md",
                     captures=refs,
-                    extractor_version=meta.get("extractor_version", "?"),
+                    extractor_version=str(meta.get("extractor_version", "?")),
                     meta=meta,
                 )
             )
@@ -400,7 +818,13 @@ class Archive:
         return self.version(slug, in_force[-1].version)
 
     def version_text(self, version: Version) -> str:
-        return (self.root / version.path).read_text(encoding="utf-8")
+        if not re.fullmatch(r"v[0-9a-f]{10}", version.id):
+            raise ArchiveError(f"{version.slug}: {version.id!r} is not a version id")
+        path = self.versions_dir(version.slug) / f"{version.id}.md"
+        try:
+            return read_regular(path).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ArchiveError(f"{path}: not UTF-8 text") from None
 
     def history(self, slug: str) -> list[Period]:
         """Periods in order: each a version in force from one capture to the last
@@ -424,118 +848,133 @@ class Archive:
 
     # -- exclusions -------------------------------------------------------------------
     def exclusions(self, slug: str) -> dict[str, dict[str, str]]:
+        state = self.manifest(slug)
+        if not state.exists:
+            return self._legacy_exclusions(slug)
+        out: dict[str, dict[str, str]] = {}
+        for record in state.records:
+            for item in recorded_exclusions(record):
+                problem = _exclusion_problem(item)
+                if problem:
+                    raise ArchiveError(f"{self.manifest_path(slug)}: record {record.seq}: {problem}")
+                out[item["file"]] = {k: item[k] for k in ("file", "reason", "excluded_at")}
+        return out
+
+    def _legacy_exclusions(self, slug: str) -> dict[str, dict[str, str]]:
         path = self.policy_dir(slug) / "exclusions.json"
         if not path.exists():
             return {}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except ValueError as exc:
+            data = json.loads(read_regular(path).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
             raise ArchiveError(f"{path}: invalid JSON ({exc})") from None
-        return {item["file"]: item for item in data}
+        if not isinstance(data, list):
+            raise ArchiveError(f"{path}: expected a list of exclusions")
+        out = {}
+        for index, item in enumerate(data):
+            problem = _exclusion_problem(item)
+            if problem:
+                raise ArchiveError(f"{path}: exclusion {index}: {problem}")
+            out[item["file"]] = item
+        return out
+
+    def _write_exclusions(self, slug: str, exclusions: dict[str, dict[str, str]]) -> None:
+        path = self.policy_dir(slug) / "exclusions.json"
+        data = sorted(exclusions.values(), key=lambda item: item["file"])
+        if not path.exists() or path.read_bytes() != json_bytes(data):
+            write_json_atomic(path, data)
 
     def exclude(self, slug: str, name: str, reason: str) -> Capture:
         if not reason.strip():
             raise ArchiveError("an exclusion needs a --reason")
         with self.locked():
             capture = self.capture(slug, name)
-            current = self.exclusions(slug)
-            current[capture.file] = {
-                "file": capture.file,
-                "reason": reason.strip(),
-                "excluded_at": format_iso(now_utc()),
-            }
-            write_json_atomic(
-                self.policy_dir(slug) / "exclusions.json",
-                sorted(current.values(), key=lambda item: item["file"]),
-            )
+            item = {"file": capture.file, "reason": reason.strip(), "excluded_at": format_iso(now_utc())}
+            # exclusions.json follows the record; a writer killed in between leaves the marker,
+            # and the next one rewrites the file from the manifest.
+            marker = temporary_name(self.policy_dir(slug) / ".commit")
+            marker.write_bytes(b"")
+            try:
+                self._commit_record(slug, "exclusion", item)
+            except BaseException:
+                marker.unlink(missing_ok=True)
+                raise
+            self._write_exclusions(slug, self.exclusions(slug))
+            marker.unlink(missing_ok=True)
         return capture
 
     # -- verification -----------------------------------------------------------------
-    def verify(self) -> list[Problem]:
-        """Re-hash every capture and check every provenance and version file."""
-        problems: list[Problem] = []
-        for slug in self.slugs():
-            pdir = self.policy_dir(slug)
-            try:
-                self.declaration(slug)
-            except ArchiveError as exc:
-                problems.append(Problem(pdir / "policy.yml", exc.message))
-            except Exception as exc:  # declaration errors are ClickExceptions too
-                problems.append(Problem(pdir / "policy.yml", getattr(exc, "message", str(exc))))
-            problems.extend(self._verify_captures(slug))
-            problems.extend(self._verify_versions(slug))
-        return problems
+    def verify(self, *, rederive: bool = True, workers: int | None = None) -> list[Problem]:
+        """Check the whole archive against its manifests: every capture re-hashed, every
+        provenance compared with its record, every exclusion, no unexpected file, and (with
+        `rederive`) every version re-derived from its captures."""
+        from .verify import verify_archive
+
+        return verify_archive(self, rederive=rederive, workers=workers)
 
     def _committed_files(self, slug: str) -> list[str]:
-        """Capture files whose provenance exists, without trusting the provenance's content."""
-        cdir = self.captures_dir(slug)
-        if not cdir.is_dir():
+        try:
+            return sorted(c.file for c in self.captures(slug))
+        except PolicyDiffError:
             return []
-        return sorted(
-            p.name
-            for p in cdir.iterdir()
-            if p.suffix != ".json" and not p.name.startswith(".") and p.with_suffix(".json").exists()
-        )
 
     def count_captures(self) -> int:
         return sum(len(self._committed_files(slug)) for slug in self.slugs())
 
-    def _verify_captures(self, slug: str) -> list[Problem]:
-        problems = []
-        cdir = self.captures_dir(slug)
-        metas = {p.stem: p for p in cdir.glob("*.json") if not p.name.startswith(".")}
-        for meta_path in sorted(metas.values()):
-            try:
-                data = json.loads(meta_path.read_text(encoding="utf-8"))
-                capture = Capture.from_json(slug, data)
-            except (ValueError, KeyError, TypeError) as exc:
-                problems.append(Problem(meta_path, f"invalid provenance: {exc}"))
-                continue
-            raw = cdir / capture.file
-            if raw.stem != meta_path.stem:
-                problems.append(Problem(meta_path, f"names file {capture.file!r}, not its own"))
-            if not raw.is_file():
-                problems.append(Problem(meta_path, f"capture file {capture.file} is missing"))
-                continue
-            digest = hashlib.sha256(raw.read_bytes()).hexdigest()
-            if digest != capture.sha256:
-                problems.append(Problem(raw, f"sha256 {digest[:12]}… != recorded {capture.sha256[:12]}…"))
-            elif not raw.name.split("-", 1)[-1].startswith(digest[:12]):
-                problems.append(Problem(raw, "file name does not carry its sha256"))
-            if raw.stat().st_size != capture.size:
-                problems.append(Problem(raw, f"size {raw.stat().st_size} != recorded {capture.size}"))
-            if format_stamp(capture.captured_at) != raw.name.split("-", 1)[0]:
-                problems.append(Problem(raw, "file name does not carry its capture time"))
-        for raw in sorted(cdir.glob("*")):
-            if raw.suffix != ".json" and not raw.name.startswith(".") and raw.stem not in metas:
-                problems.append(Problem(raw, "no provenance: an ingest was interrupted; re-ingest it", False))
-        return problems
 
-    def _verify_versions(self, slug: str) -> list[Problem]:
-        problems = []
-        vdir = self.versions_dir(slug)
-        captures = set(self._committed_files(slug))
-        seen: set[str] = set()
-        for meta_path in sorted(vdir.glob("v*.json")):
-            try:
-                meta = json.loads(meta_path.read_text(encoding="utf-8"))
-                vid, sha = meta["id"], meta["sha256"]
-            except (ValueError, KeyError) as exc:
-                problems.append(Problem(meta_path, f"invalid version metadata: {exc}"))
-                continue
-            md_path = vdir / f"{vid}.md"
-            if not md_path.is_file():
-                problems.append(Problem(meta_path, f"version text {md_path.name} is missing"))
-                continue
-            digest = hashlib.sha256(md_path.read_bytes()).hexdigest()
-            if digest != sha:
-                problems.append(Problem(md_path, "text does not match its sha256"))
-            for entry in meta.get("captures", []):
-                if entry["file"] not in captures:
-                    problems.append(Problem(meta_path, f"lists unknown capture {entry['file']}"))
-                seen.add(entry["file"])
-        for missing in sorted(captures - seen):
-            problems.append(
-                Problem(vdir, f"capture {missing} is in no version; run `policy-diff rebuild {slug}`", False)
-            )
-        return problems
+def recorded_captures(record: Record) -> list[Any]:
+    """The captures a manifest record commits (a group commit's, or a seal's)."""
+    if record.kind in ("captures", "seal"):
+        entries = record.body.get("captures")
+        return entries if isinstance(entries, list) else [None]
+    return []
+
+
+def recorded_exclusions(record: Record) -> list[Any]:
+    if record.kind == "exclusion":
+        return [record.body]
+    if record.kind == "seal":
+        items = record.body.get("exclusions", [])
+        return items if isinstance(items, list) else [None]
+    return []
+
+
+def _exclusion_problem(item: Any) -> str | None:
+    if not isinstance(item, dict):
+        return "expected an object with `file` and `reason`"
+    for key in ("file", "reason", "excluded_at"):
+        if not isinstance(item.get(key), str) or not item.get(key):
+            return f"field `{key}`: expected a non-empty string"
+    if not CAPTURE_FILE.fullmatch(item["file"]):
+        return f"field `file`: {item['file'][:80]!r} is not a capture file name"
+    return None
+
+
+def _version_meta_problem(meta: Any, stem: str) -> str | None:
+    if not isinstance(meta, dict):
+        return "expected a JSON object"
+    if meta.get("id") != stem or not isinstance(meta.get("id"), str):
+        return f"field `id`: expected {stem!r}"
+    if not isinstance(meta.get("sha256"), str) or not re.fullmatch(r"[0-9a-f]{64}", meta["sha256"]):
+        return "field `sha256`: expected 64 hex digits"
+    entries = meta.get("captures")
+    if not isinstance(entries, list):
+        return "field `captures`: expected a list"
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            return f"captures[{index}]: expected an object"
+        if not isinstance(entry.get("file"), str) or not CAPTURE_FILE.fullmatch(entry["file"]):
+            return f"captures[{index}].file: not a capture file name"
+        if not isinstance(entry.get("captured_at"), str):
+            return f"captures[{index}].captured_at: expected a time"
+        try:
+            parse_time(entry["captured_at"])
+        except ValueError:
+            return f"captures[{index}].captured_at: {entry['captured_at'][:40]!r} is not a time"
+        for flag in ("selector_miss", "charset_mismatch"):
+            if not isinstance(entry.get(flag, False), bool):
+                return f"captures[{index}].{flag}: expected true or false"
+        if not isinstance(entry.get("warnings", []), list):
+            return f"captures[{index}].warnings: expected a list"
+    return None
+

@@ -34,6 +34,19 @@ class Context:
         return self._archive
 
 
+class _Group(click.Group):
+    """An OS error nothing else caught (a full disk, a read-only archive) is one line, exit 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            from .errors import PolicyDiffError, shown
+
+            where = f"{shown(exc.filename)}: " if exc.filename else ""
+            raise PolicyDiffError(f"{where}{exc.strerror or exc}") from None
+
+
 def check_slug(slug: str) -> str:
     from .declaration import check_slug as check
 
@@ -77,7 +90,7 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--archive",
     "archive_dir",
@@ -135,6 +148,17 @@ def add(
 @click.option("--captured", callback=_parse_captured, help="Capture time (ISO 8601, UTC if no offset).")
 @click.option("--source-url", help="The URL the capture was taken from (default: from the file or policy.yml).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only refusals and the summary.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes extracting captures in parallel (default: one per core).",
+)
+@click.option(
+    "--no-group-commit",
+    "one_by_one",
+    is_flag=True,
+    help="Commit each capture on its own instead of a batch at a time (slower; the old behaviour).",
+)
 @pass_context
 def ingest(
     obj: Context,
@@ -143,6 +167,8 @@ def ingest(
     captured: datetime | None,
     source_url: str | None,
     quiet: bool,
+    workers: int | None,
+    one_by_one: bool,
 ) -> None:
     """Store captures (HTML, Markdown, text files, directories of them, WARC files).
 
@@ -154,13 +180,17 @@ def ingest(
     archive.require(check_slug(slug))
     files = expand_paths(paths)
     show_bar = len(files) > 3 and sys.stderr.isatty()
+    options: dict[str, Any] = {
+        "captured": captured,
+        "source_url": source_url,
+        "workers": workers,
+        "group_commit": not one_by_one,
+    }
     if show_bar:
         with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
-            outcomes = ingest_paths(
-                archive, slug, paths, captured=captured, source_url=source_url, on_file_done=lambda _p: bar.update(1)
-            )
+            outcomes = ingest_paths(archive, slug, paths, on_file_done=lambda _p: bar.update(1), **options)
     else:
-        outcomes = ingest_paths(archive, slug, paths, captured=captured, source_url=source_url)
+        outcomes = ingest_paths(archive, slug, paths, **options)
     counts = {"stored": 0, "already": 0, "refused": 0}
     for outcome in outcomes:
         counts[outcome.status] += 1
@@ -169,7 +199,9 @@ def ingest(
         elif not quiet:
             click.echo(outcome.message)
     if not outcomes:
-        click.echo(f"error: no capture files found in {', '.join(map(str, paths))}", err=True)
+        from .errors import shown
+
+        click.echo(f"error: no capture files found in {', '.join(map(shown, paths))}", err=True)
         sys.exit(2)
     click.echo(f"{slug}: {counts['stored']} stored, {counts['already']} already there, {counts['refused']} refused")
     if counts["refused"]:
@@ -228,19 +260,69 @@ def show(obj: Context, slug: str, version: str | None) -> None:
 
 
 @main.command()
+@click.option("--quick", is_flag=True, help="Skip re-deriving every version from its captures.")
+@click.option(
+    "--head",
+    "heads",
+    multiple=True,
+    metavar="SLUG=SHA256",
+    help="A manifest head published earlier: fails unless that record is still in SLUG's history (repeatable).",
+)
 @pass_context
-def verify(obj: Context) -> None:
-    """Re-hash every capture and check every provenance and version file."""
-    problems = obj.archive.verify()
-    fatal = [p for p in problems if p.fatal]
+def verify(obj: Context, quick: bool, heads: tuple[str, ...]) -> None:
+    """Check the archive against its manifests: captures re-hashed, provenance, exclusions,
+    no unexpected file, versions re-derived from the captures. Prints each policy's head."""
+    archive = obj.archive
+    problems = archive.verify(rederive=not quick)
+    fatal = sum(p.fatal for p in problems)
     for problem in problems:
         click.echo(("error: " if problem.fatal else "warning: ") + str(problem))
-    slugs = obj.archive.slugs()
-    captures = obj.archive.count_captures()
+    for spec in heads:
+        slug, _, digest = spec.partition("=")
+        if not digest or not archive.exists(slug):
+            raise click.BadParameter(
+                f"{spec!r}: expected SLUG=SHA256 of a policy in {archive.root}", param_hint="--head"
+            )
+        digests = [r.digest for r in archive.manifest(slug).records]
+        if digest.lower() not in digests:
+            click.echo(
+                f"error: {archive.manifest_path(slug)}: head {digest[:16]}… is not in this history: "
+                "records published before were rewritten or removed"
+            )
+            fatal += 1
+        elif digests[-1] != digest.lower():
+            later = len(digests) - 1 - digests.index(digest.lower())
+            click.echo(f"{slug}: history extends the head given by {later} record(s)")
+    slugs = archive.slugs()
+    for slug in slugs:
+        head = archive.manifest_head(slug)
+        if head:
+            click.echo(f"head {slug} {head}")
+    captures = archive.count_captures()
     if fatal:
-        click.echo(f"{len(fatal)} problem(s) in {obj.archive.root}")
+        click.echo(f"{fatal} problem(s) in {archive.root}")
         sys.exit(1)
-    click.echo(f"ok: {len(slugs)} policies, {captures} captures verified in {obj.archive.root}")
+    click.echo(f"ok: {len(slugs)} policies, {captures} captures verified in {archive.root}")
+
+
+@main.command()
+@click.argument("slugs", nargs=-1)
+@pass_context
+def seal(obj: Context, slugs: tuple[str, ...]) -> None:
+    """Create the manifest of policies archived before manifests existed (all, or SLUG...),
+    from their captures as they are now: run `verify` first."""
+    archive = obj.archive
+    for name in slugs or archive.slugs():
+        archive.require(check_slug(name))
+        sealed = archive.seal(name)
+        if sealed or archive.manifest(name).records:
+            click.echo(
+                f"{name}: {sealed} captures sealed, head {archive.manifest_head(name)}"
+                if sealed
+                else f"{name}: has a manifest already (head {archive.manifest_head(name)})"
+            )
+        else:
+            click.echo(f"{name}: has a manifest already")
 
 
 @main.command()

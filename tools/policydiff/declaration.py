@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import cssselect
+import re2
 import yaml
 
 from .errors import DeclarationError
@@ -36,6 +38,84 @@ from .frozen import freeze, thaw
 from .times import parse_time, to_utc
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+# Documented limits (README, "Limits"): a declaration is a short hand-written file.
+MAX_DECLARATION_BYTES = 256 * 1024
+MAX_NAME_CHARS = 200
+MAX_URL_CHARS = 2048
+MAX_URLS = 50
+MAX_RULES = 200  # selectors, filters or replacements in one rule set
+MAX_PATTERN_CHARS = 1000
+MAX_HISTORY = 100
+# Characters no one-line field may hold: C0/C1 controls, line and paragraph separators, bidi
+# overrides (they reorder what a reader sees).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# BCP 47 (RFC 5646) language tags, well-formed: language, script, region, variants, extensions,
+# private use; or a private-use tag alone.
+_BCP47 = re.compile(
+    r"^(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?"
+    r"(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*(?:-[a-wyz\d](?:-[a-z\d]{2,8})+)*(?:-x(?:-[a-z\d]{1,8})+)?$"
+    r"|^x(?:-[a-z\d]{1,8})+$",
+    re.IGNORECASE,
+)
+# Declaration regexes run on RE2: linear time whatever the pattern, so `(a+)+$` cannot hang
+# an ingest that holds the archive lock. RE2 has no backreferences or lookaround, and its
+# `\w`, `\b` are ASCII (use `\pL` for any letter).
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False
+_RE2_OPTIONS.max_mem = 64 * 1024 * 1024
+
+
+class Pattern(Protocol):
+    """What a declaration regex offers (an RE2 pattern)."""
+
+    pattern: str
+
+    def search(self, text: str) -> Any: ...
+
+    def sub(self, replacement: str, text: str) -> str: ...
+
+
+def one_line(path: Path | str, key: str, value: Any, *, limit: int = MAX_NAME_CHARS) -> str:
+    """A field shown on pages and in feeds: a non-empty string on one line, no control characters."""
+    if not isinstance(value, str) or not value.strip():
+        raise DeclarationError(path, f"field `{key}`: expected a non-empty string")
+    found = _CONTROL.search(value)
+    if found:
+        raise DeclarationError(
+            path, f"field `{key}`: one line without control characters expected (found {found.group()!r})"
+        )
+    if len(value) > limit:
+        raise DeclarationError(path, f"field `{key}`: {len(value)} characters, at most {limit}")
+    return value.strip()
+
+
+def check_url(path: Path | str, key: str, value: Any) -> str:
+    """An absolute http(s) URL with a host, on one line."""
+    if not isinstance(value, str):
+        raise DeclarationError(path, f"field `{key}`: expected an http(s) URL, got {value!r}")
+    text = value.strip()
+    bad = f"field `{key}`: expected an http(s) URL, got {text[:100]!r}"
+    if not text or len(text) > MAX_URL_CHARS or _CONTROL.search(text) or any(c.isspace() for c in text):
+        raise DeclarationError(path, bad)
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        parts.port  # noqa: B018 (raises ValueError on a bad port)
+    except ValueError:
+        raise DeclarationError(path, bad) from None
+    if parts.scheme.lower() not in ("http", "https") or not host or not re.fullmatch(r"[\w.-]+|\[[0-9a-f:.]+\]", host):
+        raise DeclarationError(path, bad)
+    return text
+
+
+def check_language(path: Path | str, value: Any) -> str:
+    if not isinstance(value, str) or not _BCP47.match(value) or len(value) > 64:
+        shown = value[:40] if isinstance(value, str) else value
+        raise DeclarationError(
+            path, f"field `language`: expected a BCP 47 language tag like `en` or `pt-BR`, got {shown!r}"
+        )
+    return value
+
 
 Selector = str | dict[str, str]
 
@@ -55,7 +135,7 @@ def check_slug(slug: str) -> str:
 class TextFilter:
     """Drop the elements matching `selector` whose text matches `text` (a regex, searched)."""
 
-    text: re.Pattern[str]
+    text: Pattern
     selector: str = "*"
 
 
@@ -64,7 +144,7 @@ class Replacement:
     """A regex replacement applied to the whole extracted Markdown at once (so a pattern can
     span lines; `^` and `$` match at the ends of the text unless the pattern sets `(?m)`)."""
 
-    pattern: re.Pattern[str]
+    pattern: Pattern
     replacement: str = ""
 
 
@@ -131,6 +211,8 @@ def _selector_list(path: Path, key: str, value: Any) -> tuple[Selector, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
+    if len(items) > MAX_RULES:
+        raise DeclarationError(path, f"{key}: {len(items)} selectors, at most {MAX_RULES}")
     out: list[Selector] = []
     for index, item in enumerate(items):
         where = f"{key}[{index}]" if isinstance(value, list) else key
@@ -150,18 +232,25 @@ def _selector_list(path: Path, key: str, value: Any) -> tuple[Selector, ...]:
     return tuple(out)
 
 
-def _regex(path: Path, key: str, value: Any) -> re.Pattern[str]:
+def _regex(path: Path, key: str, value: Any) -> Pattern:
     if not isinstance(value, str) or not value:
         raise DeclarationError(path, f"{key}: expected a regular expression, got {value!r}")
+    if len(value) > MAX_PATTERN_CHARS:
+        raise DeclarationError(path, f"{key}: {len(value)} characters, at most {MAX_PATTERN_CHARS}")
     try:
-        return re.compile(value)
-    except re.error as exc:
-        raise DeclarationError(path, f"{key}: invalid regular expression {value!r}: {exc}") from None
+        return re2.compile(value, options=_RE2_OPTIONS)
+    except re2.error as exc:
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise DeclarationError(
+            path, f"{key}: invalid regular expression {value!r}: {reason} (RE2 syntax: no backreferences or lookaround)"
+        ) from None
 
 
 def _filters(path: Path, key: str, value: Any) -> tuple[TextFilter, ...]:
     if not isinstance(value, list):
         raise DeclarationError(path, f"{key}: expected a list of {{selector, text}} mappings")
+    if len(value) > MAX_RULES:
+        raise DeclarationError(path, f"{key}: {len(value)} filters, at most {MAX_RULES}")
     out = []
     for index, item in enumerate(value):
         where = f"{key}[{index}]"
@@ -175,6 +264,8 @@ def _filters(path: Path, key: str, value: Any) -> tuple[TextFilter, ...]:
 def _replacements(path: Path, key: str, value: Any) -> tuple[Replacement, ...]:
     if not isinstance(value, list):
         raise DeclarationError(path, f"{key}: expected a list of {{pattern, with}} mappings")
+    if len(value) > MAX_RULES:
+        raise DeclarationError(path, f"{key}: {len(value)} replacements, at most {MAX_RULES}")
     out = []
     for index, item in enumerate(value):
         where = f"{key}[{index}]"
@@ -186,10 +277,20 @@ def _replacements(path: Path, key: str, value: Any) -> tuple[Replacement, ...]:
         pattern = _regex(path, f"{where}.pattern", item["pattern"])
         try:
             pattern.sub(replacement, "")
-        except (re.error, IndexError) as exc:
+            _check_groups(pattern, replacement)
+        except (re.error, re2.error, IndexError) as exc:
             raise DeclarationError(path, f"{where}.with: invalid replacement {replacement!r}: {exc}") from None
         out.append(Replacement(pattern=pattern, replacement=replacement))
     return tuple(out)
+
+
+def _check_groups(pattern: Pattern, replacement: str) -> None:
+    """A `with` naming a group the pattern lacks fails only on a match: check it now."""
+    groups = getattr(pattern, "groups", 0)
+    for match in re.finditer(r"\\(\d+)|\\g<(\d+)>", replacement):
+        number = int(match.group(1) or match.group(2))
+        if number > groups:
+            raise IndexError(f"invalid group reference {number}")
 
 
 def _strip_query(path: Path, key: str, value: Any) -> tuple[str, ...] | None:
@@ -197,7 +298,7 @@ def _strip_query(path: Path, key: str, value: Any) -> tuple[str, ...] | None:
         return ()
     if value is False or value is None:
         return None
-    if isinstance(value, list) and value and all(isinstance(v, str) and v for v in value):
+    if isinstance(value, list) and 0 < len(value) <= MAX_RULES and all(isinstance(v, str) and v for v in value):
         return tuple(value)
     raise DeclarationError(
         path, f"{key}: expected `true` (drop every query parameter) or a list of names, got {value!r}"
@@ -207,8 +308,13 @@ def _strip_query(path: Path, key: str, value: Any) -> tuple[str, ...] | None:
 def _rules(path: Path, data: dict[str, Any], where: str, inherit: ExtractionRules | None = None) -> ExtractionRules:
     valid_until = None
     if "valid_until" in data:
+        value = data["valid_until"]
+        if isinstance(value, datetime | date):
+            value = value.isoformat()
+        if not isinstance(value, str):
+            raise DeclarationError(path, f"{where}valid_until: expected a date like 2019-05-01, got {value!r}")
         try:
-            valid_until = parse_time(str(data["valid_until"]))
+            valid_until = parse_time(value)
         except ValueError as exc:
             raise DeclarationError(path, f"{where}valid_until: {exc}") from None
     unknown = set(data) - RULE_KEYS - {"valid_until"}
@@ -231,15 +337,17 @@ RULE_KEYS = {"select", "remove", "filters", "replace", "strip_query"}
 TOP_KEYS = {"name", "url", "urls", "language", "history", "feeds", "notes", *RULE_KEYS}
 
 
+FEED_KEYS = {"include_trivial"}
+
+
 def parse_declaration(slug: str, data: Any, path: Path) -> Declaration:
     if not isinstance(data, dict):
         raise DeclarationError(path, "expected a mapping with at least `name` and `url`")
     unknown = set(data) - TOP_KEYS
     if unknown:
-        raise DeclarationError(path, f"unknown field(s) {sorted(unknown)}; expected some of {sorted(TOP_KEYS)}")
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise DeclarationError(path, "field `name`: expected a non-empty string")
+        shown = sorted(map(str, unknown))
+        raise DeclarationError(path, f"unknown field(s) {shown}; expected some of {sorted(TOP_KEYS)}")
+    name = one_line(path, "name", data.get("name"))
     urls: list[str] = []
     if "url" in data:
         urls.append(data["url"])
@@ -249,45 +357,66 @@ def parse_declaration(slug: str, data: Any, path: Path) -> Declaration:
     urls.extend(extra_urls)
     if not urls:
         raise DeclarationError(path, "field `url`: required (the policy's address)")
-    for url in urls:
-        if not isinstance(url, str) or not re.match(r"^https?://\S+$", url):
-            raise DeclarationError(path, f"field `url`: expected an http(s) URL, got {url!r}")
+    if len(urls) > MAX_URLS:
+        raise DeclarationError(path, f"field `urls`: {len(urls)} URLs, at most {MAX_URLS}")
+    urls = [check_url(path, "url" if index == 0 and "url" in data else "urls", url) for index, url in enumerate(urls)]
     history_data = data.get("history", [])
     if not isinstance(history_data, list):
         raise DeclarationError(path, "field `history`: expected a list of rule sets")
+    if len(history_data) > MAX_HISTORY:
+        raise DeclarationError(path, f"field `history`: {len(history_data)} rule sets, at most {MAX_HISTORY}")
     top_rules = _rules(path, {k: v for k, v in data.items() if k in RULE_KEYS}, "")
     history = []
     for index, item in enumerate(history_data):
         if not isinstance(item, dict) or "valid_until" not in item:
             raise DeclarationError(path, f"history[{index}]: expected a mapping with `valid_until` and rules")
         history.append(_rules(path, item, f"history[{index}].", inherit=top_rules))
-    feeds = data.get("feeds", {}) or {}
+    feeds = data.get("feeds", {})
+    feeds = {} if feeds is None else feeds
     if not isinstance(feeds, dict):
         raise DeclarationError(path, "field `feeds`: expected a mapping")
-    language = data.get("language", "en")
-    if not isinstance(language, str):
-        raise DeclarationError(path, "field `language`: expected a language code like `en`")
+    if set(feeds) - FEED_KEYS:
+        raise DeclarationError(path, f"field `feeds`: unknown field(s) {sorted(map(str, set(feeds) - FEED_KEYS))}")
+    include_trivial = feeds.get("include_trivial", False)
+    if not isinstance(include_trivial, bool):
+        raise DeclarationError(path, f"field `feeds.include_trivial`: expected true or false, got {include_trivial!r}")
+    language = check_language(path, data.get("language", "en"))
     return Declaration(
         slug=slug,
-        name=name.strip(),
+        name=name,
         urls=tuple(dict.fromkeys(urls)),
         language=language,
         rules=top_rules,
         history=tuple(history),
-        include_trivial_in_feeds=bool(feeds.get("include_trivial", False)),
+        include_trivial_in_feeds=include_trivial,
         raw=data,
     )
 
 
 def load_declaration(slug: str, path: Path) -> Declaration:
+    if path.is_symlink():
+        raise DeclarationError(path, "is a symbolic link: not followed")
     try:
+        if path.stat().st_size > MAX_DECLARATION_BYTES:
+            raise DeclarationError(path, f"larger than {MAX_DECLARATION_BYTES // 1024} KiB: not a declaration")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise DeclarationError(path, "missing policy declaration (policy.yml)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DeclarationError(path, f"cannot read: {exc}") from None
+    except UnicodeDecodeError:
+        raise DeclarationError(path, "cannot read: not UTF-8 text") from None
+    except OSError as exc:
+        raise DeclarationError(path, f"cannot read: {exc.strerror}") from None
     try:
         data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise DeclarationError(path, f"invalid YAML{where}: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
-        raise DeclarationError(path, f"invalid YAML: {exc}") from None
+        raise DeclarationError(path, f"invalid YAML: {' '.join(str(exc).split())}") from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # A date-like value that is no date (`valid_until: 2019-02-30`), a huge number...
+        raise DeclarationError(path, f"invalid value: {exc}") from None
+    except RecursionError:
+        raise DeclarationError(path, "invalid YAML: nested too deeply") from None
     return parse_declaration(slug, data, path)

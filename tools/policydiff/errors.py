@@ -6,9 +6,25 @@ one-line message instead of a traceback. Messages name the file and the problem.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def one_line(text: str) -> str:
+    """Control characters, line breaks and undecodable bytes shown escaped: a message stays
+    one line, and a file name cannot spoof a second `error:` line."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), text)
+
+
+def shown(path: Path | str) -> str:
+    """A path as a message shows it (a name with `\\xff` or a newline, escaped)."""
+    return one_line(str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace"))
 
 
 class PolicyDiffError(click.ClickException):
@@ -16,12 +32,15 @@ class PolicyDiffError(click.ClickException):
 
     exit_code = 2
 
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
 
 class DeclarationError(PolicyDiffError):
     """A policy.yml that is missing, unreadable or invalid."""
 
     def __init__(self, path: Path | str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
+        super().__init__(f"{shown(path)}: {message}")
         self.path = Path(path)
 
 
@@ -29,7 +48,7 @@ class CaptureError(PolicyDiffError):
     """A capture that cannot be ingested (empty, binary, too large, undated...)."""
 
     def __init__(self, path: Path | str, message: str) -> None:
-        super().__init__(f"{path}: {message}")
+        super().__init__(f"{shown(path)}: {message}")
         self.path = Path(path) if not isinstance(path, Path) else path
 
 

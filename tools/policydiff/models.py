@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from .frozen import freeze
 from .times import format_iso, parse_time
+
+# A stored capture's file name: its capture time, the start of its sha256, its kind. Nothing
+# else is ever read from captures/, so a provenance naming `../../etc/passwd` names nothing.
+CAPTURE_FILE = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}\.(?:html|md|txt)")
+MEDIA_TYPES = {"text/html": "html", "text/markdown": "md", "text/plain": "txt"}
+_KNOWN = {
+    "file",
+    "captured_at",
+    "sha256",
+    "size",
+    "media_type",
+    "source_url",
+    "ingested_via",
+    "ingested_at",
+    "declared_charset",
+    "detected_charset",
+    "charset_mismatch",
+    "original_name",
+    "wayback_url",
+}
 
 
 @dataclass(frozen=True)
@@ -48,38 +69,50 @@ class Capture:
         return data
 
     @classmethod
-    def from_json(cls, slug: str, data: dict[str, Any]) -> Capture:
-        known = {
-            "file",
-            "captured_at",
-            "sha256",
-            "size",
-            "media_type",
-            "source_url",
-            "ingested_via",
-            "ingested_at",
-            "declared_charset",
-            "detected_charset",
-            "charset_mismatch",
-            "original_name",
-            "wayback_url",
-        }
+    def from_json(cls, slug: str, data: Any) -> Capture:
+        """Raises ValueError naming the field when the provenance is not what we wrote."""
+        if not isinstance(data, dict):
+            raise ValueError("expected a JSON object")
+
+        def text(key: str, *, optional: bool = False) -> Any:
+            value = data.get(key)
+            if value is None and optional:
+                return None
+            if not isinstance(value, str):
+                raise ValueError(f"field `{key}`: expected a string, got {type(value).__name__}")
+            return value
+
+        file = text("file")
+        if not CAPTURE_FILE.fullmatch(file):
+            raise ValueError(f"field `file`: {file[:80]!r} is not a capture file name")
+        sha = text("sha256")
+        if not re.fullmatch(r"[0-9a-f]{64}", sha):
+            raise ValueError("field `sha256`: expected 64 hex digits")
+        size = data.get("size")
+        if type(size) is not int or size < 0:
+            raise ValueError(f"field `size`: expected a byte count, got {size!r}")
+        media_type = text("media_type")
+        if media_type not in MEDIA_TYPES:
+            raise ValueError(f"field `media_type`: {media_type!r} is not one of {sorted(MEDIA_TYPES)}")
+        mismatch = data.get("charset_mismatch", False)
+        if not isinstance(mismatch, bool):
+            raise ValueError("field `charset_mismatch`: expected true or false")
         return cls(
             slug=slug,
-            file=data["file"],
-            captured_at=parse_time(data["captured_at"]),
-            sha256=data["sha256"],
-            size=int(data["size"]),
-            media_type=data["media_type"],
-            source_url=data.get("source_url"),
-            ingested_via=data["ingested_via"],
-            ingested_at=parse_time(data["ingested_at"]),
-            declared_charset=data.get("declared_charset"),
-            detected_charset=data.get("detected_charset"),
-            charset_mismatch=bool(data.get("charset_mismatch", False)),
-            original_name=data.get("original_name"),
-            wayback_url=data.get("wayback_url"),
-            extra={k: v for k, v in data.items() if k not in known},
+            file=file,
+            captured_at=parse_time(text("captured_at")),
+            sha256=sha,
+            size=size,
+            media_type=media_type,
+            source_url=text("source_url", optional=True),
+            ingested_via=text("ingested_via"),
+            ingested_at=parse_time(text("ingested_at")),
+            declared_charset=text("declared_charset", optional=True),
+            detected_charset=text("detected_charset", optional=True),
+            charset_mismatch=mismatch,
+            original_name=text("original_name", optional=True),
+            wayback_url=text("wayback_url", optional=True),
+            extra={k: v for k, v in data.items() if k not in _KNOWN},
         )
 
 

@@ -17,6 +17,7 @@ back exactly, which is what makes the diff's reconstruction property possible.
 
 from __future__ import annotations
 
+import html
 import itertools
 import re
 import unicodedata
@@ -51,7 +52,8 @@ _ENUMERATOR = re.compile(
 )
 _SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z]")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# [label](target), the target holding at most one level of parentheses (`javascript:f(1)`)
+_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\n]|\([^()\n]*\))*\)")
 _ATTR_LIST = re.compile(r"\s*\{#[^}]*\}$")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _EMPHASIS = re.compile(r"[*_`]+")
@@ -60,6 +62,10 @@ _MAX_TITLE_WORDS = 16
 _MAX_TITLE_CHARS = 140
 _MAX_CHAIN = 4
 _SLUG_CHARS = 60
+# Documented limit (README, "Limits"): past this many headings a version's further headings
+# stay text, so a hostile page cannot make thousands of section pages and feeds. Far above
+# any real policy (the corpus's largest has under 200).
+MAX_SECTIONS = 1000
 
 
 @dataclass(slots=True)
@@ -83,6 +89,7 @@ def _segment(markdown: str) -> tuple[Section, ...]:
     lines = _classify_lines(markdown)
     _accept_clause_titles(lines)
     _demote_table_of_contents(lines)
+    _cap_sections(lines)
     return tuple(_build_sections(lines, markdown))
 
 
@@ -184,8 +191,12 @@ def _clean_title(text: str) -> str:
         text = _TAG.sub(" ", text)  # "GitHub, Inc. <br/>"
     if "#" in text:
         text = _LIST_HEADING.sub(r"\1", text)  # "1. #### Title": a heading inside a list item
+    if "&" in text:
+        text = html.unescape(text)  # "&lt;img" is how Markdown writes the text "<img"
     if "*" in text or "_" in text or "`" in text:
-        text = _EMPHASIS.sub("", text)
+        plain = _EMPHASIS.sub("", text)
+        # A heading of code or symbols only (`*`): its text is its title.
+        text = plain if plain.strip() else text.strip("`").strip() or text
     return " ".join(text.split())
 
 
@@ -284,16 +295,35 @@ def _demote_table_of_contents(lines: list[_Line]) -> None:
     table of contents: they stay text."""
     heads = [i for i, line in enumerate(lines) if line.kind in ("atx", "setext-title", "clause")]
     slugs = [slugify(lines[i].title) for i in heads]
-    entry = []
-    for n, i in enumerate(heads):
+    entry = [False] * len(heads)
+    # Walking back from the end, `later` holds every slug after the current heading and every
+    # hyphen-bounded start of one ("a-b" of "a-b-c"): one set look-up instead of a scan of
+    # every later heading, so the pass is linear in the headings.
+    later: set[str] = set()
+    for n in range(len(heads) - 1, -1, -1):
+        i = heads[n]
         end = heads[n + 1] if n + 1 < len(heads) else len(lines)
-        only_titles = all(line.kind == "blank" or line.title for line in lines[i + 1 : end])
         # Most headings have text under them: look for the title's return only for the rest.
-        recurs = only_titles and any(later == slugs[n] or later.startswith(slugs[n] + "-") for later in slugs[n + 1 :])
-        entry.append(recurs)
+        if all(line.kind == "blank" or line.title for line in lines[i + 1 : end]):
+            entry[n] = slugs[n] in later
+        slug = slugs[n]
+        later.add(slug)
+        cut = slug.find("-")
+        while cut != -1:
+            later.add(slug[:cut])
+            cut = slug.find("-", cut + 1)
     for n, i in enumerate(heads):
         if entry[n] and ((n > 0 and entry[n - 1]) or (n + 1 < len(heads) and entry[n + 1])):
             lines[i].kind = "body"
+
+
+def _cap_sections(lines: list[_Line]) -> None:
+    count = 0
+    for line in lines:
+        if line.kind in ("atx", "setext-title", "clause"):
+            count += 1
+            if count > MAX_SECTIONS:
+                line.kind = "body"
 
 
 # -- sections ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from lxml.cssselect import SelectorError
 from lxml.html import HtmlElement
 
 from ..declaration import ExtractionRules
+from ..errors import ExtractionError
 from . import clean, readable, selectors
 from .markdown import Context, render
 from .wayback import decode_cloudflare_emails, remove_wayback_elements, strip_toolbar, unwayback
@@ -31,6 +32,15 @@ class HtmlResult:
     method: str = "auto"
 
 
+# Documented limit (README, "Limits"): libxml2 checks each new attribute of an element against
+# all the earlier ones, so 40,000 attributes take 15 s to parse and a million never end. No
+# real page comes near 1,000 on one element. Possessive and atomic, so the scan is linear.
+MAX_ATTRIBUTES = 1000
+_ATTRIBUTE_BOMB = re.compile(
+    r"""<[A-Za-z][^\s/<>]*+(?>\s++[^\s"'<>/=]++(?:\s*+=\s*+(?:"[^"]*+"|'[^']*+'|[^\s<>]*+))?+)"""
+    + f"{{{MAX_ATTRIBUTES + 1}}}"
+)
+
 # huge_tree: a page with a 20 MB inline script or JSON blob must not lose the text after it
 # (libxml2 otherwise stops at a 10 MB text node).
 _PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
@@ -41,6 +51,8 @@ def parse_html(text: str) -> HtmlElement | None:
     text = text.replace("\x00", "")
     if not text.strip():
         return None
+    if _ATTRIBUTE_BOMB.search(text):
+        raise ExtractionError(f"an element with more than {MAX_ATTRIBUTES} attributes: not parsed (a limit)")
     try:
         return lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):

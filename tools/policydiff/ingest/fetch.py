@@ -103,6 +103,7 @@ class Fetcher:
         params: dict[str, str] | None = None,
         allow_redirects: bool = True,
         retry_if: RetryPolicy | None = None,
+        stream: bool = False,
     ) -> requests.Response:
         """The response, whatever its status, once it is not worth retrying.
 
@@ -121,7 +122,12 @@ class Fetcher:
             self.attempts += 1
             try:
                 response = self.session.get(
-                    url, headers=sent, params=params, timeout=self.timeout, allow_redirects=allow_redirects
+                    url,
+                    headers=sent,
+                    params=params,
+                    timeout=self.timeout,
+                    allow_redirects=allow_redirects,
+                    stream=stream,
                 )
             except RETRY_ERRORS as exc:
                 problem = f"connection failed ({type(exc).__name__})"
@@ -145,6 +151,31 @@ class Fetcher:
             elif last.status_code == 429:
                 delay = max(delay, self.rate_limited_pause)
         return delay
+
+
+class BodyTooLarge(FetchError):
+    """A body above the capture limit once decompressed: not read further."""
+
+
+def read_body(response: requests.Response, limit: int) -> bytes:
+    """The decoded body of a streamed response, read up to `limit` bytes and no further:
+    a gzip bomb (1 GiB inflating from 1 MB) costs `limit` bytes of memory, not its size."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_content(chunk_size=1 << 16):
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(
+                    f"{response.url}: body above the {limit // 2**20} MiB capture limit once decompressed; "
+                    "not read further"
+                )
+            chunks.append(chunk)
+    except requests.RequestException as exc:
+        raise FetchError(f"{response.url}: download failed: {type(exc).__name__}") from None
+    finally:
+        response.close()
+    return b"".join(chunks)
 
 
 class RetryPolicy(Protocol):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..archive import Archive, StoreResult
-from ..errors import CaptureError, PolicyDiffError
+from ..archive import Archive, NewCapture, StoreResult
+from ..errors import CaptureError, PolicyDiffError, shown
 from ..times import stamp_in_name
 from .dating import wayback_origin
 
@@ -35,6 +38,16 @@ _MAGIC = (
     (b"\x1f\x8b", "gzip-compressed data"),
     (b"\x7fELF", "an executable"),
 )
+# Bytes that text in any charset but UTF-16/32 does not hold: C0 controls but tab, newline,
+# form feed and carriage return, and DEL. Random or compressed bytes are full of them.
+_CONTROL_BYTES = bytes([*range(0, 9), 11, *range(14, 32), 127])
+_MAX_CONTROL_SHARE = 0.01
+# A file name the archive will keep as provenance and print in messages: valid UTF-8 (no
+# undecodable byte), no control character (a newline could forge a second `error:` line).
+_BAD_NAME = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# Captures committed together by `ingest_paths` (bounded in bytes too).
+WINDOW_CAPTURES = 256
+WINDOW_BYTES = 128 * 1024 * 1024
 
 
 @dataclass
@@ -65,18 +78,37 @@ def is_warc(path: Path) -> bool:
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and the capture files inside directories named (recursively, sorted)."""
+    """Files named, and the capture files inside directories named (recursively, sorted).
+
+    Symbolic links are listed, never followed: reading refuses them, so nothing outside
+    the given paths is ever read."""
     out: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            out.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file() and not p.name.startswith(".") and (p.suffix.lower() in MEDIA_TYPES or is_warc(p))
-            )
+        if path.is_dir() and not path.is_symlink():
+            found: list[Path] = []
+            for folder, dirs, files in os.walk(path, followlinks=False):
+                base = Path(folder)
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                for name in [*files, *(d for d in dirs if (base / d).is_symlink())]:
+                    candidate = base / name
+                    if name.startswith("."):
+                        continue
+                    if candidate.suffix.lower() in MEDIA_TYPES or is_warc(candidate) or candidate.is_symlink():
+                        found.append(candidate)
+                dirs[:] = [d for d in dirs if not (base / d).is_symlink()]
+            out.extend(sorted(found))
         else:
             out.append(path)
     return out
+
+
+def check_name(path: Path | str) -> None:
+    """Refuse a name the archive could not keep or print on one line."""
+    name = Path(path).name
+    bad = _BAD_NAME.search(name)
+    if bad:
+        what = "an undecodable byte" if "\ud800" <= bad.group() <= "\udfff" else "a control character"
+        raise CaptureError(path, f"the file name holds {what}: rename the file to ingest it")
 
 
 def check_content(path: Path | str, data: bytes) -> None:
@@ -90,27 +122,58 @@ def check_content(path: Path | str, data: bytes) -> None:
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
     if not utf16 and head.count(b"\x00") > len(head) // 10:
         raise CaptureError(path, "binary content (NUL bytes), not an HTML, Markdown or text capture")
+    if not utf16:
+        controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
+        if controls > max(4, len(head) * _MAX_CONTROL_SHARE):
+            raise CaptureError(path, "binary content (control bytes), not an HTML, Markdown or text capture")
+
+
+def read_regular_file(path: Path, limit: int = MAX_CAPTURE_BYTES) -> bytes:
+    """A file's bytes, refused when it is a symbolic link, not a regular file or too big."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise CaptureError(path, "no such file") from None
+    except OSError as exc:
+        if path.is_symlink():
+            raise CaptureError(path, "is a symbolic link: not followed (give the file it points to)") from None
+        raise CaptureError(path, f"cannot read: {exc.strerror}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise CaptureError(path, "not a regular file")
+        if info.st_size > limit:
+            raise CaptureError(path, f"{info.st_size / 2**20:.0f} MiB is above the {limit // 2**20} MiB capture limit")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise CaptureError(path, f"cannot read: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise CaptureError(path, f"above the {limit // 2**20} MiB capture limit")
+    return data
 
 
 def read_file_capture(path: Path) -> CaptureCandidate:
+    check_name(path)
     media_type = MEDIA_TYPES.get(path.suffix.lower())
+    if path.is_symlink():
+        raise CaptureError(path, "is a symbolic link: not followed (give the file it points to)")
     if media_type is None:
         raise CaptureError(
             path,
-            f"unknown extension {path.suffix or '(none)'!r}: expected .html, .htm, .md, .txt, .warc or .warc.gz",
+            f"unknown extension {shown(path.suffix) or '(none)'!r}: expected .html, .htm, .md, .txt, .warc or .warc.gz",
         )
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise CaptureError(path, f"cannot read: {exc.strerror}") from None
-    if size > MAX_CAPTURE_BYTES:
-        raise CaptureError(path, f"{size / 2**20:.0f} MiB is above the {MAX_CAPTURE_BYTES // 2**20} MiB capture limit")
-    data = path.read_bytes()
+    data = read_regular_file(path)
     check_content(path, data)
     return CaptureCandidate(data=data, media_type=media_type, origin=str(path))
 
 
 def candidates_for(path: Path, archive: Archive, slug: str) -> Iterator[CaptureCandidate]:
+    check_name(path)
+    if path.is_symlink():
+        raise CaptureError(path, "is a symbolic link: not followed (give the file it points to)")
     if not path.exists():
         raise CaptureError(path, "no such file")
     if is_warc(path):
@@ -122,7 +185,13 @@ def candidates_for(path: Path, archive: Archive, slug: str) -> Iterator[CaptureC
 
 
 def date_candidate(candidate: CaptureCandidate, captured: datetime | None) -> None:
-    """Fill in the capture time: --captured, WARC-Date, a Wayback note, the file name."""
+    """Fill in the capture time: --captured, the WARC-Date, a time in the file name, and only
+    then a Wayback note inside the capture (text in a capture never overrides what the user
+    or the WARC says; a time in the future is refused by the archive)."""
+    if captured is not None:
+        candidate.captured_at = captured
+    if candidate.captured_at is None:
+        candidate.captured_at = stamp_in_name(Path(candidate.origin).name)
     text = candidate.data[:65536].decode("utf-8", "replace")
     tail = candidate.data[-8192:].decode("utf-8", "replace")
     origin = wayback_origin(text) or wayback_origin(tail)
@@ -132,10 +201,6 @@ def date_candidate(candidate: CaptureCandidate, captured: datetime | None) -> No
         candidate.wayback_url = candidate.wayback_url or wayback_url or None
         if candidate.captured_at is None:
             candidate.captured_at = moment
-    if captured is not None:
-        candidate.captured_at = captured
-    if candidate.captured_at is None:
-        candidate.captured_at = stamp_in_name(Path(candidate.origin).name)
     if candidate.captured_at is None:
         raise CaptureError(
             candidate.origin,
@@ -152,54 +217,79 @@ def ingest_paths(
     captured: datetime | None = None,
     source_url: str | None = None,
     on_file_done: Callable[[Path], None] | None = None,
+    workers: int | None = None,
+    group_commit: bool = True,
 ) -> list[IngestOutcome]:
-    """Ingest every capture found; a bad file is refused with its reason, the rest go on."""
+    """Ingest every capture found; a bad file is refused with its reason, the rest go on.
+
+    Captures are read and dated in order, extracted over `workers` processes (default: one
+    per core) and committed a window at a time (`Archive.store_captures`)."""
     archive.require(slug)
     outcomes: list[IngestOutcome] = []
+    window: list[tuple[int, CaptureCandidate]] = []
+    size = 0
+
+    def flush() -> None:
+        nonlocal size
+        if not window:
+            return
+        items = [_new_capture(candidate, source_url) for _, candidate in window]
+        results = archive.store_captures(slug, items, workers=workers, group_commit=group_commit)
+        for (slot, candidate), result in zip(window, results, strict=True):
+            outcomes[slot] = _outcome(candidate, result)
+        window.clear()
+        size = 0
+
     for path in expand_paths(paths):
         try:
             for candidate in candidates_for(path, archive, slug):
-                outcomes.append(_store(archive, slug, candidate, captured, source_url))
+                try:
+                    date_candidate(candidate, captured)
+                except PolicyDiffError as exc:
+                    outcomes.append(IngestOutcome(candidate.origin, "refused", _message(candidate.origin, exc)))
+                    continue
+                outcomes.append(IngestOutcome(candidate.origin, "pending", ""))
+                window.append((len(outcomes) - 1, candidate))
+                size += len(candidate.data)
+                if len(window) >= WINDOW_CAPTURES or size >= WINDOW_BYTES:
+                    flush()
         except PolicyDiffError as exc:
-            message = exc.message if str(path) in exc.message else f"{path}: {exc.message}"
-            outcomes.append(IngestOutcome(str(path), "refused", message))
+            outcomes.append(IngestOutcome(shown(path), "refused", _message(str(path), exc)))
         if on_file_done:
             on_file_done(path)
+    flush()
     return outcomes
 
 
-def _store(
-    archive: Archive,
-    slug: str,
-    candidate: CaptureCandidate,
-    captured: datetime | None,
-    source_url: str | None,
-) -> IngestOutcome:
-    try:
-        date_candidate(candidate, captured)
-        assert candidate.captured_at is not None
-        result = archive.store_capture(
-            slug,
-            candidate.data,
-            captured_at=candidate.captured_at,
-            media_type=candidate.media_type,
-            source_url=source_url or candidate.source_url,
-            ingested_via=candidate.ingested_via,
-            original_name=Path(candidate.origin).name,
-            content_type=candidate.content_type,
-            wayback_url=candidate.wayback_url,
-            extra=candidate.extra,
-        )
-    except PolicyDiffError as exc:
-        message = exc.message if candidate.origin in exc.message else f"{candidate.origin}: {exc.message}"
-        return IngestOutcome(candidate.origin, "refused", message)
+def _message(origin: str, exc: PolicyDiffError) -> str:
+    where = shown(origin)
+    return exc.message if where in exc.message else f"{where}: {exc.message}"
+
+
+def _new_capture(candidate: CaptureCandidate, source_url: str | None) -> NewCapture:
+    assert candidate.captured_at is not None
+    return NewCapture(
+        data=candidate.data,
+        captured_at=candidate.captured_at,
+        media_type=candidate.media_type,
+        source_url=source_url or candidate.source_url,
+        ingested_via=candidate.ingested_via,
+        original_name=Path(candidate.origin).name,
+        content_type=candidate.content_type,
+        wayback_url=candidate.wayback_url,
+        extra=candidate.extra,
+    )
+
+
+def _outcome(candidate: CaptureCandidate, result: StoreResult | PolicyDiffError) -> IngestOutcome:
+    origin = shown(candidate.origin)
+    if isinstance(result, PolicyDiffError):
+        return IngestOutcome(origin, "refused", _message(candidate.origin, result))
     name = result.capture.file
     if not result.created:
-        return IngestOutcome(
-            candidate.origin, "already", f"{candidate.origin}: already in the archive as {name}", result
-        )
+        return IngestOutcome(origin, "already", f"{origin}: already in the archive as {name}", result)
     what = "new version" if result.new_version else "same text as version"
-    message = f"{candidate.origin}: stored as {name} ({what} {result.version})"
+    message = f"{origin}: stored as {name} ({what} {result.version})"
     for warning in result.warnings:
         message += f"\n  warning: {warning}"
-    return IngestOutcome(candidate.origin, "stored", message, result)
+    return IngestOutcome(origin, "stored", message, result)

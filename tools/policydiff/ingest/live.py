@@ -16,7 +16,7 @@ from ..archive import Archive, StoreResult
 from ..errors import PolicyDiffError
 from ..models import Capture
 from ..times import now_utc
-from .fetch import Fetcher, FetchError, RateLimiter
+from .fetch import Fetcher, FetchError, RateLimiter, read_body
 from .files import MAX_CAPTURE_BYTES, check_content
 from .pages import kept_headers, media_type_of, soft_404_reason
 
@@ -57,7 +57,7 @@ def capture_policy(
     """Fetch the policy's URL and store the response. Raises PolicyDiffError on failure."""
     url = archive.declaration(slug).url
     previous = last_live_capture(archive, slug, url)
-    response = fetcher.get(url, headers=conditional_headers(previous), limiter=limiter)
+    response = fetcher.get(url, headers=conditional_headers(previous), limiter=limiter, stream=True)
     moment = now or now_utc()
     extra: dict[str, Any] = {
         "requested_url": url,
@@ -67,6 +67,7 @@ def capture_policy(
     if response.history:
         extra["redirects"] = [r.url for r in response.history[1:]] + [response.url]  # each address redirected to
     if response.status_code == 304 and previous is not None:
+        response.close()
         data = archive.read_capture(previous)
         content_type = previous.extra.get("content_type")
         extra["unchanged_since"] = previous.file
@@ -74,11 +75,12 @@ def capture_policy(
         extra["etag"] = response.headers.get("ETag") or previous.extra.get("etag")
         extra["last_modified"] = response.headers.get("Last-Modified") or previous.extra.get("last_modified")
     elif response.status_code == 200:
-        data = response.content
+        data = read_body(response, MAX_CAPTURE_BYTES)
         content_type = response.headers.get("Content-Type")
         extra["etag"] = response.headers.get("ETag")
         extra["last_modified"] = response.headers.get("Last-Modified")
     else:
+        response.close()
         raise FetchError(f"{url}: HTTP {response.status_code} {response.reason or ''}".rstrip())
     extra["content_type"] = content_type
     media_type = media_type_of(content_type, "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -9,7 +11,7 @@ from urllib.parse import urlsplit
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from ..errors import CaptureError
+from ..errors import CaptureError, shown
 from ..times import parse_time
 from .files import MAX_CAPTURE_BYTES, CaptureCandidate, check_content
 
@@ -22,13 +24,29 @@ def comparable_url(url: str) -> tuple[str, str, str]:
     return host, path, parts.query
 
 
+def check_gzip_complete(path: Path) -> None:
+    """A truncated .warc.gz reads as no records at all: say what it is (streamed, so a
+    large or hostile file costs time, never memory)."""
+    try:
+        with gzip.open(path, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+    except EOFError:
+        raise CaptureError(path, "truncated gzip file (it ends before its last record does): not ingested") from None
+    except (OSError, zlib.error):
+        raise CaptureError(path, "not a readable WARC file (invalid gzip data)") from None
+
+
 def read_warc(path: Path, urls: tuple[str, ...]) -> Iterator[CaptureCandidate]:
     wanted = {comparable_url(u) for u in urls}
-    found = 0
+    found = records = 0
     seen_uris: list[str] = []
+    if path.name.lower().endswith(".gz"):
+        check_gzip_complete(path)
     try:
         with open(path, "rb") as stream:
             for record in ArchiveIterator(stream):
+                records += bool(record.rec_type)  # garbage after a WARC/1.0 line parses as a typeless record
                 if record.rec_type != "response":
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI") or ""
@@ -42,6 +60,11 @@ def read_warc(path: Path, urls: tuple[str, ...]) -> Iterator[CaptureCandidate]:
                 origin = f"{path}#{record.rec_headers.get_header('WARC-Record-ID') or found}"
                 if len(data) > MAX_CAPTURE_BYTES:
                     raise CaptureError(origin, "response body above the capture size limit")
+                missing = getattr(record.raw_stream, "limit", 0) or 0
+                if missing > 0:
+                    raise CaptureError(
+                        origin, f"record ends {missing} bytes short of its Content-Length: truncated, not stored"
+                    )
                 check_content(origin, data)
                 content_type = record.http_headers.get_header("Content-Type") or ""
                 media = "text/plain" if content_type.startswith("text/plain") else "text/html"
@@ -61,10 +84,13 @@ def read_warc(path: Path, urls: tuple[str, ...]) -> Iterator[CaptureCandidate]:
                         "content_type": content_type or None,
                     },
                 )
-    except (ArchiveLoadFailed, OSError, ValueError) as exc:
-        raise CaptureError(path, f"not a readable WARC file ({exc})") from None
+    except (ArchiveLoadFailed, OSError, ValueError, EOFError, zlib.error):
+        # warcio's message quotes the file's first bytes: never echo them.
+        raise CaptureError(path, "not a readable WARC file (no valid WARC or ARC record header)") from None
+    if not records:
+        raise CaptureError(path, "not a readable WARC file (no WARC or ARC record in it)")
     if not found:
-        sample = ", ".join(sorted(set(seen_uris))[:3]) or "no response records"
+        sample = shown(", ".join(sorted(set(seen_uris))[:3])[:300]) or "no response records"
         raise CaptureError(
             path,
             f"no HTTP 200 response for {', '.join(urls)} in this WARC (it holds: {sample})",

@@ -37,7 +37,7 @@ from ..errors import PolicyDiffError
 from ..models import Capture
 from ..storage import write_json_atomic
 from ..times import format_iso, now_utc, to_utc
-from .fetch import Fetcher, FetchError, RateLimiter, default_retry
+from .fetch import BodyTooLarge, Fetcher, FetchError, RateLimiter, default_retry, read_body
 from .files import MAX_CAPTURE_BYTES, check_content
 from .pages import kept_headers, media_type_of, soft_404_reason
 from .warc import comparable_url
@@ -221,8 +221,10 @@ class WaybackClient:
         current = record.original
         for _hop in range(MAX_REDIRECTS + 1):
             response = self.fetcher.get(
-                url, limiter=self.memento_limiter, allow_redirects=False, retry_if=_memento_retry
+                url, limiter=self.memento_limiter, allow_redirects=False, retry_if=_memento_retry, stream=True
             )
+            if response.status_code != 200 or "Memento-Datetime" not in response.headers:
+                response.close()
             location = response.headers.get("Location")
             if response.is_redirect and location:
                 parsed = self._parse_memento(urljoin(url, location))
@@ -246,7 +248,10 @@ class WaybackClient:
                 raise Skip(f"not playable: the Wayback Machine answered HTTP {response.status_code} without a memento")
             if response.status_code != 200:
                 raise Skip(f"the site answered HTTP {response.status_code} when captured")
-            data = response.content
+            try:
+                data = read_body(response, MAX_CAPTURE_BYTES)
+            except BodyTooLarge as exc:
+                raise Skip(exc.message.split(": ", 1)[-1]) from None
             moment = _memento_datetime(response.headers["Memento-Datetime"]) or record.captured_at
             return Memento(
                 data=data,
