@@ -9,7 +9,7 @@ from pathlib import Path
 from diff_fixtures import BUMBLE, FINYA, FIXTURES, check_invariants
 
 from policydiff.archive import Archive
-from policydiff.diff import diff_versions
+from policydiff.diff import diff_versions, segment
 from policydiff.history import load_history
 
 SECTION_KEYS = {
@@ -182,3 +182,29 @@ def test_every_change_of_the_bundled_archive() -> None:
             assert diff.summary.changed
             count += 1
     assert count >= 20
+
+
+def test_the_bundled_google_and_zwsoft_histories_meet_issue_16() -> None:
+    """Google: no section title and no line is a control's label, and the change of
+    2018-04-20 (tosback's tags stripped without a space: "Back to topInformation we collect")
+    renames nothing. ZWSOFT: four captures in two formats, two versions, one change, in the
+    "Web Site Analysis" and "Community Sites" sections."""
+    from policydiff.labels import is_ui_phrase
+    from policydiff.normalise import visible_text
+
+    archive = Archive(Path(__file__).resolve().parents[2] / "archive")
+    for version in archive.versions("google-privacy-policy"):
+        text = archive.version_text(version)
+        assert not [s.title for s in segment(text) if is_ui_phrase(s.title)]
+        assert not [line for line in text.splitlines() if is_ui_phrase(visible_text(line))]
+        assert "Back to top" not in text and "Hide examples" not in text
+    periods = archive.history("google-privacy-policy")
+    old, new = next((a, b) for a, b in itertools.pairwise(periods) if b.start.date().isoformat() == "2018-04-20")
+    texts = [archive.version_text(archive.version("google-privacy-policy", p.version)) for p in (old, new)]
+    diff = diff_versions(*texts)
+    assert diff.summary.changed and [e for e in diff.sections if e.status == "renamed"] == []
+    versions = archive.versions("zwsoft-privacy-policy")
+    assert [len(v.captures) for v in versions] == [1, 3]
+    diff = diff_versions(archive.version_text(versions[0]), archive.version_text(versions[1]))
+    modified = [e.new_title for e in diff.sections if e.status == "modified"]
+    assert modified == ["Web Site Analysis", "B. ZWSOFT Community Sites, including Forum, ZWCAD Club, etc."]

@@ -129,3 +129,22 @@ def test_a_heading_inside_a_list_item_loses_its_markers_in_the_title() -> None:
     )
     assert "1. Specifically on GitHub Enterprise Marketing Pages" in [t for _, t in titles(text)]
     assert all("#" not in s.title for s in segment(text))
+
+
+def test_list_items_table_rows_and_control_labels_are_never_titles() -> None:
+    # Each shape over text that would otherwise make it a title.
+    body = "We collect information to provide better services to all of our users of the service.\n"
+    for line in (
+        "1. Information we collect",  # an ordered list item, as Markdown writes one
+        "- Information we collect",
+        "| The information is retained for 6 years after account deletion |",  # Bumble's table cell
+        "Back to top",  # Google's labels (tosback)
+        "Show examples",
+        "Download PDF version",
+        "Retour en haut de page",
+        "Nach oben",
+    ):
+        assert titles(f"Intro.\n\n{line}\n\n{body}") == [(0, "")], line
+    # A numbered paragraph (the HTML writer escapes its number) and a heading inside an item are.
+    assert titles(f"Intro.\n\n1\\. Information we collect\n\n{body}")[1] == (1, "1. Information we collect")
+    assert titles(f"Intro.\n\n1. #### Information we collect\n\n    {body}")[1][1] == "1. Information we collect"

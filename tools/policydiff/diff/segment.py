@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..labels import is_ui_phrase
 from .dates import looks_like_date_line
 from .records import Section
 
@@ -58,6 +59,8 @@ _ATTR_LIST = re.compile(r"\s*\{#[^}]*\}$")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _EMPHASIS = re.compile(r"[*_`]+")
 _LIST_HEADING = re.compile(r"^((?:\d{1,2}|[A-Za-z])[.)]\s+|[-*+]\s+)#{1,6}\s+")
+_LIST_ITEM = re.compile(r"^\d{1,9}[.)][ \t]+\S")
+_MAX_LABEL_LINE = 80
 _MAX_TITLE_WORDS = 16
 _MAX_TITLE_CHARS = 140
 _MAX_CHAIN = 4
@@ -138,11 +141,19 @@ def _classify_lines(markdown: str) -> list[_Line]:
 
 
 def _candidate_kind(line: str) -> str | None:
-    """The kind of clause title this line could be, or None when it is plainly text."""
+    """The kind of clause title this line could be, or None when it is plainly text.
+
+    Never a title: a table row, a list item (`- x`, and `1. x` written as Markdown writes a
+    list, where a numbered paragraph is `1\\. x`; an item holding a heading, `1. #### x`, is
+    a heading its author made), nor a control's label ("Back to top", "Show examples")."""
     if _NOT_TEXT.match(line) and not line.startswith(("**", "__")):
+        return None
+    if _LIST_ITEM.match(line) and not _LIST_HEADING.match(line):
         return None
     if "\\" in line:
         line = _ESCAPE.sub(r"\1", line)
+    if len(line) <= _MAX_LABEL_LINE and is_ui_phrase(line):
+        return None
     bold = _BOLD_LINE.match(line)
     inner = bold.group("title").strip() if bold else line
     inner = inner.rstrip(":").strip() if bold else inner

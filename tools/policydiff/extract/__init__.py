@@ -7,6 +7,7 @@ archive or of diffs: bytes and rules in, an `Extraction` out.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from ..declaration import ExtractionRules
@@ -18,7 +19,7 @@ from ..normalise import normalise_markdown, visible_text
 # never extract (`--help`, `versions`, `diff`) should not pay for them.
 
 # Bump when a change to extraction can change the text of a version: `rebuild` records it.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def extract_capture(
     visible = visible_text(markdown)
     if not visible:
         raise ExtractionError("no text left after extraction (only markup)")
+    keyed = _key_text(markdown, visible, title)
     return Extraction(
         markdown=markdown,
         title=title,
@@ -76,9 +78,42 @@ def extract_capture(
         charset_mismatch=decoded.mismatch,
         selector_miss=miss,
         warnings=tuple(warnings),
-        text_key=hashlib.sha256(visible.encode("utf-8")).hexdigest(),
+        text_key=hashlib.sha256(keyed.encode("utf-8")).hexdigest(),
         method=method,
     )
+
+
+_WORDS = re.compile(r"\w+")
+_TITLE_WORDS = 12
+
+
+def without_page_title(markdown: str, title: str | None) -> str:
+    """The text without its opening title line when that line repeats the page's title.
+
+    The Princeton-Leuven dataset moves the page's `<title>` out of the text (`text.py`), and
+    the raw page of the same capture may or may not show it as its first line ("Privacy
+    Policy" under `<title>Privacy Policy - ZWSOFT.com</title>`, depending on the selector):
+    that line is the page's title, which the version records, not text that tells two
+    versions apart. Only a short line none of whose words is missing from the page title."""
+    if not title:
+        return markdown
+    first, _, rest = markdown.lstrip("\n").partition("\n\n")
+    if "\n" in first or not rest:
+        return markdown
+    words = _WORDS.findall(visible_text(first).casefold())
+    if not words or len(words) > _TITLE_WORDS or first.rstrip("*_ ").endswith((".", ":", ";", "!", "?")):
+        return markdown
+    return rest if set(words) <= set(_WORDS.findall(title.casefold())) else markdown
+
+
+def _key_text(markdown: str, visible: str, title: str | None) -> str:
+    """The visible text the version key is made of: without a leading page title line."""
+    rest = without_page_title(markdown, title)
+    if rest is markdown:
+        return visible
+    # Visible text is made block by block and joined by spaces: drop the first block's part.
+    head = visible_text(markdown[: len(markdown) - len(rest)])
+    return visible[len(head) :].lstrip() if head and visible.startswith(head) else visible_text(rest) or visible
 
 
 def apply_replacements(markdown: str, rules: ExtractionRules) -> str:

@@ -9,6 +9,7 @@ declaration decides.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -34,9 +35,24 @@ _BANNER = re.compile(
 _NAVIGATION = re.compile(
     r"(?:^|\s)(?:nav|navbar|navigation|site-?nav\w*|menu|main-?menu|breadcrumbs?|sidebar|side-?nav|skip-?link\w*|"
     r"share|social\w*|site-?header|site-?footer|global-?(?:header|footer|nav)|page-?footer|footer|header|"
-    r"toc|table-of-contents|back-to-top|newsletter|related\w*)(?:\s|$)",
+    r"toc|table-of-contents|back-to-top|newsletter|related\w*|foot|footer[\w-]*|copyright\w*|top-?bar|masthead)"
+    r"(?:\s|$)",
     re.IGNORECASE,
 )
+# Chrome wherever it sits, even inside <main>: a language switcher, a sidebar, share buttons.
+_ALWAYS_CHROME = re.compile(
+    r"(?:^|\s)(?:lang(?:uage)?-?(?:switch\w*|select\w*|picker|chooser|menu|nav|list|dropdown)|"
+    r"locale-?(?:switch\w*|select\w*|picker|chooser|menu)|sidebar|side-?bar|share-?(?:buttons?|links|bar|tools)|"
+    r"social-?(?:share|links|media|icons|buttons)|breadcrumbs?|skip-?links?|back-?to-?top|print-?(?:button|link)|"
+    r"newsletter\w*|related-?(?:links|articles|posts|content)|cookie-?(?:bar|banner|notice))(?:\s|$)",
+    re.IGNORECASE,
+)
+# An element holding this share of the page's text is never boilerplate.
+_MOST_OF_PAGE = 0.5
+# Chrome named by its class is short; a long block is content whatever its class says.
+_SHORT = 1500
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LABEL = 80
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
 
@@ -62,29 +78,92 @@ def _in_content(element: HtmlElement) -> bool:
     return any(a.tag in {"main", "article"} or a.get("role") == "main" for a in element.iterancestors())
 
 
+_HIDDEN_CANDIDATES = etree.XPath("//*[@hidden or @aria-hidden='true' or @style]")
+
+
 def drop_hidden(root: HtmlElement) -> None:
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str):
-            continue
-        if (
-            element.get("hidden") is not None
-            or element.get("aria-hidden") == "true"
-            or _HIDDEN_STYLE.search(element.get("style", ""))
-        ):
+    for element in _HIDDEN_CANDIDATES(root):
+        style = element.get("style")
+        if element.get("hidden") is not None or element.get("aria-hidden") == "true" or (style and _hides(style)):
             drop(element)
 
 
-def drop_boilerplate(root: HtmlElement) -> None:
-    """Navigation, page header and footer, sidebars, cookie banners."""
+@lru_cache(maxsize=4096)
+def _hides(style: str) -> bool:
+    return _HIDDEN_STYLE.search(style) is not None
+
+
+def forms_with_fields(root: HtmlElement) -> list[HtmlElement]:
+    """Forms a reader fills in (a newsletter sign-up, a search box, a contact form), found
+    before their fields go with `drop_never_text`."""
+    return [
+        form for form in root.iter("form") if form.find(".//input") is not None or form.find(".//textarea") is not None
+    ]
+
+
+def drop_boilerplate(root: HtmlElement, forms: list[HtmlElement] = ()) -> None:  # type: ignore[assignment]
+    """Navigation, page header and footer, sidebars, cookie banners, forms.
+
+    Never an element holding most of the page's prose: a site that wraps its whole page in
+    a `<form>` (ASP.NET) or names its content column "sidebar-main" has no chrome there."""
+    body = root.find("body")
+    page = _text_length(body if body is not None else root)
+    dropped: list[HtmlElement] = []
+
+    def small(element: HtmlElement, limit: float = _MOST_OF_PAGE * max(page, 1)) -> bool:
+        # Measured only for the few elements a rule names.
+        return _text_length(element) < limit
+
     for element in list(root.iter()):
         tag = element.tag
         if not isinstance(tag, str) or tag in {"html", "body", "main", "article"}:
             continue
-        names = f"{element.get('id', '')} {element.get('class', '')}"
-        always = tag in _BOILERPLATE_TAGS or element.get("role") in _BOILERPLATE_ROLES or _BANNER.search(names)
-        chrome = tag in {"header", "footer"} or _NAVIGATION.search(names)
-        if always or (chrome and not _in_content(element)):
+        if tag in _HEADINGS:
+            continue  # a heading's id is the slug of its words ("social-media"), not a role
+        ident, cls = element.get("id"), element.get("class")
+        banner, navigation = _names(ident, cls) if ident or cls else (False, False)
+        # Consent banners are dropped however much text they hold (their cookie tables can
+        # outweigh a short policy).
+        if tag in _BOILERPLATE_TAGS or element.get("role") in _BOILERPLATE_ROLES or banner:
+            dropped.append(element)
             drop(element)
+            continue
+        # By class only: a section's id names its subject ("newsletter" in a policy's own text).
+        always = cls is not None and _always_chrome(cls)
+        chrome = not always and (tag in {"header", "footer"} or navigation) and not _in_content(element)
+        if (always or chrome) and small(element) and (not always or small(element, _SHORT)):
+            dropped.append(element)
+            drop(element)
+    for form in forms:
+        if form.getparent() is not None and small(form):
+            drop(form)
+    _drop_labels_of(root, dropped)
+
+
+# Pages repeat a few class names on thousands of elements: each is matched once.
+@lru_cache(maxsize=4096)
+def _names(ident: str | None, cls: str | None) -> tuple[bool, bool]:
+    names = f"{ident or ''} {cls or ''}"
+    return _BANNER.search(names) is not None, _NAVIGATION.search(names) is not None
+
+
+@lru_cache(maxsize=4096)
+def _always_chrome(cls: str) -> bool:
+    return _ALWAYS_CHROME.search(cls) is not None
+
+
+def _text_length(element: HtmlElement) -> int:
+    return len(element.text_content())
+
+
+def _drop_labels_of(root: HtmlElement, dropped: list[HtmlElement]) -> None:
+    """The heading that names a dropped menu (`<h3 id="toc-heading">` for `<nav
+    aria-labelledby="toc-heading">`) goes with it: it labels nothing left."""
+    ids = {name for element in dropped for name in element.get("aria-labelledby", "").split()[:8]}
+    for name in ids:
+        for label in root.xpath("//*[@id=$name]", name=name)[:1]:
+            if len(label.text_content()) <= _LABEL and label.getparent() is not None:
+                drop(label)
 
 
 def apply_filters(root: HtmlElement, filters: tuple[TextFilter, ...]) -> None:

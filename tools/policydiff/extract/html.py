@@ -13,7 +13,7 @@ from lxml.html import HtmlElement
 
 from ..declaration import ExtractionRules
 from ..errors import ExtractionError
-from . import clean, readable, selectors
+from . import chrome, clean, readable, selectors
 from .markdown import Context, render
 from .wayback import decode_cloudflare_emails, remove_wayback_elements, strip_toolbar, unwayback
 
@@ -84,11 +84,28 @@ def make_url_resolver(base_url: str | None, strip_query: tuple[str, ...] | None)
             url = _CACHE_BUSTER.sub("", url)
             if strip_query is not None:
                 url = _strip_query(url, strip_query)
+        url = _normal_url(url)
         if base and url.split("#")[0] == base.split("#")[0] and "#" in url:
             return None  # a link to a section of the same page: its target is markup
         return url
 
     return resolve
+
+
+_SCHEME_HOST = re.compile(r"^(https?)://([^/?#]+)(.*)$", re.IGNORECASE)
+
+
+def _normal_url(url: str) -> str:
+    """RFC 3986's normal form of the parts a link's text never depends on: scheme and host
+    in lower case, an empty path as "/" (`http://www.ZWSOFT.com` is `http://www.zwsoft.com/`,
+    as the Princeton-Leuven dataset writes it)."""
+    match = _SCHEME_HOST.match(url)
+    if not match:
+        return url
+    scheme, host, rest = match.groups()
+    if "@" in host:  # user information is case-sensitive
+        return url
+    return f"{scheme.lower()}://{host.lower()}{rest if rest.startswith('/') else '/' + rest}"
 
 
 def _strip_query(url: str, names: tuple[str, ...]) -> str:
@@ -108,8 +125,12 @@ def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None)
     base = root.find(".//base[@href]")
     if base is not None and not base_url:
         base_url = base.get("href")
+    forms = clean.forms_with_fields(root)
+    hidden, styled = chrome.hidden_markers(root)
+    hidden |= chrome.hidden_classes(root)
     clean.drop_never_text(root)
     clean.drop_decorations(root)
+    chrome.drop_visually_hidden(root, hidden, styled)
     remove_wayback_elements(root)
     decode_cloudflare_emails(root)
     warnings: list[str] = []
@@ -127,8 +148,14 @@ def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None)
     method = "select" if picked else "auto"
     if not picked:
         clean.drop_hidden(root)
-        clean.drop_boilerplate(root)
-        picked = [readable.find_main(root)]
+        clean.drop_boilerplate(root, forms)
+        # One measure of the page's text for the three steps after (each drops little).
+        lengths = chrome.text_lengths(root)
+        chrome.drop_controls(root, lengths[0])
+        chrome.cut_loose_labels(root)
+        main = readable.find_main(root, lengths[1])
+        chrome.trim_edges(main, lengths)
+        picked = [main]
     ctx = Context(resolve_url=make_url_resolver(base_url, rules.strip_query))
     markdown = render(picked, ctx)
     return HtmlResult(markdown, title, selector_miss, tuple(warnings), method)

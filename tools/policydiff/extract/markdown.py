@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from lxml.html import HtmlElement
 
-from .text import is_clause_title
+from .text import is_clause_title, promote_clause_titles
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # Elements that start a new block. Everything else flows inline.
@@ -37,7 +37,15 @@ _INDENT = "    "
 # A depth beyond which the page is hostile or broken: render the rest as plain text.
 _MAX_DEPTH = 180
 # Markdown's syntax characters; `<` only where it could open a tag in the rendered site.
-_ESCAPE = re.compile(r"([\\`*\[\]])|<(?=[A-Za-z/!?])")
+_ESCAPE = re.compile(
+    r"([\\`*\[\]])|(<)(?=[A-Za-z/!?])|&(?=#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)"
+)
+# A `<` that could open a tag, written while its line is not complete yet; `_resolve_lt`
+# decides (U+FDD0 is a noncharacter: no text holds it).
+_LT = "\ufdd0"
+# What may precede a `<` at the start of a line's content (indent, list or quote markers):
+# an HTML block opens there even without a closing `>`.
+_LINE_HEAD = re.compile(r"[\s>*+\-\d.)|]*")
 _LINE_START = re.compile(r"^(\s*)(#{1,6}(?=\s|$)|>|[-+](?=\s)|(\d+)([.)])(?=\s|$)|={3,}$|-{3,}$)")
 _BOLD_ONLY = re.compile(r"^\*\*(?P<text>[^*]+?)\*\*:?$")
 
@@ -50,12 +58,46 @@ class Context:
     heading_shift: int = 0
     last_heading: int = 1
     has_block: set[HtmlElement] = field(default_factory=set)
+    # Inside a table cell: no heading, no promotion (a cell is never a section's title).
+    in_cell: int = 0
 
 
 def escape_text(text: str) -> str:
-    if not any(c in text for c in "\\`*[]<"):
+    """Captured text as Markdown that reads as the same text: syntax characters escaped, an
+    `&` that would start an entity written `&amp;`, and a `<` before a letter marked for
+    `_resolve_lt`."""
+    if not any(c in text for c in "\\`*[]<&"):
         return text
-    return _ESCAPE.sub(lambda m: "\\" + m.group(1) if m.group(1) else "&lt;", text)
+    if _LT in text:
+        text = text.replace(_LT, "")
+    return _ESCAPE.sub(_escape_one, text)
+
+
+def _escape_one(match: re.Match[str]) -> str:
+    if match.group(1):
+        return "\\" + match.group(1)
+    return _LT if match.group(2) else "&amp;"
+
+
+def _resolve_lt(line: str) -> str:
+    """A `<` stays `<` unless Markdown could read markup from it: a tag or an autolink needs
+    a `>` after it on its line, and an HTML block opens at the start of a line. There it is
+    written `&lt;`, which every renderer shows as `<` (`\\<` is not an escape for
+    Python-Markdown)."""
+    last_gt = line.rfind(">")
+    head = _LINE_HEAD.match(line)
+    head_end = head.end() if head else 0  # the markers before the line's first text
+    out = []
+    start = 0
+    index = line.find(_LT)
+    while index >= 0:
+        markup = index < last_gt or index <= head_end
+        out.append(line[start:index])
+        out.append("&lt;" if markup else "<")
+        start = index + 1
+        index = line.find(_LT, start)
+    out.append(line[start:])
+    return "".join(out)
 
 
 def _escape_line_start(line: str) -> str:
@@ -116,7 +158,10 @@ def render(elements: list[HtmlElement], ctx: Context) -> str:
     for root in elements:
         ctx.has_block = _mark_block_ancestors(root)
         blocks.extend(_render_block(root, ctx, 0))
-    return "\n\n".join(blocks) + "\n"
+    markdown = "\n\n".join(blocks)
+    if _LT in markdown:
+        markdown = "\n".join(_resolve_lt(line) if _LT in line else line for line in markdown.split("\n"))
+    return promote_clause_titles(markdown) + "\n"
 
 
 def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: bool = False) -> list[str]:
@@ -148,6 +193,8 @@ def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
         text = _unescape_marker(_plain_heading(_render_flow(element, ctx, depth)))
         if not text:
             return []
+        if ctx.in_cell:
+            return [f"**{text}**"]
         level = max(1, min(6, HEADINGS[tag] - ctx.heading_shift))
         ctx.last_heading = level
         return ["#" * level + " " + text]
@@ -166,16 +213,15 @@ def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
         return ["\n".join("> " + line if line else ">" for line in block.split("\n")) for block in inner]
     if tag == "hr":
         return []
-    promote = tag in {"p", "div", "dt", "summary", "section"} and not _only_links(element)
+    promote = tag in {"p", "div", "dt", "summary", "section"} and not ctx.in_cell and not _only_links(element)
     return _render_flow(element, ctx, depth, promote=promote)
 
 
 def _only_links(element: HtmlElement) -> bool:
     """All the text is link text: an entry of a table of contents, not a heading."""
-    links = element.xpath(".//a")
-    if not links:
+    if next(element.iter("a"), None) is None:  # most blocks: no link to measure
         return False
-    linked = sum(len(a.text_content().strip()) for a in links)
+    linked = sum(len(a.text_content().strip()) for a in element.iter("a"))
     return linked >= len(element.text_content().strip())
 
 
@@ -185,13 +231,12 @@ def _plain_heading(blocks: list[str]) -> str:
 
 
 def _promote_bold(block: str, ctx: Context) -> str:
-    """A short paragraph that is bold and nothing else, or a lettered/numbered clause title
-    ("B. Community Sites"), acts as a heading: make it one, one level below the last real
-    heading."""
-    if "\n" in block:
+    """A short paragraph that is bold and nothing else acts as a heading: make it one, one
+    level below the last real heading. (Lettered and numbered clause titles, "B. Community
+    Sites", are promoted once the whole text is written, by `text.promote_clause_titles`,
+    the rule Markdown captures get: only a title with text under it.)"""
+    if "\n" in block or is_clause_title(block.replace("**", "")):
         return block
-    if is_clause_title(block) and "](" not in block:
-        return "#" * min(6, ctx.last_heading + 1) + " " + block.replace("**", "").replace("\\.", ".", 1)
     match = _BOLD_ONLY.match(block)
     if not match:
         return block
@@ -204,32 +249,67 @@ def _promote_bold(block: str, ctx: Context) -> str:
 
 
 def _render_list(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
+    """A list's items; text and inline elements directly inside the list, outside any
+    `<li>` (invalid, and common), are kept in their place as paragraphs, never as items."""
     ordered = element.tag == "ol"
     try:
         number = int(element.get("start", "1"))
     except ValueError:
         number = 1
+    out: list[str] = []
     items: list[str] = []
+    loose = _Flow()
+
+    def end_items() -> None:
+        if items:
+            out.append("\n".join(items))
+            items.clear()
+
+    def end_loose() -> None:
+        loose.flush()
+        if loose.blocks:
+            end_items()
+            out.extend(loose.blocks)
+            loose.blocks.clear()
+
+    loose.add_text(element.text)
     for child in element:
-        if not isinstance(child.tag, str) or child.tag in _SKIP:
-            continue
-        if child.tag in {"ul", "ol"}:  # a list nested without its <li>
+        tag = child.tag
+        if not isinstance(tag, str) or tag in _SKIP:
+            pass
+        elif tag in {"ul", "ol"}:  # a list nested without its <li>
+            end_loose()
             items.extend(_INDENT + line if line else line for block in _render_list(child, ctx, depth + 1)
                          for line in block.split("\n"))  # fmt: skip
-            continue
-        blocks = _render_block(child, ctx, depth + 1) if child.tag != "li" else _render_flow(child, ctx, depth + 1)
-        if not blocks:
-            continue
-        marker = f"{number}. " if ordered else "- "
-        number += 1
-        first, *rest = blocks
-        lines = [marker + _unescape_marker(first).replace("\n", "\n" + _INDENT)]
-        for block in rest:
-            nested = block.lstrip().startswith(("- ", "1. ")) or re.match(r"^\s*\d+\. ", block)
-            indented = "\n".join(_INDENT + line if line else line for line in block.split("\n"))
-            lines.append(indented if nested else "\n" + indented)
-        items.append("\n".join(lines))
-    return ["\n".join(items)] if items else []
+        elif tag == "li":
+            end_loose()
+            blocks = _render_flow(child, ctx, depth + 1)
+            if blocks:
+                marker = f"{number}. " if ordered else "- "
+                number += 1
+                items.append(_list_item(marker, blocks))
+        elif tag == "br":
+            loose.flush()
+        elif tag in BLOCKS or child in ctx.has_block:
+            end_loose()
+            end_items()
+            out.extend(_render_block(child, ctx, depth + 1))
+        else:
+            loose.pieces.append(_render_inline(child, ctx, depth + 1))
+        loose.add_text(child.tail)
+    end_loose()
+    end_items()
+    return out
+
+
+def _list_item(marker: str, blocks: list[str]) -> str:
+    first, *rest = blocks
+    lines = [marker + _unescape_marker(first).replace("\n", "\n" + _INDENT)]
+    for block in rest:
+        nested = block.lstrip().startswith(("- ", "1. ")) or re.match(r"^\s*\d+\. ", block)
+        indented = "\n".join(_INDENT + line if line else line for line in block.split("\n"))
+        lines.append(indented if nested else "\n" + indented)
+    return "\n".join(lines)
 
 
 def _unescape_marker(block: str) -> str:
@@ -251,29 +331,32 @@ def _rows(table: HtmlElement) -> list[HtmlElement]:
     return rows
 
 
-def _is_layout_table(rows: list[HtmlElement]) -> bool:
-    """Tables used to lay out a page, not to tabulate: one column, or cells holding
-    headings or further tables."""
+def _is_layout_table(table: HtmlElement, rows: list[HtmlElement]) -> bool:
+    """Tables used to lay out a page, not to tabulate: marked so, one column, or holding
+    further tables; cells holding headings too, unless the table has a header row (then the
+    headings are labels in cells: Bumble's "Students", "BFF")."""
+    if table.get("role") in ("presentation", "none") or table.get("datatable") == "0":
+        return True
     if not rows or max(len(_cells(r)) for r in rows) <= 1:
         return True
+    headed = any(c.tag == "th" for c in _cells(rows[0])) or table.find("thead") is not None
     for row in rows:
         for cell in _cells(row):
             for inner in cell.iter("table", *HEADINGS):
-                if inner is not cell:
+                if inner is not cell and (inner.tag == "table" or not headed):
                     return True
     return False
 
 
 def _render_table(table: HtmlElement, ctx: Context, depth: int) -> list[str]:
     rows = _rows(table)
-    if _is_layout_table(rows):
+    if _is_layout_table(table, rows):
         return _render_flow(table, ctx, depth) if not rows else _render_layout(table, rows, ctx, depth)
     grid: list[list[str]] = []
     for row in rows:
         cells = []
         for cell in _cells(row):
-            text = " ".join(_render_flow(cell, ctx, depth + 1)).replace("\n", " ").replace("|", "\\|")
-            cells.append(_WHITESPACE.sub(" ", text).strip())
+            cells.append(_render_cell(cell, ctx, depth + 1))
             for _ in range(min(int(cell.get("colspan", "1")) if cell.get("colspan", "1").isdigit() else 1, 20) - 1):
                 cells.append("")
         if any(cells):
@@ -287,6 +370,19 @@ def _render_table(table: HtmlElement, ctx: Context, depth: int) -> list[str]:
     caption = table.find("caption")
     out = _render_flow(caption, ctx, depth + 1) if caption is not None else []
     return [*out, "\n".join(lines)]
+
+
+def _render_cell(cell: HtmlElement, ctx: Context, depth: int) -> str:
+    """A cell's content on one line, as a pipe table needs it: its paragraphs, lines and list
+    items kept apart by `<br>` (GitHub's and Python-Markdown's line break in a cell), no
+    heading in it."""
+    ctx.in_cell += 1
+    try:
+        blocks = _render_flow(cell, ctx, depth)
+    finally:
+        ctx.in_cell -= 1
+    lines = [_WHITESPACE.sub(" ", line).strip() for block in blocks for line in block.split("\n")]
+    return "<br>".join(line for line in lines if line).replace("|", "\\|")
 
 
 def _render_layout(table: HtmlElement, rows: list[HtmlElement], ctx: Context, depth: int) -> list[str]:

@@ -44,11 +44,13 @@ def prose_lengths(root: HtmlElement) -> dict[HtmlElement, int]:
     return lengths
 
 
-def find_main(root: HtmlElement) -> HtmlElement:
+def find_main(root: HtmlElement, lengths: dict[HtmlElement, int] | None = None) -> HtmlElement:
+    """The policy's body (`lengths`: `prose_lengths` of the page, when measured already)."""
     body = root.find("body")
     if body is None:
         body = root
-    lengths = prose_lengths(body)
+    if lengths is None:
+        lengths = prose_lengths(body)
     page = lengths.get(body, 0) or 1
     current = body
     landmarks = [e for e in body.iter("main", "article") if isinstance(e.tag, str)]
@@ -64,20 +66,33 @@ def find_main(root: HtmlElement) -> HtmlElement:
         best = max(children, key=lambda c: lengths.get(c, 0))
         if best.tag not in CONTAINERS or lengths.get(best, 0) <= DESCEND_SHARE * lengths.get(current, 0):
             break
-        if _loses_title(current, best) or _loses_heading(children, best):
+        if _loses_title(current, best) or _loses_heading(children, best, lengths):
             break
         current = best
     return current
 
 
-def _loses_heading(children: list[HtmlElement], best: HtmlElement) -> bool:
-    """A sibling left behind holds a heading: it is part of the document's structure."""
+def _loses_heading(children: list[HtmlElement], best: HtmlElement, lengths: dict[HtmlElement, int]) -> bool:
+    """A sibling left behind holds a heading: it is part of the document's structure.
+
+    Not when that heading is chrome: a site logo (`<h1><a href="/">Brand</a></h1>`), a
+    widget title over a list of links, a heading that swallowed a menu (broken markup):
+    a heading counts when it has words outside links, and its block is not mostly links."""
     for child in children:
         if child is best:
             continue
-        if child.tag in HEADINGS or any(h.text_content().strip() for h in child.iter(*HEADINGS)):
-            return True
+        headings = [child] if child.tag in HEADINGS else list(child.iter(*HEADINGS))
+        for heading in headings:
+            words = len(heading.text_content().strip())
+            if words and lengths.get(heading, 0) * 2 >= words and not _mostly_links(child, lengths):
+                return True
     return False
+
+
+def _mostly_links(element: HtmlElement, lengths: dict[HtmlElement, int]) -> bool:
+    """Most of the element's text is link text (a menu, a list of versions, a footer)."""
+    total = len(" ".join(element.text_content().split()))
+    return total > 0 and lengths.get(element, 0) * 2 < total
 
 
 def _loses_title(current: HtmlElement, child: HtmlElement) -> bool:
