@@ -242,11 +242,11 @@ def _diffs_in_a_fresh_process(seed: str) -> str:
     code = (
         "import json\n"
         "from policydiff.archive import Archive\n"
-        "from policydiff.diff.align import _shingles\n"
+        "from policydiff.diff.align import shingles\n"
         "from policydiff.history import load_history\n"
         "archive = Archive('archive')\n"
         "out = {slug: [c.diff.to_json() for c in load_history(archive, slug).changes] for slug in archive.slugs()}\n"
-        "out['sketch'] = sorted(_shingles('we collect the data you give us when you sign up'))\n"
+        "out['sketch'] = sorted(shingles('we collect the data you give us when you sign up'))\n"
         "print(json.dumps(out, sort_keys=True))\n"
     )
     env = {**os.environ, "PYTHONHASHSEED": seed}

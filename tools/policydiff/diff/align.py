@@ -81,7 +81,8 @@ def _stable_hash(text: str) -> int:
     return zlib.crc32(text.encode("utf-8"))
 
 
-def _shingles(text: str) -> frozenset[int]:
+def shingles(text: str) -> frozenset[int]:
+    """The word-pair shingles of a text: what section similarity (here and in lineage) is measured on."""
     return _profile(text)[1]
 
 
@@ -125,8 +126,8 @@ def align(old: list[Section], new: list[Section]) -> list[Group]:
                 pair(queue.pop(0), s.index)
                 how[s.index] = name
     # 4. similar text
-    shingles_old = {s.index: _shingles(s.text) for s in old if s.index not in taken_old}
-    shingles_new = {s.index: _shingles(s.text) for s in new if s.index not in old_of}
+    shingles_old = {s.index: shingles(s.text) for s in old if s.index not in taken_old}
+    shingles_new = {s.index: shingles(s.text) for s in new if s.index not in old_of}
     for o, n, _score in _similar_pairs(old, new, shingles_old, shingles_new):
         if o not in taken_old and n not in old_of:
             pair(o, n)
@@ -248,7 +249,7 @@ def _attach_leftovers(
 
 
 class _JoinedTexts:
-    """The shingles of each group's joined old and new text, the very set `_shingles` gives
+    """The shingles of each group's joined old and new text, the very set `shingles` gives
     for the joined text, grown in place as sections join a group (a text split in
     twenty-three sections is not re-read twenty-three times). Sections end at line ends, so
     the words of joined texts are the words of each text in turn."""
@@ -264,14 +265,14 @@ class _JoinedTexts:
         found = self.joined.get(key)
         if found is None:
             if len(members) == 1:  # most groups never grow: their one text's set, as it is
-                return _shingles(self.sides[side][members[0]].text)
+                return shingles(self.sides[side][members[0]].text)
             found = self._start(side, group)
         return found[1].shingles()
 
     def _start(self, side: int, group: Group) -> tuple[Group, _Joined]:
         members = group.old if side == 0 else group.new
         sections = self.sides[side]
-        joined = _Joined([_word_list(sections[i]) for i in members], _shingles(sections[members[0]].text))
+        joined = _Joined([_word_list(sections[i]) for i in members], shingles(sections[members[0]].text))
         found = self.joined[(id(group), side)] = (group, joined)
         return found
 
@@ -406,11 +407,11 @@ def _seed_unhosted(
                 continue
             low, high = _gap(anchors, side, w)
             pieces = [p for p in sorted(free_pieces) if low < p < high]
-            mine = _shingles(whole_side[w].text)
+            mine = shingles(whole_side[w].text)
             if not pieces or not mine:
                 continue
             scored = [
-                (-len(_shingles(piece_side[p].text) & mine), p)
+                (-len(shingles(piece_side[p].text) & mine), p)
                 for p in pieces
                 if _body_share(piece_side[p], mine) >= ATTACH_CONTAINMENT and _body(piece_side[p]).strip()
             ]
@@ -489,7 +490,7 @@ def _body_share(section: Section, host: Set[int]) -> float:
 
 def _contained(piece: str, host_other: Set[int], host_same: Set[int]) -> bool:
     """Is most of `piece` found in the host's other side, beyond what its own side has?"""
-    mine = _shingles(piece)
+    mine = shingles(piece)
     if not mine:
         return False
     return len((mine & host_other) - host_same) / len(mine) >= ATTACH_CONTAINMENT

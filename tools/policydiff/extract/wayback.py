@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 TOOLBAR = re.compile(
@@ -95,7 +94,3 @@ def decode_cloudflare_emails(root: HtmlElement) -> None:
             email = decode_cfemail(match.group("hex"))
             if email is not None:
                 anchor.set("href", "mailto:" + email)
-
-
-def is_comment(node: object) -> bool:
-    return isinstance(node, etree._Comment)

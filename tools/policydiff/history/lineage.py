@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..diff import PolicyDiff, Section, SectionChange
-from ..diff.align import _shingles
+from ..diff.align import shingles
 from .records import SectionHistory, SectionLink
 
 RESTRUCTURE_DICE = 0.12
@@ -221,7 +221,7 @@ def _subtrees(entries: Sequence[SectionChange], key: object, op: int) -> dict[st
             texts[ancestor] += text
             seen.add(ancestor)
             ancestor = parent[ancestor]
-    return {section_id: _shingles(text) for section_id, text in texts.items()}
+    return {section_id: shingles(text) for section_id, text in texts.items()}
 
 
 def _dice(a: frozenset[int], b: frozenset[int]) -> float:
