@@ -10,6 +10,7 @@ from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 
+from ..escape import rss_text
 from ..escape import xml_text as xml_safe
 from ..times import format_iso
 from .entries import FeedEntry
@@ -40,10 +41,13 @@ class Feed:
 
 
 def _generator(feed: Feed, self_name: str) -> FeedGenerator:
+    """Atom's text constructs are plain text (`type="text"`); RSS 2.0 has no type, and
+    readers render its titles and descriptions as HTML: those are escaped once more."""
+    text = rss_text if self_name == RSS else xml_safe
     fg = FeedGenerator()
     fg.id(feed.id)
-    fg.title(xml_safe(feed.title))
-    fg.subtitle(xml_safe(feed.description))
+    fg.title(text(feed.title))
+    fg.subtitle(text(feed.description))
     fg.author({"name": xml_safe(feed.author)})
     fg.link(href=feed.url(self_name), rel="self")
     fg.link(href=feed.home_url, rel="alternate")  # last: feedgen's RSS <link> is the last link
@@ -54,11 +58,11 @@ def _generator(feed: Feed, self_name: str) -> FeedGenerator:
     for entry in feed.entries:
         fe = fg.add_entry(order="append")
         fe.id(entry.id)
-        fe.title(entry.title)
+        fe.title(text(entry.title))
         fe.link(href=entry.url, rel="alternate")
         fe.published(entry.published)
         fe.updated(entry.published)
-        fe.summary(entry.summary)
+        fe.summary(text(entry.summary))
         fe.content(entry.content_html, type="html")
         for term in entry.categories:
             fe.category(term=term)
