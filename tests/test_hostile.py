@@ -482,3 +482,23 @@ def test_a_stray_folder_stops_nothing(cli: CliRun, archive: Archive, archive_dir
 def test_heading_titles(markdown: str, title: str) -> None:
     (section,) = segment(markdown)
     assert section.title == title
+
+
+# -- Medium: the plugin's cache key --------------------------------------------------------------
+
+
+def test_the_archive_fingerprint_covers_the_manifest_and_never_follows_links(filled: Archive, tmp_path: Path) -> None:
+    from policydiff.history import archive_fingerprint
+
+    slug = "uptimerobot"
+    first = archive_fingerprint(filled, slug)
+    manifest = filled.manifest_path(slug)
+    manifest.write_bytes(manifest.read_bytes() + b"\n")  # a rewritten history is a new key
+    assert archive_fingerprint(filled, slug) != first
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"secret": 1}')
+    link = filled.captures_dir(slug) / "20990101T000000Z-000000000000.json"
+    link.symlink_to(outside)
+    linked = archive_fingerprint(filled, slug)
+    outside.write_text('{"secret": 2}')  # what the link points to is never read
+    assert archive_fingerprint(filled, slug) == linked
