@@ -502,3 +502,34 @@ def test_the_archive_fingerprint_covers_the_manifest_and_never_follows_links(fil
     linked = archive_fingerprint(filled, slug)
     outside.write_text('{"secret": 2}')  # what the link points to is never read
     assert archive_fingerprint(filled, slug) == linked
+
+
+# -- Medium: tamper evidence, published ------------------------------------------------------------
+
+
+def test_the_manifest_head_is_published_on_the_policy_page_and_in_its_feed(filled: Archive, cli: CliRun) -> None:
+    import lxml.etree
+
+    from policydiff.feeds import FeedSettings, build_feeds, feed_documents
+    from policydiff.history import load_history
+    from policydiff.render import RenderSettings
+    from policydiff.render.policy_page import policy_page
+
+    slug = "uptimerobot"
+    head = filled.manifest_head(slug)
+    assert head and f"head {slug} {head}" in cli("verify", "--quick").output
+    history = load_history(filled, slug)
+    page = policy_page(history, RenderSettings(feeds=True))
+    assert f"<code>{head}</code>" in page and f"verify --head {slug}={head}" in page
+    feeds = build_feeds([history], FeedSettings(site_url="https://example.org/", site_name="Watch"))
+    documents = feed_documents(next(f for f in feeds if f.dir == f"feeds/{slug}/"))
+    atom = lxml.etree.fromstring(documents[f"feeds/{slug}/atom.xml"])
+    assert head in atom.findtext("{http://www.w3.org/2005/Atom}subtitle")
+    assert head in lxml.etree.fromstring(documents[f"feeds/{slug}/rss.xml"]).findtext("channel/description")
+    assert json.loads(documents[f"feeds/{slug}/feed.json"])["_policy_diff"] == {"manifest_head": head}
+    # what a reader kept vouches for the history: a rewrite is caught
+    cli("verify", "--quick", "--head", f"{slug}={head}")
+    manifest = filled.manifest_path(slug)
+    lines = manifest.read_bytes().splitlines(keepends=True)
+    manifest.write_bytes(b"".join(lines[:-1]))
+    assert "is not in this history" in cli("verify", "--quick", "--head", f"{slug}={head}", expect=1).output

@@ -80,6 +80,13 @@ def _updated(entries: Sequence[FeedEntry], fallback: datetime | None) -> datetim
     return entries[0].published if entries else (fallback or EPOCH)
 
 
+def manifest_sentence(history: PolicyHistory) -> str:
+    """The archive manifest head in a policy feed's description, as on the policy page."""
+    if not history.manifest_head:
+        return ""
+    return f" Archive manifest head: {history.manifest_head}."
+
+
 def section_is_substantive(section: SectionChange) -> bool:
     if section.status == "unchanged" or section.trivial:
         return False
@@ -144,7 +151,7 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
                 title=xml_text(f"{history.name}: changes"),
                 description=xml_text(
                     f"Every change to the {history.name}, from archived captures. The last {limit} changes; "
-                    f"the whole history is on the site. {note}"
+                    f"the whole history is on the site. {note}{manifest_sentence(history)}"
                 ),
                 home_url=absolute(site_url, policy_page(history.slug)),
                 home_path=policy_page(history.slug),
@@ -153,6 +160,7 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
                 language=language,
                 updated=_updated(entries, history.first_seen),
                 entries=entries,
+                manifest_head=history.manifest_head,
             )
         )
         for lineage_id in sorted(built.sections):

@@ -35,6 +35,7 @@ class Feed:
     language: str
     updated: datetime  # the newest entry's date: no build timestamps
     entries: tuple[FeedEntry, ...]  # newest first
+    manifest_head: str | None = None  # a policy's feed: the archive manifest head it was built from
 
     def url(self, name: str) -> str:
         return f"{self.base_url}{name}"
@@ -100,6 +101,8 @@ def json_feed_bytes(feed: Feed) -> bytes:
             for entry in feed.entries
         ],
     }
+    if feed.manifest_head:
+        data["_policy_diff"] = {"manifest_head": feed.manifest_head}  # a JSON Feed extension
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -23,6 +23,7 @@ def load_history(archive: Archive, slug: str) -> PolicyHistory:
         versions=versions,
         texts={v.id: archive.version_text(v) for v in versions},
         periods=archive.history(slug),
+        manifest_head=archive.manifest_head(slug),
     )
 
 

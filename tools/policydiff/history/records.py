@@ -285,6 +285,9 @@ class PolicyHistory:
     changes: tuple[Change, ...]  # one per transition between periods
     sections: tuple[SectionHistory, ...]  # every section lineage, in order of first appearance
     fingerprint: str
+    # The sha256 of the policy's last manifest record when the history was loaded: what the
+    # site publishes so that a mirror or a reader can tell that history was rewritten.
+    manifest_head: str | None = None
     # Later records add theirs here with defaults (editor's notes from notes.yml, effective
     # dates, the archive manifest's head hash...), and their JSON in to_json/from_json.
 
@@ -360,6 +363,7 @@ class PolicyHistory:
             "periods": [p.to_json() for p in self.periods],
             "changes": [c.to_json() for c in self.changes],
             "sections": [s.to_json() for s in self.sections],
+            "manifest_head": self.manifest_head,
         }
 
     @classmethod
@@ -376,6 +380,7 @@ class PolicyHistory:
             changes=tuple(Change.from_json(slug, c) for c in data["changes"]),
             sections=tuple(SectionHistory.from_json(s) for s in data["sections"]),
             fingerprint=data["fingerprint"],
+            manifest_head=data.get("manifest_head"),
         )
 
 
