@@ -533,3 +533,48 @@ def test_the_manifest_head_is_published_on_the_policy_page_and_in_its_feed(fille
     lines = manifest.read_bytes().splitlines(keepends=True)
     manifest.write_bytes(b"".join(lines[:-1]))
     assert "is not in this history" in cli("verify", "--quick", "--head", f"{slug}={head}", expect=1).output
+
+
+# -- Medium: limits on pages and feeds ---------------------------------------------------------------
+
+
+def test_section_pages_and_feeds_per_policy_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Headings churned through versions make a lineage each: past the limit of section
+    pages (2,000; 3 here) the current text's sections keep theirs, the others get no page,
+    no feed, and no link to a page that does not exist."""
+    import re
+
+    from history_fixtures import history_of
+    from policydiff import render, urls
+    from policydiff.feeds import FeedSettings, build_feeds
+    from policydiff.history import records
+
+    monkeypatch.setattr(records, "MAX_SECTION_PAGES", 3)
+    topics = [
+        ("Cookies", "Small files stored by your browser remember settings between visits."),
+        ("Payments", "Card numbers go to the processor; we keep the last four digits only."),
+        ("Children", "Nobody under thirteen may open an account on this service."),
+        ("Transfers abroad", "Data leaves the country under standard contractual clauses."),
+        ("Retention", "Logs are deleted after ninety days unless a court orders otherwise."),
+        ("Security", "Staff use hardware keys and every disk is encrypted at rest."),
+    ]
+
+    def text(pick: tuple[int, ...]) -> str:
+        return "# Policy\n\nIntro.\n\n" + "".join(f"## {topics[i][0]}\n\n{topics[i][1]}\n\n" for i in pick)
+
+    history = history_of("churn", [text((0, 1)), text((2, 3)), text((4, 5))])
+    assert len(history.sections) > 3
+    current = set(history.current_lineage.values())
+    assert current <= history.paged_lineages and len(history.paged_lineages) == 3
+    rendered = render.render_policy(history, render.RenderSettings(feeds=True))
+    pages = {path for path in rendered.files if "/sections/" in path}
+    assert pages == {render.src(urls.section_page("churn", lineage)) for lineage in history.paged_lineages}
+    for path, content in rendered.files.items():
+        if not path.endswith(".md"):
+            continue
+        for link in re.findall(r"\]\(([^)]*sections/[^)]*)\)", content):
+            target = (Path(path).parent / link).as_posix()
+            resolved = os.path.normpath(target)
+            assert resolved in {os.path.normpath(p) for p in pages}, (path, link)
+    feeds = build_feeds([history], FeedSettings(site_url="https://example.org/", site_name="Watch"))
+    assert len([f for f in feeds if "/sections/" in f.dir]) == 3

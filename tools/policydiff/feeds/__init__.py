@@ -110,6 +110,8 @@ def _policy_entries(history: PolicyHistory, settings: FeedSettings, include_triv
     entries = [change_entry(c, context) for c in history.changes if c.number in told]
     sections: dict[str, list[FeedEntry]] = {}
     for section in history.sections:
+        if section.lineage not in history.paged_lineages:
+            continue  # past the limit of section pages: no page, so no feed either
         pieces: dict[int, list[SectionChange]] = {}
         for number, index in section.entries:
             entry = history.change(number).diff.sections[index]

@@ -20,6 +20,10 @@ from ..frozen import thaw
 from ..models import Capture, CaptureRef, Period, Version
 from ..times import format_iso, parse_time
 
+# Sections of one policy with a history page and a feed of their own (README, "Limits"):
+# twice what one version can hold (diff.segment.MAX_SECTIONS), so that headings churned
+# through many versions cannot make a site of 100,000 pages and 300,000 feed files.
+MAX_SECTION_PAGES = 2000
 FLAG_NAMES = ("date_only", "revert", "silent_change", "trivial")  # sorted: the JSON contract's order
 
 
@@ -309,6 +313,19 @@ class PolicyHistory:
     @cached_property
     def _sections_by_lineage(self) -> dict[str, SectionHistory]:
         return {s.lineage: s for s in self.sections}
+
+    @cached_property
+    def paged_lineages(self) -> frozenset[str]:
+        """The section lineages with a history page and a feed: every one up to
+        MAX_SECTION_PAGES; past it the current text's sections first, then the most recently
+        changed. The others still show on change pages and in the policy's feed."""
+        if len(self.sections) <= MAX_SECTION_PAGES:
+            return frozenset(s.lineage for s in self.sections)
+        current = set(self.current_lineage.values())
+        ranked = sorted(
+            self.sections, key=lambda s: (s.lineage not in current, -(s.entries[-1][0] if s.entries else 0))
+        )
+        return frozenset(s.lineage for s in ranked[:MAX_SECTION_PAGES])
 
     def version(self, version_id: str) -> VersionText:
         return self._versions_by_id[version_id]

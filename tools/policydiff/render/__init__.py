@@ -69,7 +69,8 @@ def render_policy(history: PolicyHistory, settings: RenderSettings = DEFAULT_SET
     for change in history.changes:
         files[src(urls.change_page(change))] = change_page(history, change)
     for section in history.sections:
-        files[src(urls.section_page(slug, section.lineage))] = section_page(history, section, settings)
+        if section.lineage in history.paged_lineages:
+            files[src(urls.section_page(slug, section.lineage))] = section_page(history, section, settings)
     for path in files:
         check_page_path(path)
     return RenderedPolicy(slug, render_key(history, settings), files)

@@ -76,7 +76,7 @@ def section_markers(history: PolicyHistory, page: str) -> dict[str, str]:
     markers = {}
     for sid, lineage in history.current_lineage.items():
         section = history.section(lineage)
-        if section is None:
+        if section is None or lineage not in history.paged_lineages:
             continue
         link = rel(page, src(urls.section_page(history.slug, lineage)))
         if section.entries:
