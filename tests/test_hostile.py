@@ -107,6 +107,7 @@ def test_declaration_fields_are_validated(args: list[str], words: str, cli: CliR
     [
         ({"feeds": {"include_trivial": "no"}}, "field `feeds.include_trivial`: expected true or false"),
         ({"language": "pt-BR"}, None),
+        ({"language": "en\n"}, "field `language`: expected a BCP 47 language tag"),  # `$` matches before a \n
         ({"language": "zh-Hant-TW"}, None),
         ({"history": [{"valid_until": "2019-02-30"}]}, "history[0].valid_until"),
         ({"replace": [{"pattern": "(?<=a)b"}]}, "replace[0].pattern: invalid regular expression"),
