@@ -579,3 +579,34 @@ def test_section_pages_and_feeds_per_policy_are_capped(monkeypatch: pytest.Monke
             assert resolved in {os.path.normpath(p) for p in pages}, (path, link)
     feeds = build_feeds([history], FeedSettings(site_url="https://example.org/", site_name="Watch"))
     assert len([f for f in feeds if "/sections/" in f.dir]) == 3
+
+
+def test_declaration_fields_stay_text_on_every_page() -> None:
+    """A one-line name that is Markdown syntax (an attribute list, emphasis, raw HTML) and a
+    URL with markup in it are text on every page, the section pages' subscribe line included."""
+    from dataclasses import replace
+
+    import lxml.html
+    import markdown
+
+    from history_fixtures import history_of
+    from policydiff import render
+    from policydiff.declaration import parse_declaration
+
+    name = 'x {: onclick="alert(1)" } *em* <b onmouseover=alert(2)>b</b>'
+    url = 'https://evil.example/p?q="><img/src=x/onerror=alert(3)>'
+    declaration = parse_declaration("p", {"name": name, "url": url}, Path("p/policy.yml"))  # one line, http(s)
+    text = "# Policy\n\n## Data\n\nWe keep data.\n"
+    history = replace(history_of("p", [text, text.replace("keep", "sell")], name=name), declaration=declaration)
+    extensions = ["admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details", "pymdownx.superfences"]
+    pages = render.render_policy(history, render.RenderSettings(feeds=True)).files
+    assert any("/sections/" in path for path in pages)
+    for path, content in pages.items():
+        if not path.endswith(".md"):
+            continue
+        html = markdown.markdown(content.split("\n---\n", 1)[-1], extensions=extensions)
+        tree = lxml.html.fragment_fromstring(html, create_parent="div")
+        live = [(el.tag, a) for el in tree.iter() if isinstance(el.tag, str) for a in el.attrib if a.startswith("on")]
+        assert not live, (path, live)
+        assert not tree.xpath("//img|//b|//em[contains(., 'em')]"), path
+    assert "evil.example/p?q=%22%3E%3Cimg" in pages["policies/p/index.md"]  # the source link, percent-encoded
