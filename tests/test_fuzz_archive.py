@@ -1,6 +1,7 @@
 """Issue 15's fuzz test: random declarations, file names and captures through ingest, verify
-and the site's pages. Whatever comes in: no traceback (only one-line refusals), no live markup
-on any page, nothing read outside the inputs, and an archive that `verify` passes.
+and the site's pages and feeds. Whatever comes in: no traceback (only one-line refusals), no
+live markup on any page or in what a feed reader renders as HTML, nothing read outside the
+inputs, and an archive that `verify` passes.
 
 `make test` runs a bounded number of examples; `POLICY_DIFF_FUZZ_EXAMPLES=500` (or the corpus
 run, `make test-corpus`) runs more.
@@ -8,11 +9,13 @@ run, `make test-corpus`) runs more.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 import markdown
 import pytest
@@ -98,7 +101,26 @@ OPENS = OpenLog()
 
 def check_page(path: str, text: str) -> None:
     """No element, attribute or URL made from a capture is live in the page's HTML."""
-    html = markdown.markdown(text.split("\n---\n", 1)[-1], extensions=EXTENSIONS)
+    check_html(path, markdown.markdown(text.split("\n---\n", 1)[-1], extensions=EXTENSIONS))
+
+
+def check_feed(path: str, content: bytes) -> None:
+    """What a feed reader renders as HTML (entry content, RSS titles and descriptions) is inert."""
+    if path.endswith(".json"):
+        data = json.loads(content)
+        for item in data["items"]:
+            check_html(path, item["content_html"])
+        return
+    root = lxml.etree.fromstring(content)
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        tag = lxml.etree.QName(element).localname
+        if tag in ("content", "encoded") or (path.endswith("rss.xml") and tag in ("title", "description")):
+            check_html(f"{path} <{tag}>", element.text or "")
+
+
+def check_html(path: str, html: str) -> None:
     if not html.strip():
         return
     tree = lxml.html.fragment_fromstring(html, create_parent="div")
@@ -141,10 +163,13 @@ def run_example(spec: dict, files: list[tuple[str, str, bool, str, bytes]]) -> N
         try:
             outcomes = ingest_paths(archive, "p", [inputs], workers=1)
             problems = archive.verify()
+            from policydiff.feeds import FeedSettings, build_feeds, feed_documents
             from policydiff.history import load_history
             from policydiff.render import render_site
 
-            pages = render_site([load_history(archive, slug) for slug in archive.slugs()])
+            histories = [load_history(archive, slug) for slug in archive.slugs()]
+            pages = render_site(histories)
+            feeds = build_feeds(histories, FeedSettings(site_url="https://example.org/", site_name=FRAGMENTS[1]))
         finally:
             OPENS.on = False
         for outcome in outcomes:
@@ -154,6 +179,9 @@ def run_example(spec: dict, files: list[tuple[str, str, bool, str, bytes]]) -> N
         for path, content in pages.items():
             if path.endswith(".md") and isinstance(content, str):
                 check_page(path, content)
+        for feed in feeds:
+            for path, document in feed_documents(feed).items():
+                check_feed(path, document)
         assert b"the secret outside" not in b"".join(p.read_bytes() for p in archive.root.rglob("*") if p.is_file())
         # nothing read outside the inputs and the archive (Python's own files aside)
         for path in OPENS.paths:

@@ -107,6 +107,7 @@ def test_declaration_fields_are_validated(args: list[str], words: str, cli: CliR
     [
         ({"feeds": {"include_trivial": "no"}}, "field `feeds.include_trivial`: expected true or false"),
         ({"language": "pt-BR"}, None),
+        ({"language": "en\n"}, "field `language`: expected a BCP 47 language tag"),  # `$` matches before a \n
         ({"language": "zh-Hant-TW"}, None),
         ({"history": [{"valid_until": "2019-02-30"}]}, "history[0].valid_until"),
         ({"replace": [{"pattern": "(?<=a)b"}]}, "replace[0].pattern: invalid regular expression"),
@@ -482,3 +483,130 @@ def test_a_stray_folder_stops_nothing(cli: CliRun, archive: Archive, archive_dir
 def test_heading_titles(markdown: str, title: str) -> None:
     (section,) = segment(markdown)
     assert section.title == title
+
+
+# -- Medium: the plugin's cache key --------------------------------------------------------------
+
+
+def test_the_archive_fingerprint_covers_the_manifest_and_never_follows_links(filled: Archive, tmp_path: Path) -> None:
+    from policydiff.history import archive_fingerprint
+
+    slug = "uptimerobot"
+    first = archive_fingerprint(filled, slug)
+    manifest = filled.manifest_path(slug)
+    manifest.write_bytes(manifest.read_bytes() + b"\n")  # a rewritten history is a new key
+    assert archive_fingerprint(filled, slug) != first
+    outside = tmp_path / "outside.json"
+    outside.write_text('{"secret": 1}')
+    link = filled.captures_dir(slug) / "20990101T000000Z-000000000000.json"
+    link.symlink_to(outside)
+    linked = archive_fingerprint(filled, slug)
+    outside.write_text('{"secret": 2}')  # what the link points to is never read
+    assert archive_fingerprint(filled, slug) == linked
+
+
+# -- Medium: tamper evidence, published ------------------------------------------------------------
+
+
+def test_the_manifest_head_is_published_on_the_policy_page_and_in_its_feed(filled: Archive, cli: CliRun) -> None:
+    import lxml.etree
+
+    from policydiff.feeds import FeedSettings, build_feeds, feed_documents
+    from policydiff.history import load_history
+    from policydiff.render import RenderSettings
+    from policydiff.render.policy_page import policy_page
+
+    slug = "uptimerobot"
+    head = filled.manifest_head(slug)
+    assert head and f"head {slug} {head}" in cli("verify", "--quick").output
+    history = load_history(filled, slug)
+    page = policy_page(history, RenderSettings(feeds=True))
+    assert f"<code>{head}</code>" in page and f"verify --head {slug}={head}" in page
+    feeds = build_feeds([history], FeedSettings(site_url="https://example.org/", site_name="Watch"))
+    documents = feed_documents(next(f for f in feeds if f.dir == f"feeds/{slug}/"))
+    atom = lxml.etree.fromstring(documents[f"feeds/{slug}/atom.xml"])
+    assert head in atom.findtext("{http://www.w3.org/2005/Atom}subtitle")
+    assert head in lxml.etree.fromstring(documents[f"feeds/{slug}/rss.xml"]).findtext("channel/description")
+    assert json.loads(documents[f"feeds/{slug}/feed.json"])["_policy_diff"] == {"manifest_head": head}
+    # what a reader kept vouches for the history: a rewrite is caught
+    cli("verify", "--quick", "--head", f"{slug}={head}")
+    manifest = filled.manifest_path(slug)
+    lines = manifest.read_bytes().splitlines(keepends=True)
+    manifest.write_bytes(b"".join(lines[:-1]))
+    assert "is not in this history" in cli("verify", "--quick", "--head", f"{slug}={head}", expect=1).output
+
+
+# -- Medium: limits on pages and feeds ---------------------------------------------------------------
+
+
+def test_section_pages_and_feeds_per_policy_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Headings churned through versions make a lineage each: past the limit of section
+    pages (2,000; 3 here) the current text's sections keep theirs, the others get no page,
+    no feed, and no link to a page that does not exist."""
+    import re
+
+    from history_fixtures import history_of
+    from policydiff import render, urls
+    from policydiff.feeds import FeedSettings, build_feeds
+    from policydiff.history import records
+
+    monkeypatch.setattr(records, "MAX_SECTION_PAGES", 3)
+    topics = [
+        ("Cookies", "Small files stored by your browser remember settings between visits."),
+        ("Payments", "Card numbers go to the processor; we keep the last four digits only."),
+        ("Children", "Nobody under thirteen may open an account on this service."),
+        ("Transfers abroad", "Data leaves the country under standard contractual clauses."),
+        ("Retention", "Logs are deleted after ninety days unless a court orders otherwise."),
+        ("Security", "Staff use hardware keys and every disk is encrypted at rest."),
+    ]
+
+    def text(pick: tuple[int, ...]) -> str:
+        return "# Policy\n\nIntro.\n\n" + "".join(f"## {topics[i][0]}\n\n{topics[i][1]}\n\n" for i in pick)
+
+    history = history_of("churn", [text((0, 1)), text((2, 3)), text((4, 5))])
+    assert len(history.sections) > 3
+    current = set(history.current_lineage.values())
+    assert current <= history.paged_lineages and len(history.paged_lineages) == 3
+    rendered = render.render_policy(history, render.RenderSettings(feeds=True))
+    pages = {path for path in rendered.files if "/sections/" in path}
+    assert pages == {render.src(urls.section_page("churn", lineage)) for lineage in history.paged_lineages}
+    for path, content in rendered.files.items():
+        if not path.endswith(".md"):
+            continue
+        for link in re.findall(r"\]\(([^)]*sections/[^)]*)\)", content):
+            target = (Path(path).parent / link).as_posix()
+            resolved = os.path.normpath(target)
+            assert resolved in {os.path.normpath(p) for p in pages}, (path, link)
+    feeds = build_feeds([history], FeedSettings(site_url="https://example.org/", site_name="Watch"))
+    assert len([f for f in feeds if "/sections/" in f.dir]) == 3
+
+
+def test_declaration_fields_stay_text_on_every_page() -> None:
+    """A one-line name that is Markdown syntax (an attribute list, emphasis, raw HTML) and a
+    URL with markup in it are text on every page, the section pages' subscribe line included."""
+    from dataclasses import replace
+
+    import lxml.html
+    import markdown
+
+    from history_fixtures import history_of
+    from policydiff import render
+    from policydiff.declaration import parse_declaration
+
+    name = 'x {: onclick="alert(1)" } *em* <b onmouseover=alert(2)>b</b>'
+    url = 'https://evil.example/p?q="><img/src=x/onerror=alert(3)>'
+    declaration = parse_declaration("p", {"name": name, "url": url}, Path("p/policy.yml"))  # one line, http(s)
+    text = "# Policy\n\n## Data\n\nWe keep data.\n"
+    history = replace(history_of("p", [text, text.replace("keep", "sell")], name=name), declaration=declaration)
+    extensions = ["admonition", "attr_list", "md_in_html", "tables", "toc", "pymdownx.details", "pymdownx.superfences"]
+    pages = render.render_policy(history, render.RenderSettings(feeds=True)).files
+    assert any("/sections/" in path for path in pages)
+    for path, content in pages.items():
+        if not path.endswith(".md"):
+            continue
+        html = markdown.markdown(content.split("\n---\n", 1)[-1], extensions=extensions)
+        tree = lxml.html.fragment_fromstring(html, create_parent="div")
+        live = [(el.tag, a) for el in tree.iter() if isinstance(el.tag, str) for a in el.attrib if a.startswith("on")]
+        assert not live, (path, live)
+        assert not tree.xpath("//img|//b|//em[contains(., 'em')]"), path
+    assert "evil.example/p?q=%22%3E%3Cimg" in pages["policies/p/index.md"]  # the source link, percent-encoded

@@ -267,3 +267,24 @@ def test_a_silent_change_is_flagged() -> None:
     assert flag in entry.content_html
     tree = lxml.html.fragment_fromstring(entry.content_html, create_parent="div")
     assert "one" in " ".join(tree.xpath("//del/text()")) and "ten" in " ".join(tree.xpath("//ins/text()"))
+
+
+def test_rss_descriptions_are_escaped_as_html() -> None:
+    """RSS readers render `<description>` as HTML: a section title or a site description
+    there is escaped for HTML inside XML, so `<img onerror>` stays text (issue 15)."""
+    img = "<img src=x onerror=alert(1)>"
+    text = POLICY.replace("## Data sharing", "## &lt;img src=x onerror=alert(1)&gt;")
+    history = history_of("hostile", [text, text.replace("anyone", "anyone at all")])
+    settings = replace(SETTINGS, site_description=f"Watch {img} here")
+    docs = documents(build_feeds([history], settings))
+    rss = {path: doc for path, doc in docs.items() if path.endswith("rss.xml")}
+    seen = set()
+    for path, doc in rss.items():
+        root = lxml.etree.fromstring(doc)
+        for element in root.iter("description", "title"):
+            shown = lxml.html.fragment_fromstring(element.text or "", create_parent="div")
+            assert not list(shown.iter("img")), (path, element.text)
+            if element.tag == "description":
+                assert len(shown) == 0, (path, element.text)  # text only, no element
+                seen.add(shown.text_content())
+    assert any(img in description for description in seen), seen  # shown as the words it is

@@ -109,7 +109,7 @@ def check_url(path: Path | str, key: str, value: Any) -> str:
 
 
 def check_language(path: Path | str, value: Any) -> str:
-    if not isinstance(value, str) or not _BCP47.match(value) or len(value) > 64:
+    if not isinstance(value, str) or not _BCP47.fullmatch(value) or len(value) > 64:
         shown = value[:40] if isinstance(value, str) else value
         raise DeclarationError(
             path, f"field `language`: expected a BCP 47 language tag like `en` or `pt-BR`, got {shown!r}"

@@ -14,7 +14,8 @@ smuggled in) and as HTML. Three ways into a page, each closed:
 - `markdown_html`: a captured Markdown body rendered to HTML, then cleaned by nh3 with an
   allow-list: no script, style, event handler, iframe, form, image, or non-http(s) URL.
 
-Feeds are XML: `xml_text` is captured text in a feed's plain-text field, `feed_html_text`
+Feeds are XML: `xml_text` is captured text in a feed's plain-text field (Atom's and JSON
+Feed's), `rss_text` in an RSS field that readers render as HTML, `feed_html_text`
 captured text inside an entry's HTML, and `clean_html` (the same allow-list as pages) is the
 last step of every fragment, on pages and in feeds.
 
@@ -209,6 +210,13 @@ def markdown_html(text: str) -> str:
 def xml_text(text: str) -> str:
     """Captured text for a plain-text field of a feed (titles, summaries, descriptions)."""
     return visible_controls(text)
+
+
+def rss_text(text: str) -> str:
+    """Plain text for an RSS 2.0 element that readers render as HTML (`<description>`, and
+    `<title>`, which many readers treat the same way): HTML-escaped, so that once XML has
+    been decoded the reader still sees text. Atom and JSON Feed say which fields are text."""
+    return html.escape(" ".join(visible_controls(text).split()), quote=False)
 
 
 def feed_html_text(text: str) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from .archive import (
@@ -343,3 +344,27 @@ def _rederive(
         if texts and meta["sha256"] not in texts:
             problems.append(Problem(vdir / f"{vid}.md", "text is not the extraction of any of its captures (edited?)"))
     return problems
+
+
+def quick_verification_key(archive: Archive) -> str:
+    """What a `verify --quick` result depends on, cheaply: every policy's archive fingerprint
+    (declaration, exclusions, provenance, versions, manifest) and the name, type, size and
+    modification time of every entry under the archive, read without following a link. A
+    serve session verifies again only when this changes."""
+    from .history import archive_fingerprint
+
+    digest = hashlib.sha256(b"policy-diff quick verification\0")
+    root = archive.root
+    for directory, dirs, files in os.walk(root):  # os.walk never descends into a linked folder
+        dirs.sort()
+        for name in sorted(dirs + files):
+            path = Path(directory) / name
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            digest.update(f"{path.relative_to(root).as_posix()}\0{info.st_mode}\0{info.st_size}\0".encode())
+            digest.update(f"{info.st_mtime_ns}\0{info.st_ino}\n".encode())
+    for slug in archive.slugs():
+        digest.update(f"{slug}\0{archive_fingerprint(archive, slug)}\n".encode())
+    return digest.hexdigest()

@@ -80,6 +80,13 @@ def _updated(entries: Sequence[FeedEntry], fallback: datetime | None) -> datetim
     return entries[0].published if entries else (fallback or EPOCH)
 
 
+def manifest_sentence(history: PolicyHistory) -> str:
+    """The archive manifest head in a policy feed's description, as on the policy page."""
+    if not history.manifest_head:
+        return ""
+    return f" Archive manifest head: {history.manifest_head}."
+
+
 def section_is_substantive(section: SectionChange) -> bool:
     if section.status == "unchanged" or section.trivial:
         return False
@@ -103,6 +110,8 @@ def _policy_entries(history: PolicyHistory, settings: FeedSettings, include_triv
     entries = [change_entry(c, context) for c in history.changes if c.number in told]
     sections: dict[str, list[FeedEntry]] = {}
     for section in history.sections:
+        if section.lineage not in history.paged_lineages:
+            continue  # past the limit of section pages: no page, so no feed either
         pieces: dict[int, list[SectionChange]] = {}
         for number, index in section.entries:
             entry = history.change(number).diff.sections[index]
@@ -144,7 +153,7 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
                 title=xml_text(f"{history.name}: changes"),
                 description=xml_text(
                     f"Every change to the {history.name}, from archived captures. The last {limit} changes; "
-                    f"the whole history is on the site. {note}"
+                    f"the whole history is on the site. {note}{manifest_sentence(history)}"
                 ),
                 home_url=absolute(site_url, policy_page(history.slug)),
                 home_path=policy_page(history.slug),
@@ -153,6 +162,7 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
                 language=language,
                 updated=_updated(entries, history.first_seen),
                 entries=entries,
+                manifest_head=history.manifest_head,
             )
         )
         for lineage_id in sorted(built.sections):

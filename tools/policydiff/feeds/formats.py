@@ -10,6 +10,7 @@ from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 
+from ..escape import rss_text
 from ..escape import xml_text as xml_safe
 from ..times import format_iso
 from .entries import FeedEntry
@@ -34,16 +35,20 @@ class Feed:
     language: str
     updated: datetime  # the newest entry's date: no build timestamps
     entries: tuple[FeedEntry, ...]  # newest first
+    manifest_head: str | None = None  # a policy's feed: the archive manifest head it was built from
 
     def url(self, name: str) -> str:
         return f"{self.base_url}{name}"
 
 
 def _generator(feed: Feed, self_name: str) -> FeedGenerator:
+    """Atom's text constructs are plain text (`type="text"`); RSS 2.0 has no type, and
+    readers render its titles and descriptions as HTML: those are escaped once more."""
+    text = rss_text if self_name == RSS else xml_safe
     fg = FeedGenerator()
     fg.id(feed.id)
-    fg.title(xml_safe(feed.title))
-    fg.subtitle(xml_safe(feed.description))
+    fg.title(text(feed.title))
+    fg.subtitle(text(feed.description))
     fg.author({"name": xml_safe(feed.author)})
     fg.link(href=feed.url(self_name), rel="self")
     fg.link(href=feed.home_url, rel="alternate")  # last: feedgen's RSS <link> is the last link
@@ -54,11 +59,11 @@ def _generator(feed: Feed, self_name: str) -> FeedGenerator:
     for entry in feed.entries:
         fe = fg.add_entry(order="append")
         fe.id(entry.id)
-        fe.title(entry.title)
+        fe.title(text(entry.title))
         fe.link(href=entry.url, rel="alternate")
         fe.published(entry.published)
         fe.updated(entry.published)
-        fe.summary(entry.summary)
+        fe.summary(text(entry.summary))
         fe.content(entry.content_html, type="html")
         for term in entry.categories:
             fe.category(term=term)
@@ -96,6 +101,8 @@ def json_feed_bytes(feed: Feed) -> bytes:
             for entry in feed.entries
         ],
     }
+    if feed.manifest_head:
+        data["_policy_diff"] = {"manifest_head": feed.manifest_head}  # a JSON Feed extension
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 

@@ -42,6 +42,7 @@ def build_history(
     texts: Mapping[str, str],
     periods: Sequence[Period],
     differ: Differ | None = None,
+    manifest_head: str | None = None,
 ) -> PolicyHistory:
     """A policy's history from its records: every version segmented, every change diffed and
     flagged, every section followed, once. `differ(old, new, old_id, new_id)` replaces
@@ -88,7 +89,8 @@ def build_history(
         periods=periods,
         changes=changes,
         sections=lineage_histories,
-        fingerprint=fingerprint(declaration, captures, exclusions, versions, texts),
+        fingerprint=fingerprint(declaration, captures, exclusions, versions, texts, manifest_head),
+        manifest_head=manifest_head,
     )
 
 
@@ -103,6 +105,7 @@ def fingerprint(
     exclusions: Sequence[Exclusion],
     versions: Sequence[Version],
     texts: Mapping[str, str],
+    manifest_head: str | None = None,
 ) -> str:
     """A hash of everything a history is built from (and of how: HISTORY_VERSION)."""
     digest = hashlib.sha256(f"policy-diff history {HISTORY_VERSION}\0{declaration.slug}\0".encode())
@@ -117,4 +120,6 @@ def fingerprint(
     for version in versions:
         add([version.to_json(), version.extractor_version, thaw(version.meta)])
         digest.update(hashlib.sha256(texts[version.id].encode("utf-8")).digest())
+    if manifest_head is not None:
+        add(["manifest_head", manifest_head])
     return digest.hexdigest()

@@ -20,6 +20,10 @@ from ..frozen import thaw
 from ..models import Capture, CaptureRef, Period, Version
 from ..times import format_iso, parse_time
 
+# Sections of one policy with a history page and a feed of their own (README, "Limits"):
+# twice what one version can hold (diff.segment.MAX_SECTIONS), so that headings churned
+# through many versions cannot make a site of 100,000 pages and 300,000 feed files.
+MAX_SECTION_PAGES = 2000
 FLAG_NAMES = ("date_only", "revert", "silent_change", "trivial")  # sorted: the JSON contract's order
 
 
@@ -285,6 +289,9 @@ class PolicyHistory:
     changes: tuple[Change, ...]  # one per transition between periods
     sections: tuple[SectionHistory, ...]  # every section lineage, in order of first appearance
     fingerprint: str
+    # The sha256 of the policy's last manifest record when the history was loaded: what the
+    # site publishes so that a mirror or a reader can tell that history was rewritten.
+    manifest_head: str | None = None
     # Later records add theirs here with defaults (editor's notes from notes.yml, effective
     # dates, the archive manifest's head hash...), and their JSON in to_json/from_json.
 
@@ -306,6 +313,19 @@ class PolicyHistory:
     @cached_property
     def _sections_by_lineage(self) -> dict[str, SectionHistory]:
         return {s.lineage: s for s in self.sections}
+
+    @cached_property
+    def paged_lineages(self) -> frozenset[str]:
+        """The section lineages with a history page and a feed: every one up to
+        MAX_SECTION_PAGES; past it the current text's sections first, then the most recently
+        changed. The others still show on change pages and in the policy's feed."""
+        if len(self.sections) <= MAX_SECTION_PAGES:
+            return frozenset(s.lineage for s in self.sections)
+        current = set(self.current_lineage.values())
+        ranked = sorted(
+            self.sections, key=lambda s: (s.lineage not in current, -(s.entries[-1][0] if s.entries else 0))
+        )
+        return frozenset(s.lineage for s in ranked[:MAX_SECTION_PAGES])
 
     def version(self, version_id: str) -> VersionText:
         return self._versions_by_id[version_id]
@@ -360,6 +380,7 @@ class PolicyHistory:
             "periods": [p.to_json() for p in self.periods],
             "changes": [c.to_json() for c in self.changes],
             "sections": [s.to_json() for s in self.sections],
+            "manifest_head": self.manifest_head,
         }
 
     @classmethod
@@ -376,6 +397,7 @@ class PolicyHistory:
             changes=tuple(Change.from_json(slug, c) for c in data["changes"]),
             sections=tuple(SectionHistory.from_json(s) for s in data["sections"]),
             fingerprint=data["fingerprint"],
+            manifest_head=data.get("manifest_head"),
         )
 
 

@@ -48,3 +48,6 @@ class PolicyDiffConfig(base.Config):
     """Entries kept in each feed, newest first; the site keeps the whole history."""
     feeds_include_trivial = c.Type(bool, default=False)
     """Put trivial-only changes (whitespace, punctuation, a date) in every policy's feeds."""
+    allow_unverified = c.Type(bool, default=False)
+    """Build from an archive that fails `policy-diff verify --quick`, with a warning for each
+    problem (by default such an archive stops the build: nothing is published)."""

@@ -39,6 +39,8 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.rendered_slugs: list[str] = []  # re-rendered in the last build (tests and bench read it)
         self.generate_nav = True
         self.feeds: SiteFeeds | None = None
+        self.verified: tuple[str, list[str]] | None = None  # (archive state, its verify --quick errors)
+        self.verifications = 0  # how many times the archive was verified (tests read it)
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
@@ -73,7 +75,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         if not self.config.enabled:
             return files
         try:
-            self.histories = self._load_histories(Archive(self.archive_path()))
+            archive = Archive(self.archive_path())
+            self._verify_archive(archive)
+            self.histories = self._load_histories(archive)
         except PolicyDiffError as exc:
             raise PluginError(f"policy-diff: {exc.message}") from None
         settings = self.settings()
@@ -86,6 +90,31 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         if self.generate_nav:
             config.nav = self._navigation(files)
         return files
+
+    def _verify_archive(self, archive: Archive) -> None:
+        """`policy-diff verify --quick` before anything is published: a site must not present
+        a history its archive cannot vouch for (a rewritten manifest, an edited capture or
+        provenance, a file nothing records). Cached by the archive's state for `mkdocs serve`."""
+        from ..verify import quick_verification_key
+
+        key = quick_verification_key(archive)
+        if self.verified is None or self.verified[0] != key:
+            self.verifications += 1
+            problems = archive.verify(rederive=False)
+            for problem in problems:
+                if not problem.fatal:
+                    log.info("policy-diff: verify: %s", problem)
+            self.verified = (key, [str(p) for p in problems if p.fatal])
+        fatal = self.verified[1]
+        if fatal and not self.config.allow_unverified:
+            more = f" (and {len(fatal) - 1} more problem(s))" if len(fatal) > 1 else ""
+            raise PluginError(
+                f"policy-diff: the archive {archive.root} fails verification, nothing published: {fatal[0]}{more}; "
+                "run `policy-diff verify --quick` to see every problem (or set `allow_unverified: true` under "
+                "the plugin's options to build anyway, with warnings)"
+            )
+        for problem in fatal:
+            log.warning("policy-diff: UNVERIFIED ARCHIVE, published anyway (allow_unverified): %s", problem)
 
     def _load_histories(self, archive: Archive) -> list[PolicyHistory]:
         histories = []

@@ -28,7 +28,7 @@ from .section_page import section_page
 from .timeline import timeline_page
 from .version_page import version_page
 
-RENDER_VERSION = "3"  # bump when the pages change shape, to invalidate cached renderings
+RENDER_VERSION = "4"  # bump when the pages change shape, to invalidate cached renderings
 ASSET_DIR = "assets/policy-diff/"
 ASSETS = {
     ASSET_DIR + "policy-diff.css": "policy-diff.css",
@@ -69,7 +69,8 @@ def render_policy(history: PolicyHistory, settings: RenderSettings = DEFAULT_SET
     for change in history.changes:
         files[src(urls.change_page(change))] = change_page(history, change)
     for section in history.sections:
-        files[src(urls.section_page(slug, section.lineage))] = section_page(history, section, settings)
+        if section.lineage in history.paged_lineages:
+            files[src(urls.section_page(slug, section.lineage))] = section_page(history, section, settings)
     for path in files:
         check_page_path(path)
     return RenderedPolicy(slug, render_key(history, settings), files)

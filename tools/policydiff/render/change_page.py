@@ -79,10 +79,12 @@ def change_page(history: PolicyHistory, change: Change) -> str:
         out.append(unchanged_block(run))
         run = []
         out.append(heading(2, entry_title(entry), entry_anchor(entry), f".pd-status-{entry.status}"))
-        section = rel(page, src(urls.section_page(slug, lineage)))
+        history_link = ""
+        if lineage in history.paged_lineages:
+            history_link = f" · [history of this section]({rel(page, src(urls.section_page(slug, lineage)))})"
         out.append(
             f'<span class="pd-badge pd-badge-{entry.status}">{md_text(entry_label(entry))}</span> '
-            f"· {words_cell(entry)} words · [history of this section]({section})\n\n"
+            f"· {words_cell(entry)} words{history_link}\n\n"
         )
         out.append(raw_block(diff_block(entry.diff, old_label=old_label, new_label=new_label)))
     out.append(unchanged_block(run))

@@ -3,11 +3,13 @@ marker saying when it last changed (a link to the section's history)."""
 
 from __future__ import annotations
 
+import re
+
 from .. import urls
 from ..escape import external_link, md_text
 from ..history import PolicyHistory
 from ..wording import day
-from .blocks import RenderSettings, feed_links, front_matter, rel, src, text_markdown
+from .blocks import RenderSettings, feed_links, front_matter, raw_block, rel, src, text_markdown
 
 
 def policy_page(history: PolicyHistory, settings: RenderSettings) -> str:
@@ -33,6 +35,7 @@ def policy_page(history: PolicyHistory, settings: RenderSettings) -> str:
             md_text(latest.stated_date) if latest.stated_date else "none found",
         ]
         out.append(f"| {' | '.join(head)} |\n|{'---|' * len(head)}\n| {' | '.join(cells)} |\n\n")
+    out.append(manifest_line(history))
     out.append(feed_links(page, settings, history.slug))
     if latest is None:
         out.append('!!! info "No captures yet"\n    Ingest a capture with `policy-diff ingest` to see its text here.\n')
@@ -55,12 +58,25 @@ def policy_page(history: PolicyHistory, settings: RenderSettings) -> str:
     return "".join(out)
 
 
+def manifest_line(history: PolicyHistory) -> str:
+    """The manifest head the page was built from: whoever keeps it can check later that the
+    history was only ever extended, never rewritten (`verify --head`)."""
+    head = history.manifest_head
+    if head is None or not re.fullmatch(r"[0-9a-f]{64}", head):
+        return ""
+    return raw_block(
+        f'<p class="pd-manifest">Archive manifest head <code>{head}</code>: keep it to check later that this '
+        f"history was only extended, never rewritten (<code>policy-diff verify --head {history.slug}={head}</code>)."
+        "</p>"
+    )
+
+
 def section_markers(history: PolicyHistory, page: str) -> dict[str, str]:
     """A small "changed DATE" link under each current section, to its history."""
     markers = {}
     for sid, lineage in history.current_lineage.items():
         section = history.section(lineage)
-        if section is None:
+        if section is None or lineage not in history.paged_lineages:
             continue
         link = rel(page, src(urls.section_page(history.slug, lineage)))
         if section.entries:

@@ -76,5 +76,7 @@ def section_page(history: PolicyHistory, section: SectionHistory, settings: Rend
 
 
 def _link_line(history: PolicyHistory, page: str, link: SectionLink, text: str) -> str:
+    if link.lineage not in history.paged_lineages:
+        return f"- {md_text(text)}\n"
     target = rel(page, src(urls.section_page(history.slug, link.lineage)))
     return f"- {md_text(text)} [History of that section]({target}).\n"
