@@ -208,6 +208,66 @@ def ingest(
         sys.exit(2)
 
 
+def _report_outcomes(slug: str, outcomes: list[Any], quiet: bool) -> None:
+    counts = {"stored": 0, "already": 0, "refused": 0}
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+        if outcome.status == "refused":
+            click.echo(f"error: {outcome.message}", err=True)
+        elif not quiet:
+            click.echo(outcome.message)
+    click.echo(f"{slug}: {counts['stored']} stored, {counts['already']} already there, {counts['refused']} refused")
+    if counts["refused"]:
+        sys.exit(2)
+
+
+@main.command("ingest-git")
+@click.argument("slug")
+@click.argument("repo", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("path")
+@click.option("--branch", help="The branch whose first-parent history is read (default: the repository's HEAD).")
+@click.option("--since", callback=_parse_captured, help="Only commits from this date on (ISO 8601).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only refusals and the summary.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes extracting captures (default: one per core).")
+@pass_context
+def ingest_git(
+    obj: Context,
+    slug: str,
+    repo: Path,
+    path: str,
+    branch: str | None,
+    since: datetime | None,
+    quiet: bool,
+    workers: int | None,
+) -> None:
+    """Store every first-parent commit of a git repository that touched PATH as a capture
+    (the file followed across renames; capture time: the committer date, UTC).
+
+    Exit status 2 if any commit's file was refused, else 0 (also when all were already stored).
+    """
+    from .ingest.git import follow, open_repository, repository_name, store_revisions
+
+    archive = obj.archive
+    archive.require(check_slug(slug))
+    repository = open_repository(repo)
+    revisions = follow(repository, path, branch=branch, since=since)
+    if not revisions:
+        from .errors import shown
+
+        where = f"branch {shown(branch)!r}" if branch else "HEAD"
+        click.echo(f"error: {shown(repo)}: no commit of {where} touched {shown(path)!r}", err=True)
+        sys.exit(2)
+    options: dict[str, Any] = {"repository": repository_name(repository, repo), "workers": workers}
+    if len(revisions) > 3 and sys.stderr.isatty():
+        with click.progressbar(length=len(revisions), label="ingesting", file=sys.stderr) as bar:
+            outcomes = store_revisions(
+                archive, slug, repository, revisions, on_done=lambda _r: bar.update(1), **options
+            )
+    else:
+        outcomes = store_revisions(archive, slug, repository, revisions, **options)
+    _report_outcomes(slug, outcomes, quiet)
+
+
 @main.command()
 @click.argument("slug")
 @click.option("--json", "as_json", is_flag=True, help="JSON on stdout, nothing else.")
