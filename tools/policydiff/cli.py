@@ -269,6 +269,56 @@ def ingest_git(
 
 
 @main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="The batch's directory.")
+@click.option("--sites", "patterns", multiple=True, metavar="PATTERN", help="Only sites matching (a glob, repeatable).")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Local worker processes.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask cluster (tcp://host:8786) instead.")
+def batch(input_path: Path, out: Path, patterns: tuple[str, ...], workers: int, scheduler: str | None) -> None:
+    """Version and diff every site of a dataset in the Princeton-Leuven layout (a git
+    repository or a folder tree) on Dask: archives under OUT/archive/, the research export
+    under OUT/export/. A re-run skips the sites whose inputs did not change.
+
+    Exit status 2 if any site or capture failed (see OUT/export/errors), else 0."""
+    from .batch.run import run_batch
+
+    bar = click.progressbar(length=0, label="sites", file=sys.stderr) if sys.stderr.isatty() else None
+
+    def progress(result: Any, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(1)
+        if result.status == "failed":
+            click.echo(f"error: {result.site}: {result.message}", err=True)
+
+    report = run_batch(input_path, out, patterns=patterns, workers=workers, scheduler=scheduler, on_result=progress)
+    if bar is not None:
+        bar.render_finish()
+    errors = sum(r.errors for r in report.results)
+    click.echo(
+        f"{len(report.results)} sites: {report.count('done')} done, {report.count('skipped')} already done, "
+        f"{report.count('failed')} failed; {report.captures} captures; {errors} error(s) in {out / 'export' / 'errors'}"
+    )
+    if errors:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("batch_dir", metavar="DIR", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--sites", "patterns", multiple=True, required=True, metavar="PATTERN", help="Sites (globs, repeatable).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Site folder (default: DIR/site).")
+@click.option("--name", "site_name", default="policy-diff", show_default=True, help="The site's name.")
+@click.option("--site-url", default="https://example.org/", show_default=True, help="Where the site is published.")
+def site(batch_dir: Path, patterns: tuple[str, ...], out: Path | None, site_name: str, site_url: str) -> None:
+    """Build the MkDocs site of some of a batch's archives: OUT/mkdocs.yml, OUT/archive/
+    (a copy of the chosen sites) and the built OUT/site/."""
+    from .batch.site import build_site
+
+    built, count = build_site(batch_dir, list(patterns), out or batch_dir / "site", site_name, site_url)
+    click.echo(f"{count} policies built into {built}")
+
+
+@main.command()
 @click.argument("slug")
 @click.option("--json", "as_json", is_flag=True, help="JSON on stdout, nothing else.")
 @pass_context

@@ -85,7 +85,7 @@ def remote_url(repo: pygit2.Repository) -> str | None:
     return url
 
 
-def _when(seconds: int, offset_minutes: int) -> datetime:
+def git_time(seconds: int, offset_minutes: int) -> datetime:
     return datetime.fromtimestamp(seconds, timezone(timedelta(minutes=offset_minutes))).astimezone(UTC)
 
 
@@ -136,8 +136,8 @@ def follow(
                 commit=str(commit.id),
                 path=current,
                 blob=blob,
-                committed_at=_when(commit.commit_time, commit.commit_time_offset),
-                authored_at=_when(commit.author.time, commit.author.offset),
+                committed_at=git_time(commit.commit_time, commit.commit_time_offset),
+                authored_at=git_time(commit.author.time, commit.author.offset),
             )
         )
         if before is None and parent is not None:
