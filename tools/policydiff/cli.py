@@ -208,6 +208,116 @@ def ingest(
         sys.exit(2)
 
 
+def _report_outcomes(slug: str, outcomes: list[Any], quiet: bool) -> None:
+    counts = {"stored": 0, "already": 0, "refused": 0}
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+        if outcome.status == "refused":
+            click.echo(f"error: {outcome.message}", err=True)
+        elif not quiet:
+            click.echo(outcome.message)
+    click.echo(f"{slug}: {counts['stored']} stored, {counts['already']} already there, {counts['refused']} refused")
+    if counts["refused"]:
+        sys.exit(2)
+
+
+@main.command("ingest-git")
+@click.argument("slug")
+@click.argument("repo", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("path")
+@click.option("--branch", help="The branch whose first-parent history is read (default: the repository's HEAD).")
+@click.option("--since", callback=_parse_captured, help="Only commits from this date on (ISO 8601).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only refusals and the summary.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes extracting captures (default: one per core).")
+@pass_context
+def ingest_git(
+    obj: Context,
+    slug: str,
+    repo: Path,
+    path: str,
+    branch: str | None,
+    since: datetime | None,
+    quiet: bool,
+    workers: int | None,
+) -> None:
+    """Store every first-parent commit of a git repository that touched PATH as a capture
+    (the file followed across renames; capture time: the committer date, UTC).
+
+    Exit status 2 if any commit's file was refused, else 0 (also when all were already stored).
+    """
+    from .ingest.git import follow, open_repository, repository_name, store_revisions
+
+    archive = obj.archive
+    archive.require(check_slug(slug))
+    repository = open_repository(repo)
+    revisions = follow(repository, path, branch=branch, since=since)
+    if not revisions:
+        from .errors import shown
+
+        where = f"branch {shown(branch)!r}" if branch else "HEAD"
+        click.echo(f"error: {shown(repo)}: no commit of {where} touched {shown(path)!r}", err=True)
+        sys.exit(2)
+    options: dict[str, Any] = {"repository": repository_name(repository, repo), "workers": workers}
+    if len(revisions) > 3 and sys.stderr.isatty():
+        with click.progressbar(length=len(revisions), label="ingesting", file=sys.stderr) as bar:
+            outcomes = store_revisions(
+                archive, slug, repository, revisions, on_done=lambda _r: bar.update(1), **options
+            )
+    else:
+        outcomes = store_revisions(archive, slug, repository, revisions, **options)
+    _report_outcomes(slug, outcomes, quiet)
+
+
+@main.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="The batch's directory.")
+@click.option("--sites", "patterns", multiple=True, metavar="PATTERN", help="Only sites matching (a glob, repeatable).")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True, help="Local worker processes.")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on this Dask cluster (tcp://host:8786) instead.")
+def batch(input_path: Path, out: Path, patterns: tuple[str, ...], workers: int, scheduler: str | None) -> None:
+    """Version and diff every site of a dataset in the Princeton-Leuven layout (a git
+    repository or a folder tree) on Dask: archives under OUT/archive/, the research export
+    under OUT/export/. A re-run skips the sites whose inputs did not change.
+
+    Exit status 2 if any site or capture failed (see OUT/export/errors), else 0."""
+    from .batch.run import run_batch
+
+    bar = click.progressbar(length=0, label="sites", file=sys.stderr) if sys.stderr.isatty() else None
+
+    def progress(result: Any, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(1)
+        if result.status == "failed":
+            click.echo(f"error: {result.site}: {result.message}", err=True)
+
+    report = run_batch(input_path, out, patterns=patterns, workers=workers, scheduler=scheduler, on_result=progress)
+    if bar is not None:
+        bar.render_finish()
+    errors = sum(r.errors for r in report.results)
+    click.echo(
+        f"{len(report.results)} sites: {report.count('done')} done, {report.count('skipped')} already done, "
+        f"{report.count('failed')} failed; {report.captures} captures; {errors} error(s) in {out / 'export' / 'errors'}"
+    )
+    if errors:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("batch_dir", metavar="DIR", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--sites", "patterns", multiple=True, required=True, metavar="PATTERN", help="Sites (globs, repeatable).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Site folder (default: DIR/site).")
+@click.option("--name", "site_name", default="policy-diff", show_default=True, help="The site's name.")
+@click.option("--site-url", default="https://example.org/", show_default=True, help="Where the site is published.")
+def site(batch_dir: Path, patterns: tuple[str, ...], out: Path | None, site_name: str, site_url: str) -> None:
+    """Build the MkDocs site of some of a batch's archives: OUT/mkdocs.yml, OUT/archive/
+    (a copy of the chosen sites) and the built OUT/site/."""
+    from .batch.site import build_site
+
+    built, count = build_site(batch_dir, list(patterns), out or batch_dir / "site", site_name, site_url)
+    click.echo(f"{count} policies built into {built}")
+
+
 @main.command()
 @click.argument("slug")
 @click.option("--json", "as_json", is_flag=True, help="JSON on stdout, nothing else.")

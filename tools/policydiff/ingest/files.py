@@ -209,6 +209,49 @@ def date_candidate(candidate: CaptureCandidate, captured: datetime | None) -> No
         )
 
 
+class CaptureWindow:
+    """Dated candidates gathered into windows and committed a window at a time
+    (`Archive.store_captures`), so a killed ingest loses at most the window in flight.
+
+    Every candidate added gets an outcome, in order, in `outcomes`; `refuse` records one
+    that could not even become a candidate."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        slug: str,
+        *,
+        source_url: str | None = None,
+        workers: int | None = None,
+        group_commit: bool = True,
+    ) -> None:
+        self.archive, self.slug, self.source_url = archive, slug, source_url
+        self.workers, self.group_commit = workers, group_commit
+        self.outcomes: list[IngestOutcome] = []
+        self._window: list[tuple[int, CaptureCandidate]] = []
+        self._size = 0
+
+    def add(self, candidate: CaptureCandidate) -> None:
+        self.outcomes.append(IngestOutcome(candidate.origin, "pending", ""))
+        self._window.append((len(self.outcomes) - 1, candidate))
+        self._size += len(candidate.data)
+        if len(self._window) >= WINDOW_CAPTURES or self._size >= WINDOW_BYTES:
+            self.flush()
+
+    def refuse(self, origin: str, exc: PolicyDiffError) -> None:
+        self.outcomes.append(IngestOutcome(shown(origin), "refused", _message(origin, exc)))
+
+    def flush(self) -> None:
+        if not self._window:
+            return
+        items = [_new_capture(candidate, self.source_url) for _, candidate in self._window]
+        results = self.archive.store_captures(self.slug, items, workers=self.workers, group_commit=self.group_commit)
+        for (slot, candidate), result in zip(self._window, results, strict=True):
+            self.outcomes[slot] = _outcome(candidate, result)
+        self._window.clear()
+        self._size = 0
+
+
 def ingest_paths(
     archive: Archive,
     slug: str,
@@ -223,42 +266,24 @@ def ingest_paths(
     """Ingest every capture found; a bad file is refused with its reason, the rest go on.
 
     Captures are read and dated in order, extracted over `workers` processes (default: one
-    per core) and committed a window at a time (`Archive.store_captures`)."""
+    per core) and committed a window at a time (`CaptureWindow`)."""
     archive.require(slug)
-    outcomes: list[IngestOutcome] = []
-    window: list[tuple[int, CaptureCandidate]] = []
-    size = 0
-
-    def flush() -> None:
-        nonlocal size
-        if not window:
-            return
-        items = [_new_capture(candidate, source_url) for _, candidate in window]
-        results = archive.store_captures(slug, items, workers=workers, group_commit=group_commit)
-        for (slot, candidate), result in zip(window, results, strict=True):
-            outcomes[slot] = _outcome(candidate, result)
-        window.clear()
-        size = 0
-
+    window = CaptureWindow(archive, slug, source_url=source_url, workers=workers, group_commit=group_commit)
     for path in expand_paths(paths):
         try:
             for candidate in candidates_for(path, archive, slug):
                 try:
                     date_candidate(candidate, captured)
                 except PolicyDiffError as exc:
-                    outcomes.append(IngestOutcome(candidate.origin, "refused", _message(candidate.origin, exc)))
+                    window.refuse(candidate.origin, exc)
                     continue
-                outcomes.append(IngestOutcome(candidate.origin, "pending", ""))
-                window.append((len(outcomes) - 1, candidate))
-                size += len(candidate.data)
-                if len(window) >= WINDOW_CAPTURES or size >= WINDOW_BYTES:
-                    flush()
+                window.add(candidate)
         except PolicyDiffError as exc:
-            outcomes.append(IngestOutcome(shown(path), "refused", _message(str(path), exc)))
+            window.refuse(str(path), exc)
         if on_file_done:
             on_file_done(path)
-    flush()
-    return outcomes
+    window.flush()
+    return window.outcomes
 
 
 def _message(origin: str, exc: PolicyDiffError) -> str:
