@@ -977,4 +977,3 @@ def _version_meta_problem(meta: Any, stem: str) -> str | None:
         if not isinstance(entry.get("warnings", []), list):
             return f"captures[{index}].warnings: expected a list"
     return None
-

@@ -238,7 +238,7 @@ def history(obj: Context, slug: str, as_json: bool) -> None:
         changes = load_history(obj.archive, slug).changes if len(periods) > 1 else ()
         out = [p.to_json() for p in periods]
         for period, change in zip(out[1:], changes, strict=True):
-            period["change"] = {"number": change.number, **change.flags.summary_json()}
+            period["change"] = {"number": change.number, **change.summary_json()}
         emit_json(out)
         return
     for index, period in enumerate(periods):
@@ -371,7 +371,9 @@ def diff_command(obj: Context, slug: str, from_ref: str | None, to_ref: str | No
     """
     from .diff import diff_versions
     from .diff.report import format_markdown, format_text
-    from .history import change_flags, change_index, earlier_text
+    from .history import change_index, earlier_text
+    from .history.assess import assess_change
+    from .watch import matcher_for
 
     archive = obj.archive
     archive.require(slug)
@@ -388,15 +390,23 @@ def diff_command(obj: Context, slug: str, from_ref: str | None, to_ref: str | No
     # A pair that is a change of the history returns to an earlier text or not (TO given as a
     # date picks which such change; otherwise the latest); any other pair returns to nothing.
     index = change_index(periods, old.id, new.id, at=_moment(to_ref) if to_ref and to_ref != new.id else None)
-    flags = change_flags(result, earlier_text(periods, index) if index is not None else None)
+    declaration = archive.declaration(slug)
+    matcher = matcher_for(declaration.language, declaration.watch)
+    assessment = assess_change(result, matcher, earlier_text(periods, index) if index is not None else None)
+    flags = assessment.flags
     if as_json:
         data = result.to_json()
-        data["summary"].update(flags.summary_json())
+        data["summary"].update(assessment.summary_json())
         emit_json(data)
-    elif fmt == "markdown":
-        click.echo(format_markdown(result, flags), nl=False)
+        return
+    gist = f"{assessment.significance}: {assessment.headline}"
+    if fmt == "markdown":
+        report = format_markdown(result, flags)
+        title, _, rest = report.partition("\n")
+        click.echo(f"{title}\n\n**{gist}**\n{rest}", nl=False)
     else:
-        click.echo(format_text(result, flags, style=click.style), nl=False)
+        first, _, rest = format_text(result, flags, style=click.style).partition("\n")
+        click.echo(f"{first}\n{click.style(gist, bold=True)}\n{rest}", nl=False)
 
 
 def _moment(ref: str) -> datetime | None:

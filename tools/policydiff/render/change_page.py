@@ -10,13 +10,13 @@ from ..escape import html_text, markdown_html, md_text
 from ..history import Change, PolicyHistory
 from ..times import format_iso
 from ..wording import (
-    FLAG_LEVELS,
     FLAG_TITLES,
     change_summary,
     day,
     entry_label,
     entry_title,
     flag_explanation,
+    flag_level,
     shown_flags,
     word_counts,
 )
@@ -35,7 +35,7 @@ def words_cell(entry: SectionChange) -> str:
 
 def flag_admonitions(history: PolicyHistory, change: Change) -> str:
     return "".join(
-        f'!!! {FLAG_LEVELS[name]} "{FLAG_TITLES[name]}"\n    {md_text(flag_explanation(name, change, history))}\n\n'
+        f'!!! {flag_level(name, change)} "{FLAG_TITLES[name]}"\n    {md_text(flag_explanation(name, change, history))}\n\n'
         for name in shown_flags(change.flags)
     )
 
