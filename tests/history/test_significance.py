@@ -11,8 +11,8 @@ import pytest
 from conftest import FIXTURES, REPO
 from history_fixtures import history_of
 from policydiff.archive import Archive
-from policydiff.errors import DeclarationError
 from policydiff.declaration import parse_declaration
+from policydiff.errors import DeclarationError
 from policydiff.history import Change
 from policydiff.history.significance import displayed_significance
 from policydiff.watch import DEFAULT_GROUPS, GROUP_ID, MAX_SCAN_CHARS, TermGroup, matcher_for
@@ -154,3 +154,20 @@ def test_hostile_pattern_and_text_stay_bounded() -> None:
     text = "a" * (MAX_SCAN_CHARS - 1) + "!"
     assert matcher.groups_in(text).get("evil") is None
     assert matcher.groups_in("x" * MAX_SCAN_CHARS + " sell your data") == {}
+
+
+def test_diff_json_summary_contract() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from policydiff.cli import main
+
+    result = CliRunner().invoke(main, ["--archive", str(REPO / "archive"), "diff", "github-privacy-policy", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)["summary"]
+    assert summary["significance"] == "major"
+    assert isinstance(summary["headline"], str) and "AI" in summary["headline"]
+    assert summary["terms"] == sorted(summary["terms"]) and "ai" in summary["terms"]
+    assert all(GROUP_ID.fullmatch(term) for term in summary["terms"])
+    assert summary["reasons"] and all(isinstance(r, str) for r in summary["reasons"])

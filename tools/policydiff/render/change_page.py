@@ -35,7 +35,8 @@ def words_cell(entry: SectionChange) -> str:
 
 def flag_admonitions(history: PolicyHistory, change: Change) -> str:
     return "".join(
-        f'!!! {flag_level(name, change)} "{FLAG_TITLES[name]}"\n    {md_text(flag_explanation(name, change, history))}\n\n'
+        f'!!! {flag_level(name, change)} "{FLAG_TITLES[name]}"\n'
+        f"    {md_text(flag_explanation(name, change, history))}\n\n"
         for name in shown_flags(change.flags)
     )
 
