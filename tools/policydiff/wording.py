@@ -161,6 +161,13 @@ def trivial_note(included: bool) -> str:
     return f"Trivial-only changes (whitespace, punctuation, a date) are {'included' if included else 'left out'}."
 
 
+def significance_note(floor: str) -> str:
+    """What a feed says of the changes it leaves out (`feeds_min_significance`)."""
+    if floor == "major":
+        return "Only major changes are listed; minor and trivial ones are left out."
+    return trivial_note(floor == "trivial")
+
+
 def flag_categories(flags: ChangeFlags) -> tuple[str, ...]:
     """Feed categories: every flag that is set, as words ("silent change", "revert")."""
     return tuple(name.replace("_", " ") for name in flags.names)
@@ -194,6 +201,7 @@ def compare_words() -> dict[str, Any]:
 
 # -- significance, reasons and headlines ------------------------------------------------------
 SIGNIFICANCE_TITLES = {"major": "Major change", "minor": "Minor change", "trivial": "Trivial change"}
+SIGNIFICANCE_SHORT = {"major": "Major", "minor": "Minor", "trivial": "Trivial"}
 # How much weight a reader's eye should give it: the admonition or badge level of each.
 SIGNIFICANCE_LEVELS = {"major": "warning", "minor": "note", "trivial": "quote"}
 MAX_LISTED = 3  # sections, terms or values a reason or headline names before "and N more"
