@@ -220,7 +220,7 @@ def change_entry(change: Change, context: EntryContext) -> FeedEntry:
         published=change.published,
         summary=xml_text(" ".join([f"{SIGNIFICANCE_TITLES[level]}: {headline}", f"{what}, {words}.", *flags])),
         content_html=clean_html("".join(body)),
-        categories=(level, *flag_categories(change.flags), *(f"term: {t}" for t in change.terms)),
+        categories=tuple(dict.fromkeys((*flag_categories(change.flags), level, *(f"term: {t}" for t in change.terms)))),
         slug=change.slug,
     )
 

@@ -42,6 +42,19 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+_LINK_TARGET = re.compile(r"\]\([^)\s]{0,2000}(?:\s+\"[^\"]{0,300}\")?\)|<!--.{0,2000}?-->|<https?://[^>\s]{1,2000}>")
+
+
+def readable(sentence: str) -> str:
+    """A sentence as a reader reads it: link targets and comments dropped (a link to
+    "#cookie-choices" is not a sentence about cookies)."""
+    return _LINK_TARGET.sub("]", sentence)
+
+
+def _key(sentence: str) -> str:
+    return " ".join(_WORD.findall(readable(sentence).casefold()))
+
+
 def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
@@ -54,13 +67,14 @@ def entry_edit(index: int, entry: SectionChange) -> EntryEdit | None:
     old_text = "".join(text for op, text in entry.diff if op <= 0)
     new_text = "".join(text for op, text in entry.diff if op >= 0)
     old, new = sentences(old_text), sentences(new_text)
-    old_set, new_set = set(old), set(new)
+    # Sentences are compared by their words: a list marker or a comma changed is not an edit.
+    old_set, new_set = {_key(s) for s in old}, {_key(s) for s in new}
     return EntryEdit(
         index=index,
         title=entry_title(entry),
         status=entry.status,
-        old_only=tuple(s for s in old if s not in new_set),
-        new_only=tuple(s for s in new if s not in old_set),
+        old_only=tuple(s for s in old if _key(s) not in new_set),
+        new_only=tuple(s for s in new if _key(s) not in old_set),
         old_words=word_count(old_text),
         new_words=word_count(new_text),
         old_text=old_text,

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..watch import TermMatcher
-from .edits import EntryEdit
+from .edits import EntryEdit, readable
 
 
 @dataclass(frozen=True)
@@ -28,11 +28,11 @@ class TermChange:
 def term_changes(edits: Iterable[EntryEdit], matcher: TermMatcher) -> list[TermChange]:
     out: list[TermChange] = []
     for edit in edits:
-        old = [matcher.groups_in(s) for s in edit.old_only]
-        new = [matcher.groups_in(s) for s in edit.new_only]
+        old = [matcher.groups_in(readable(s)) for s in edit.old_only]
+        new = [matcher.groups_in(readable(s)) for s in edit.new_only]
         groups = {g for counts in old + new for g in counts}
-        whole_old = matcher.groups_in(edit.old_text) if groups else {}
-        whole_new = matcher.groups_in(edit.new_text) if groups else {}
+        whole_old = matcher.groups_in(readable(edit.old_text)) if groups else {}
+        whole_new = matcher.groups_in(readable(edit.new_text)) if groups else {}
         for group in sorted(groups):
             before = sum(c.get(group, 0) for c in old)
             after = sum(c.get(group, 0) for c in new)
