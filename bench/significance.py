@@ -23,6 +23,9 @@ from pathlib import Path
 from policydiff.archive import Archive
 from policydiff.history import PolicyHistory, load_history
 from policydiff.history.edits import diff_edits, policy_words
+from policydiff.history.significance import major_rules, measure
+from policydiff.history.terms import term_changes
+from policydiff.history.values import value_changes
 from policydiff.ingest import ingest_paths
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,6 +87,8 @@ def main() -> None:
     print(f"load_history (diff, lineage, significance) for all: {wall:.1f} s wall, {cpu:.1f} s CPU\n")
     print("| document | changes | major | minor | trivial | silent (major/minor) |\n|---|---|---|---|---|---|")
     shares: list[float] = []
+    held: Counter[str] = Counter()
+    alone: Counter[str] = Counter()
     words: list[int] = []
     rows = []
     for history in histories:
@@ -103,8 +108,17 @@ def main() -> None:
             changed = max(s.words_added, s.words_removed)
             edits = diff_edits(change.diff)
             base = max(policy_words(change.diff), 1)
-            words.append(changed)
-            shares.append(changed / base)
+            matcher = history.term_matcher
+            terms = term_changes(edits, matcher)
+            values = value_changes(edits, lambda s, m=matcher: "consent" in m.groups_in(s) or "opt" in s.lower())
+            rules = major_rules(measure(change.diff, edits, base, terms, values, matcher.labels))
+            revert = change.flags.reverts_to is not None
+            if not revert:
+                words.append(changed)
+                shares.append(changed / base)
+            held.update(rules)
+            if len(rules) == 1:
+                alone.update(rules)
             rows.append(
                 {
                     "slug": history.slug,
@@ -113,6 +127,9 @@ def main() -> None:
                     "silent": change.flags.silent_change,
                     "terms": list(change.terms),
                     "changed_words": changed,
+                    "share": round(changed / base, 4),
+                    "rules": list(rules),
+                    "revert": revert,
                     "sections_edited": len(edits),
                     "headline": change.headline,
                     "reasons": list(change.reasons),
@@ -127,7 +144,7 @@ def main() -> None:
         f"\nsilent changes before calibration (stated date unchanged, any edit): {raw_silent}; "
         f"after (at least minor): {silent['major'] + silent['minor']}, of which warnings (major): {silent['major']}"
     )
-    print("\nsubstantive changes (minor or major):")
+    print("\nsubstantive changes (minor or major), returns to an earlier text left out of the measures:")
     print(
         f"  words changed (max of added, removed): median {statistics.median(words):.0f}, "
         f"p75 {percentile(words, 0.75):.0f}, p90 {percentile(words, 0.9):.0f}, max {max(words)}"
@@ -136,6 +153,8 @@ def main() -> None:
         f"  share of the policy's words: median {statistics.median(shares):.1%}, p75 {percentile(shares, 0.75):.1%}, "
         f"p90 {percentile(shares, 0.9):.1%}"
     )
+    for name in ("share", "words", "sections", "terms", "values"):
+        print(f"  major rule {name}: holds for {held[name]}, the only one for {alone[name]}")
     with_terms = [r for r in rows if r["terms"]]
     print(f"  with watched terms gained or lost: {len(with_terms)} of {len(rows)}")
     if args.majors:
