@@ -576,9 +576,22 @@ def render(obj: Context, out: Path) -> None:
 @click.option("--site-name", default="policy-diff", show_default=True, help="The site's name, in feed titles.")
 @click.option("--max-entries", type=click.IntRange(min=1), default=20, show_default=True, help="Entries per feed.")
 @click.option("--include-trivial", is_flag=True, help="Include trivial-only changes in every policy's feeds.")
+@click.option(
+    "--min-significance",
+    type=click.Choice(["major", "minor", "trivial"]),
+    default="minor",
+    show_default=True,
+    help="The least significant change the feeds list (--include-trivial: trivial).",
+)
 @pass_context
 def feeds_command(
-    obj: Context, out: Path, site_url: str, site_name: str, max_entries: int, include_trivial: bool
+    obj: Context,
+    out: Path,
+    site_url: str,
+    site_name: str,
+    max_entries: int,
+    include_trivial: bool,
+    min_significance: str,
 ) -> None:
     """Write the Atom, RSS and JSON Feed files of every policy, as the MkDocs plugin does
     (for sites built from `render --out` by another builder)."""
@@ -586,7 +599,9 @@ def feeds_command(
     from .history import load_history
 
     archive = obj.archive
-    settings = FeedSettings(site_url, site_name, max_entries=max_entries, include_trivial=include_trivial)
+    settings = FeedSettings(
+        site_url, site_name, max_entries=max_entries, include_trivial=include_trivial, min_significance=min_significance
+    )
     feeds = build_feeds([load_history(archive, slug) for slug in archive.slugs()], settings)
     written = write_feeds(feeds, out)
     click.echo(f"wrote {len(written)} feed files under {out / 'feeds'}")
