@@ -132,9 +132,9 @@ def test_a_date_only_change_is_trivial() -> None:
     assert (change.old_stated_date, change.new_stated_date) == ("2020-01-01", "2020-03-03")
     assert all(not feed.entries for feed in build_feeds([history], SETTINGS))  # sections' feeds too
     (entry,) = build_feeds([history], replace(SETTINGS, include_trivial=True))[1].entries
-    assert entry.title == "Acme: only the stated date changed"
+    assert entry.title == "Acme: Only the stated date changed (2020-01-01 → 2020-03-03)."  # its headline
     assert "Date only. Only the stated date changed (2020-01-01 → 2020-03-03)." in entry.content_html
-    assert entry.categories == ("date only", "trivial")
+    assert entry.categories == ("date only", "trivial")  # its flags, then its significance (trivial too)
 
 
 def test_entry_tells_what_changed_on_a_real_pair() -> None:
@@ -157,13 +157,18 @@ def test_entry_tells_what_changed_on_a_real_pair() -> None:
     tree = lxml.html.fragment_fromstring(entry.content_html, create_parent="div")
     assert {row.xpath("string(td[1])") for row in tree.xpath("//tbody/tr")} == differing
     n = len(differing)
-    assert entry.title == f"GitHub Privacy Statement: {n} section{'s' if n > 1 else ''} modified"
+    assert entry.title == f"GitHub Privacy Statement: {change.headline}"
+    assert f"{n} section{'s' if n > 1 else ''} modified" in entry.summary
     assert entry.published == change.first_capture.captured_at
     assert entry.url == f"{SITE_URL}policies/github/changes/{change.first_capture.stem}/"
     assert tree.xpath("//ins") and f"sha256 {change.first_capture.sha256}" in tree.text_content()
     # One entry in the feed of each changed section, none elsewhere.
-    touched = {f.title.split(" — ", 1)[1].removesuffix(": changes") for f in sections if f.entries}
+    section_feeds = [f for f in sections if "/sections/" in f.dir]
+    touched = {f.title.split(" — ", 1)[1].removesuffix(": changes") for f in section_feeds if f.entries}
     assert touched == differing
+    # Each watched group it gained or lost has it in its feed.
+    terms = {f.dir: f for f in sections if f.dir.startswith("feeds/terms/")}
+    assert change.terms and all([e.id for e in terms[f"feeds/terms/{t}/"].entries] == [entry.id] for t in change.terms)
 
 
 def test_feeds_are_bounded_newest_first_and_say_when_a_text_returns() -> None:
@@ -262,7 +267,7 @@ def test_a_silent_change_is_flagged() -> None:
     (change,) = history.changes
     assert change.flags.names == ("silent_change",)  # the text changed, "Last updated" did not
     (entry,) = build_feeds([history], SETTINGS)[1].entries
-    assert entry.categories == ("silent change",)
+    assert entry.categories == ("silent change", "major")  # a period changed: "one year" -> "ten years"
     flag = "Silent change. The text changed but its stated date did not (it still says 2020-01-01)."
     assert flag in entry.content_html
     tree = lxml.html.fragment_fromstring(entry.content_html, create_parent="div")

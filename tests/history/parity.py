@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from policydiff import urls
 from policydiff.cli import main
 from policydiff.feeds import FeedSettings, build_feeds
-from policydiff.history import PolicyHistory
+from policydiff.history import FLAG_NAMES, PolicyHistory
 from policydiff.times import format_iso
 from policydiff.wording import FLAG_TITLES
 
@@ -31,6 +31,8 @@ class Said:
     reverts_to: str | bool | None = False  # False: not said
     shown: tuple[str, ...] | None = None  # the flags a reader is shown, by title
     labels: tuple[str, ...] | None = None  # each changed section's label, in order
+    significance: str | None = None  # major | minor | trivial
+    headline: str | None = None
 
 
 def _texts(nodes: list) -> tuple[str, ...]:  # type: ignore[type-arg]
@@ -39,17 +41,20 @@ def _texts(nodes: list) -> tuple[str, ...]:  # type: ignore[type-arg]
 
 def change_page(html: bytes) -> Said:
     tree = lxml.html.fromstring(html)
-    shown = _texts(tree.xpath("//article//div[contains(@class, 'admonition')]/p[@class='admonition-title']"))
+    titles = _texts(tree.xpath("//article//div[contains(@class, 'admonition')]/p[@class='admonition-title']"))
+    shown = tuple(title for title in titles if not title.startswith("Why it is"))
     labels = _texts(tree.xpath("//article//span[contains(@class, 'pd-badge')]"))
-    return Said(shown=shown, labels=labels)
+    (level,) = tree.xpath("//article//p[contains(@class, 'pd-headline')]/span[contains(@class, 'pd-sig')]/@class")
+    return Said(shown=shown, labels=labels, significance=level.rsplit("pd-sig-", 1)[1])
 
 
 def timeline_row(html: bytes, number: int) -> Said:
     """The timeline's row of change `number` (the period it led to)."""
     tree = lxml.html.fromstring(html)
     rows = tree.xpath("(//article//table)[1]/tbody/tr")
-    cell = rows[number].xpath("td")[5]
-    return Said(shown=_texts(cell.xpath(".//strong")))
+    cells = rows[number].xpath("td")
+    (level,) = cells[4].xpath(".//span[contains(@class, 'pd-sig')]/@class")
+    return Said(shown=_texts(cells[6].xpath(".//strong")), significance=level.rsplit("pd-sig-", 1)[1])
 
 
 def feed_entries(history: PolicyHistory) -> dict[str, Said]:
@@ -62,9 +67,16 @@ def feed_entries(history: PolicyHistory) -> dict[str, Said]:
         lines = [" ".join(p.text_content().split()) for p in tree.xpath("./p[strong]")]
         shown = tuple(title for line in lines for title in FLAG_TITLES.values() if line.startswith(f"{title}. "))
         labels = _texts(tree.xpath("//table/tbody/tr/td[2]"))
-        flags = tuple(sorted(c.replace(" ", "_") for c in entry.categories))
+        flags = tuple(sorted(c.replace(" ", "_") for c in entry.categories if c.replace(" ", "_") in FLAG_NAMES))
+        level = next(c for c in reversed(entry.categories) if c in ("major", "minor", "trivial"))
         key = entry.url.rstrip("/").rsplit("/", 1)[1]
-        out[key] = Said(flags=flags, shown=shown, labels=tuple(label for label in labels if label))
+        out[key] = Said(
+            flags=flags,
+            shown=shown,
+            labels=tuple(label for label in labels if label),
+            significance=level,
+            headline=entry.title.split(": ", 1)[1],
+        )
     return out
 
 
@@ -81,10 +93,23 @@ def cli_json(archive: Path, slug: str) -> tuple[Callable[[str, str], Said], list
         """FROM and TO as the times the two periods start: the very change, even when the
         history has the same pair of versions more than once (A -> B -> A -> B)."""
         summary = run("diff", slug, old, new, "--json")["summary"]  # type: ignore[index]
-        return Said(flags=tuple(summary["flags"]), reverts_to=summary["reverts_to"])
+        return Said(
+            flags=tuple(summary["flags"]),
+            reverts_to=summary["reverts_to"],
+            significance=summary["significance"],
+            headline=summary["headline"],
+        )
 
     periods = run("history", slug, "--json")
-    listed = [Said(flags=tuple(p["change"]["flags"]), reverts_to=p["change"]["reverts_to"]) for p in periods[1:]]  # type: ignore[index]
+    listed = [
+        Said(
+            flags=tuple(p["change"]["flags"]),  # type: ignore[index]
+            reverts_to=p["change"]["reverts_to"],  # type: ignore[index]
+            significance=p["change"]["significance"],  # type: ignore[index]
+            headline=p["change"]["headline"],  # type: ignore[index]
+        )
+        for p in periods[1:]  # type: ignore[index]
+    ]
     return diff, listed
 
 
@@ -93,7 +118,16 @@ def compare_json(changes_json: Mapping[str, object]) -> list[Said]:
     for change in changes_json["changes"]:  # type: ignore[attr-defined]
         labels = tuple(s["label"] for s in change["sections"] if s["status"] != "unchanged")
         shown = tuple(flag["title"] for flag in change["shown"])
-        out.append(Said(flags=tuple(change["flags"]), reverts_to=change["reverts_to"], shown=shown, labels=labels))
+        out.append(
+            Said(
+                flags=tuple(change["flags"]),
+                reverts_to=change["reverts_to"],
+                shown=shown,
+                labels=labels,
+                significance=change["significance"],
+                headline=change["headline"],
+            )
+        )
     return out
 
 
@@ -118,6 +152,12 @@ def check_history(history: PolicyHistory, archive: Path, page: Callable[[str], b
             assert said.flags == flags, (where, said)
         for said in (cli, listed[change.number - 1], record):
             assert said.reverts_to == change.flags.reverts_to, (where, said)
+        # its significance and headline
+        for said in (entry, cli, listed[change.number - 1], record, shown_page, row):
+            assert said.significance == change.significance, (where, said)
+        for said in (cli, listed[change.number - 1], record):
+            assert said.headline == change.headline, (where, said)
+        assert entry.headline and change.headline.startswith(entry.headline.rstrip("…").split(" (back to")[0]), where
         # the flags shown, by their titles
         titles = shown_page.shown
         assert all(title in TITLE_TO_FLAG for title in titles or ()), (where, titles)

@@ -153,3 +153,24 @@ def test_plugin_options_are_checked_when_the_config_loads(tmp_path: Path, caplog
     config.write_text("site_name: x\nplugins:\n  - policy-diff:\n      archive_dir: later\n      feeds: false\n")
     loaded = load_config(str(config))
     assert loaded.plugins["policy-diff"].config.archive_dir == str(tmp_path / "later")
+
+
+def test_significance_and_watched_terms_options(tmp_path: Path, caplog) -> None:  # type: ignore[no-untyped-def]
+    prefix = "Config value 'plugins': Plugin 'policy-diff' option"
+    errors = config_errors(tmp_path, "feeds_min_significance: huge", caplog)
+    assert f"{prefix} 'feeds_min_significance'" in errors and "major" in errors
+    caplog.clear()
+    errors = config_errors(tmp_path, "watched_terms:\n  Pricing: ['x']", caplog)
+    assert f"{prefix} 'watched_terms'" in errors and "lower-case words joined by hyphens" in errors
+    caplog.clear()
+    errors = config_errors(tmp_path, "watched_terms:\n  pricing: ['(a']", caplog)
+    assert "invalid regular expression" in errors
+    config = tmp_path / "ok.yml"
+    config.write_text(
+        "site_name: x\nplugins:\n  - policy-diff:\n      feeds: false\n      feeds_include_trivial: true\n"
+        "      latest_changes_min_significance: major\n      watched_terms:\n        pricing: ['\\bprice']\n"
+    )
+    options = load_config(str(config)).plugins["policy-diff"].config
+    assert options.feeds_min_significance == "minor" and options.feeds_include_trivial  # the alias wins
+    assert options.latest_changes_min_significance == "major"
+    assert [(g.id, g.patterns) for g in options.watched_terms] == [("pricing", ("\\bprice",))]

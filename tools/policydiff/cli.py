@@ -348,7 +348,7 @@ def history(obj: Context, slug: str, as_json: bool) -> None:
         changes = load_history(obj.archive, slug).changes if len(periods) > 1 else ()
         out = [p.to_json() for p in periods]
         for period, change in zip(out[1:], changes, strict=True):
-            period["change"] = {"number": change.number, **change.flags.summary_json()}
+            period["change"] = {"number": change.number, **change.summary_json()}
         emit_json(out)
         return
     for index, period in enumerate(periods):
@@ -481,7 +481,9 @@ def diff_command(obj: Context, slug: str, from_ref: str | None, to_ref: str | No
     """
     from .diff import diff_versions
     from .diff.report import format_markdown, format_text
-    from .history import change_flags, change_index, earlier_text
+    from .history import change_index, earlier_text
+    from .history.assess import assess_change
+    from .watch import matcher_for
 
     archive = obj.archive
     archive.require(slug)
@@ -498,15 +500,23 @@ def diff_command(obj: Context, slug: str, from_ref: str | None, to_ref: str | No
     # A pair that is a change of the history returns to an earlier text or not (TO given as a
     # date picks which such change; otherwise the latest); any other pair returns to nothing.
     index = change_index(periods, old.id, new.id, at=_moment(to_ref) if to_ref and to_ref != new.id else None)
-    flags = change_flags(result, earlier_text(periods, index) if index is not None else None)
+    declaration = archive.declaration(slug)
+    matcher = matcher_for(declaration.language, declaration.watch)
+    assessment = assess_change(result, matcher, earlier_text(periods, index) if index is not None else None)
+    flags = assessment.flags
     if as_json:
         data = result.to_json()
-        data["summary"].update(flags.summary_json())
+        data["summary"].update(assessment.summary_json())
         emit_json(data)
-    elif fmt == "markdown":
-        click.echo(format_markdown(result, flags), nl=False)
+        return
+    gist = f"{assessment.significance}: {assessment.headline}"
+    if fmt == "markdown":
+        report = format_markdown(result, flags)
+        title, _, rest = report.partition("\n")
+        click.echo(f"{title}\n\n**{gist}**\n{rest}", nl=False)
     else:
-        click.echo(format_text(result, flags, style=click.style), nl=False)
+        first, _, rest = format_text(result, flags, style=click.style).partition("\n")
+        click.echo(f"{first}\n{click.style(gist, bold=True)}\n{rest}", nl=False)
 
 
 def _moment(ref: str) -> datetime | None:
@@ -676,9 +686,22 @@ def render(obj: Context, out: Path) -> None:
 @click.option("--site-name", default="policy-diff", show_default=True, help="The site's name, in feed titles.")
 @click.option("--max-entries", type=click.IntRange(min=1), default=20, show_default=True, help="Entries per feed.")
 @click.option("--include-trivial", is_flag=True, help="Include trivial-only changes in every policy's feeds.")
+@click.option(
+    "--min-significance",
+    type=click.Choice(["major", "minor", "trivial"]),
+    default="minor",
+    show_default=True,
+    help="The least significant change the feeds list (--include-trivial: trivial).",
+)
 @pass_context
 def feeds_command(
-    obj: Context, out: Path, site_url: str, site_name: str, max_entries: int, include_trivial: bool
+    obj: Context,
+    out: Path,
+    site_url: str,
+    site_name: str,
+    max_entries: int,
+    include_trivial: bool,
+    min_significance: str,
 ) -> None:
     """Write the Atom, RSS and JSON Feed files of every policy, as the MkDocs plugin does
     (for sites built from `render --out` by another builder)."""
@@ -686,7 +709,9 @@ def feeds_command(
     from .history import load_history
 
     archive = obj.archive
-    settings = FeedSettings(site_url, site_name, max_entries=max_entries, include_trivial=include_trivial)
+    settings = FeedSettings(
+        site_url, site_name, max_entries=max_entries, include_trivial=include_trivial, min_significance=min_significance
+    )
     feeds = build_feeds([load_history(archive, slug) for slug in archive.slugs()], settings)
     written = write_feeds(feeds, out)
     click.echo(f"wrote {len(written)} feed files under {out / 'feeds'}")

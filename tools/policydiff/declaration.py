@@ -17,6 +17,9 @@ history:                           # optional: rules of earlier page designs (OT
     select: [".old-body"]
 feeds:
   include_trivial: false
+watch:                             # optional watched terms (RE2 patterns, case-insensitive):
+  pricing: ["\\bprice", "tarif"]     #   a new group (id: lower-case words joined by hyphens)
+  ai: {patterns: ["copilot"]}      #   or more patterns for a default group (see watch.py)
 ```
 """
 
@@ -36,6 +39,7 @@ import yaml
 from .errors import DeclarationError
 from .frozen import freeze, thaw
 from .times import parse_time, to_utc
+from .watch import TermGroup, compile_check, parse_term_groups
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 # Documented limits (README, "Limits"): a declaration is a short hand-written file.
@@ -172,6 +176,7 @@ class Declaration:
     history: tuple[ExtractionRules, ...] = ()
     include_trivial_in_feeds: bool = False
     raw: dict[str, Any] = field(default_factory=dict)
+    watch: tuple[TermGroup, ...] = ()  # watched-term additions (`watch:`)
 
     @property
     def url(self) -> str:
@@ -334,7 +339,7 @@ def _rules(path: Path, data: dict[str, Any], where: str, inherit: ExtractionRule
 
 
 RULE_KEYS = {"select", "remove", "filters", "replace", "strip_query"}
-TOP_KEYS = {"name", "url", "urls", "language", "history", "feeds", "notes", *RULE_KEYS}
+TOP_KEYS = {"name", "url", "urls", "language", "history", "feeds", "notes", "watch", *RULE_KEYS}
 
 
 FEED_KEYS = {"include_trivial"}
@@ -381,6 +386,7 @@ def parse_declaration(slug: str, data: Any, path: Path) -> Declaration:
     if not isinstance(include_trivial, bool):
         raise DeclarationError(path, f"field `feeds.include_trivial`: expected true or false, got {include_trivial!r}")
     language = check_language(path, data.get("language", "en"))
+    watch = watched_terms(path, "watch", data.get("watch"))
     return Declaration(
         slug=slug,
         name=name,
@@ -390,7 +396,31 @@ def parse_declaration(slug: str, data: Any, path: Path) -> Declaration:
         history=tuple(history),
         include_trivial_in_feeds=include_trivial,
         raw=data,
+        watch=watch,
     )
+
+
+def watched_terms(path: Path | str, key: str, value: Any) -> tuple[TermGroup, ...]:
+    """Watched-term groups (`policy.yml` `watch:`, the plugin's `watched_terms`), each
+    pattern compiled by RE2 as the matcher will run it."""
+
+    def check(where: str, pattern: Any) -> None:
+        if not isinstance(pattern, str) or not pattern:
+            raise DeclarationError(path, f"field `{where}`: expected a regular expression, got {pattern!r}")
+        if len(pattern) > MAX_PATTERN_CHARS:
+            raise DeclarationError(path, f"field `{where}`: {len(pattern)} characters, at most {MAX_PATTERN_CHARS}")
+        try:
+            compile_check(pattern)
+        except re2.error as exc:
+            reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+            raise DeclarationError(
+                path, f"field `{where}`: invalid regular expression {pattern!r}: {reason} (RE2 syntax)"
+            ) from None
+
+    try:
+        return parse_term_groups(value, key, check)
+    except ValueError as exc:
+        raise DeclarationError(path, f"field {exc}") from None
 
 
 def load_declaration(slug: str, path: Path) -> Declaration:

@@ -46,3 +46,14 @@ def feed_dir(slug: str | None = None, section: str | None = None) -> str:
     if section is None:
         return f"feeds/{slug}/"
     return f"feeds/{slug}/sections/{section}/"
+
+
+def term_feed_dir(group: str) -> str:
+    """`feeds/terms/<group id>/`: the changes that gained or lost a watched term group."""
+    return f"feeds/terms/{group}/"
+
+
+def terms_page(group: str | None = None) -> str:
+    """`watched-terms/`: the watched term groups; `watched-terms/<group id>/`: the changes
+    that gained or lost one of a group's terms."""
+    return "watched-terms/" if group is None else f"watched-terms/{group}/"

@@ -115,6 +115,16 @@ FLAG_LEVELS = {"silent_change": "warning", "date_only": "note", "trivial": "note
 _SHOWN_ORDER = ("silent_change", "date_only", "trivial", "revert")
 
 
+def flag_level(name: str, change: Change) -> str:
+    """How loudly a flag is shown: a silent change with the weight of the change's
+    significance (a `minor` one is a note, a `major` one a warning), others by kind."""
+    if name == "silent_change":
+        from .history.significance import displayed_significance
+
+        return SIGNIFICANCE_LEVELS[displayed_significance(change)]
+    return FLAG_LEVELS[name]
+
+
 def shown_flags(flags: ChangeFlags) -> tuple[str, ...]:
     """The flags a reader is shown, most important first. A date-only change is trivial too,
     and is shown as "Date only" alone."""
@@ -151,6 +161,13 @@ def trivial_note(included: bool) -> str:
     return f"Trivial-only changes (whitespace, punctuation, a date) are {'included' if included else 'left out'}."
 
 
+def significance_note(floor: str) -> str:
+    """What a feed says of the changes it leaves out (`feeds_min_significance`)."""
+    if floor == "major":
+        return "Only major changes are listed; minor and trivial ones are left out."
+    return trivial_note(floor == "trivial")
+
+
 def flag_categories(flags: ChangeFlags) -> tuple[str, ...]:
     """Feed categories: every flag that is set, as words ("silent change", "revert")."""
     return tuple(name.replace("_", " ") for name in flags.names)
@@ -180,3 +197,85 @@ def compare_words() -> dict[str, Any]:
     """The words the compare page's script composes labels with, shipped to it as JSON (see
     render.compare; section names and flags come to it already worded)."""
     return {"renamed_from": RENAMED_FROM, "position": POSITION}
+
+
+# -- significance, reasons and headlines ------------------------------------------------------
+SIGNIFICANCE_TITLES = {"major": "Major change", "minor": "Minor change", "trivial": "Trivial change"}
+SIGNIFICANCE_SHORT = {"major": "Major", "minor": "Minor", "trivial": "Trivial"}
+# How much weight a reader's eye should give it: the admonition or badge level of each.
+SIGNIFICANCE_LEVELS = {"major": "warning", "minor": "note", "trivial": "quote"}
+MAX_LISTED = 3  # sections, terms or values a reason or headline names before "and N more"
+
+
+def quoted(title: str) -> str:
+    return f"“{shortened(title, 80)}”"
+
+
+def listing(items: list[str], limit: int = MAX_LISTED) -> str:
+    """ "a", "a and b", "a, b and c", "a, b, c and 2 more"."""
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _sentences(n: int) -> str:
+    return "a sentence" if n == 1 else f"{n} sentences"
+
+
+def term_reason(change: Any, labels: dict[str, str]) -> str:
+    """A `terms.TermChange` in words: "adds 2 sentences about AI and machine learning in “Use”"."""
+    return term_phrase(labels.get(change.group, change.group), change.gained, change.sentences, [change.section])
+
+
+def term_phrase(label: str, gained: bool, sentences: int, sections: list[str]) -> str:
+    where = listing([quoted(s) for s in sections], 2)
+    if gained:
+        return f"adds {_sentences(sentences)} about {label} in {where}"
+    return f"removes {_sentences(sentences)} about {label} from {where}"
+
+
+def value_phrase(change: Any) -> str:
+    """A `values.ValueChange` in words: "period “30 days” → “90 days” in “Retention”"."""
+    from .history.values import KIND_WORDS
+
+    kind = KIND_WORDS[change.kind]
+    where = f" in {quoted(change.section)}"
+    if change.before and change.after:
+        return f"{kind} “{change.before}” → “{change.after}”{where}"
+    if change.after:
+        return f"new {kind} “{change.after}”{where}"
+    return f"{kind} “{change.before}” dropped{where}"
+
+
+def significance_reasons(
+    level: str, *, flags: Any, measures: Any, moved_only: bool = False, rules: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The reasons for a change's significance (`history.significance`), as sentences."""
+    m = measures
+    if level == "trivial":
+        if flags.date_only:
+            return ("Only the stated date changed.",)
+        if flags.trivial:
+            kinds = ", ".join(flags.trivial_kinds) or "noise"
+            return (f"Only {kinds} changed: no word of the text.",)
+        return ("Sections only moved: no word changed.",) if moved_only else ("No word of the text changed.",)
+    reasons = []
+    if "share" in rules:
+        reasons.append(f"Rewrites {m.share:.0%} of the policy’s words ({m.changed_words} of {m.policy_words}).")
+    elif "words" in rules:
+        reasons.append(f"Changes {m.changed_words} words.")
+    for title, words in m.big_added[:MAX_LISTED]:
+        reasons.append(f"Adds the section {quoted(title)} ({words} words).")
+    for title, words in m.big_removed[:MAX_LISTED]:
+        reasons.append(f"Removes the section {quoted(title)} ({words} words).")
+    labels = getattr(m, "labels", {})
+    for term in m.terms[: 2 * MAX_LISTED]:
+        reasons.append(term_reason(term, labels)[0].upper() + term_reason(term, labels)[1:] + ".")
+    for value in m.values[:MAX_LISTED]:
+        phrase = value_phrase(value)
+        reasons.append(phrase[0].upper() + phrase[1:] + ".")
+    if not reasons:
+        titles = [quoted(e.title) for e in m.edits]
+        words = m.changed_words
+        reasons.append(f"Edits {words} word{'' if words == 1 else 's'} in {listing(titles)}.")
+    return tuple(reasons)

@@ -23,9 +23,10 @@ from ..diff import SectionChange
 from ..errors import PolicyDiffError
 from ..escape import xml_text
 from ..history import PolicyHistory
-from ..urls import feed_dir, policy_page, section_page
-from ..wording import section_name, shortened, trivial_note
-from .entries import MAX_TITLE_CHARS, EntryContext, FeedEntry, absolute, change_entry, section_entry
+from ..history.significance import at_least, displayed_significance
+from ..urls import feed_dir, policy_page, section_page, term_feed_dir, terms_page
+from ..wording import section_name, shortened, significance_note, trivial_note
+from .entries import MAX_TITLE_CHARS, EntryContext, FeedEntry, absolute, change_entry, change_entry_id, section_entry
 from .formats import FORMAT_NAMES, FORMATS, Feed, feed_documents
 
 __all__ = [
@@ -51,8 +52,13 @@ class FeedSettings:
     site_name: str
     site_description: str = ""
     max_entries: int = 20  # a positive number: the plugin's config and the CLI check it
-    include_trivial: bool = False  # for every policy, whatever its declaration says
+    include_trivial: bool = False  # for every policy, whatever its declaration says (= min_significance trivial)
     language: str = "en"
+    min_significance: str = "minor"  # the least significant change a feed lists (`feeds_min_significance`)
+
+    @property
+    def floor(self) -> str:
+        return "trivial" if self.include_trivial else self.min_significance
 
 
 def site_url_of(site_url: str | None) -> str:
@@ -101,12 +107,13 @@ class _PolicyFeeds:
     titles: dict[str, str]  # lineage id -> title
 
 
-def _policy_entries(history: PolicyHistory, settings: FeedSettings, include_trivial: bool) -> _PolicyFeeds:
+def _policy_entries(history: PolicyHistory, settings: FeedSettings, floor: str) -> _PolicyFeeds:
     titles = {s.lineage: shortened(section_name(s.title), MAX_TITLE_CHARS) for s in history.sections}
     context = EntryContext(
         history=history, site_url=settings.site_url, id_prefix=tag_prefix(settings.site_url), section_titles=titles
     )
-    told = {c.number for c in history.changes if include_trivial or not c.flags.trivial}
+    include_trivial = floor == "trivial"
+    told = {c.number for c in history.changes if at_least(displayed_significance(c), floor)}
     entries = [change_entry(c, context) for c in history.changes if c.number in told]
     sections: dict[str, list[FeedEntry]] = {}
     for section in history.sections:
@@ -134,15 +141,17 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
     limit = settings.max_entries
     captured = sorted((h for h in histories if h.periods), key=lambda h: h.slug)
     every: list[FeedEntry] = []
+    by_key: dict[str, FeedEntry] = {}
     policy_feeds: list[Feed] = []
     trivial_for: list[str] = []
     for history in captured:
-        include_trivial = settings.include_trivial or history.declaration.include_trivial_in_feeds
-        if include_trivial:
+        floor = "trivial" if history.declaration.include_trivial_in_feeds else settings.floor
+        if floor == "trivial":
             trivial_for.append(history.name)
-        built = _policy_entries(history, settings, include_trivial)
+        built = _policy_entries(history, settings, floor)
         every += built.entries
-        note = trivial_note(include_trivial)
+        by_key.update({entry.id: entry for entry in built.entries})
+        note = significance_note(floor)
         entries = _latest(built.entries, limit)
         directory = feed_dir(history.slug)
         language = history.declaration.language
@@ -189,11 +198,11 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
             )
     entries = _latest(every, limit)
     if not trivial_for:
-        note = trivial_note(False)
+        note = significance_note(settings.floor)
     elif len(trivial_for) == len(captured):
         note = trivial_note(True)
     else:
-        note = f"{trivial_note(False)[:-1]}, except for: {', '.join(trivial_for)}."
+        note = f"{significance_note(settings.floor)[:-1]}, except for: {', '.join(trivial_for)}."
     firsts = [h.first_seen for h in captured if h.first_seen is not None]
     directory = feed_dir()
     site_feed = Feed(
@@ -213,7 +222,54 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
         updated=_updated(entries, max(firsts, default=None)),
         entries=entries,
     )
-    return [site_feed, *policy_feeds]
+    return [site_feed, *policy_feeds, *_term_feeds(captured, by_key, settings, prefix)]
+
+
+def term_groups(histories: Sequence[PolicyHistory]) -> dict[str, str]:
+    """Every watched term group of these policies (defaults, the site's, each declaration's):
+    id -> label, in the order the matchers list them."""
+    groups: dict[str, str] = {}
+    for history in histories:
+        for group in history.term_matcher.groups:
+            groups.setdefault(group.id, group.label)
+    return groups
+
+
+def _term_feeds(
+    histories: Sequence[PolicyHistory], listed: dict[str, FeedEntry], settings: FeedSettings, prefix: str
+) -> list[Feed]:
+    """One feed per watched term group: the changes (of every policy, as the policy feeds
+    list them) that gained or lost one of its terms."""
+    site_url, limit = settings.site_url, settings.max_entries
+    feeds = []
+    for group, label in term_groups(histories).items():
+        found = [
+            listed[entry_id]
+            for history in histories
+            for change in history.changes
+            if group in change.terms and (entry_id := change_entry_id(change, prefix)) in listed
+        ]
+        entries = _latest(found, limit)
+        directory = term_feed_dir(group)
+        feeds.append(
+            Feed(
+                dir=directory,
+                id=f"{prefix}{quote(directory)}",
+                title=xml_text(f"{settings.site_name}: changes about {label}"),
+                description=xml_text(
+                    f"Changes of every tracked policy that add or remove text about {label} (watched terms "
+                    f"“{group}”). The last {limit} changes. {significance_note(settings.floor)}"
+                ),
+                home_url=absolute(site_url, terms_page(group)),
+                home_path=terms_page(group),
+                base_url=absolute(site_url, directory),
+                author=settings.site_name,
+                language=settings.language,
+                updated=_updated(entries, EPOCH),
+                entries=entries,
+            )
+        )
+    return feeds
 
 
 def write_feeds(feeds: Sequence[Feed], out: Path) -> list[Path]:

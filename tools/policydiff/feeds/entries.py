@@ -17,10 +17,12 @@ from urllib.parse import quote
 from ..diff import SectionChange
 from ..escape import clean_html, feed_html_text, xml_text
 from ..history import Change, PolicyHistory
+from ..history.significance import displayed_significance
 from ..times import format_iso, format_stamp
 from ..urls import change_page, section_page
 from ..wording import (
     FLAG_TITLES,
+    SIGNIFICANCE_TITLES,
     change_gist,
     day,
     entry_label,
@@ -40,6 +42,7 @@ MAX_ENTRY_CHARS = 15000  # characters of diff HTML per entry, all sections toget
 MAX_SECTION_DIFFS = 10  # sections whose word diff is shown
 MAX_TABLE_ROWS = 40  # sections listed in the summary table
 MAX_TITLE_CHARS = 120
+MAX_HEADLINE_TITLE_CHARS = 240  # an entry's title is its change's headline, cut here
 
 
 def absolute(site_url: str, path: str) -> str:
@@ -180,19 +183,31 @@ def entry_id(change: Change, context: EntryContext) -> str:
     """The capture's identity (time and sha256), not the version's: a better extractor must not
     make an old change look new. The time is there because a return to an earlier text can be
     the very same bytes as an earlier capture."""
+    return change_entry_id(change, context.id_prefix)
+
+
+def change_entry_id(change: Change, id_prefix: str) -> str:
     capture = change.first_capture
-    return f"{context.id_prefix}{change.slug}/{format_stamp(capture.captured_at)}-{capture.sha256}"
+    return f"{id_prefix}{change.slug}/{format_stamp(capture.captured_at)}-{capture.sha256}"
 
 
 def change_entry(change: Change, context: EntryContext) -> FeedEntry:
-    """The entry of a policy feed (and of the site-wide feed) for one change."""
+    """The entry of a policy feed (and of the site-wide and term feeds) for one change:
+    titled by its headline, its significance and reasons first."""
     history = context.history
     summary = change.diff.summary
     what = change_gist(change.diff, change.flags)
+    level = displayed_significance(change)
+    headline = change.headline or what
     changed = [s for s in change.diff.sections if s.status != "unchanged"]
     flags = flag_lines(change, history)
     words = f"{word_counts(summary.words_added, summary.words_removed)} words"
-    body = [f"<p><strong>{feed_html_text(what)}</strong> · {words}</p>"]
+    body = [
+        f"<p><strong>{feed_html_text(SIGNIFICANCE_TITLES[level])}</strong>: {feed_html_text(headline)}</p>",
+        f"<p>{feed_html_text(what)} · {words}</p>",
+    ]
+    if change.reasons:
+        body.append("<ul>" + "".join(f"<li>{feed_html_text(r)}</li>" for r in change.reasons) + "</ul>")
     body += [f"<p><strong>{feed_html_text(flag)}</strong></p>" for flag in flags]
     if changed:
         body.append(_summary_table(changed))
@@ -200,12 +215,12 @@ def change_entry(change: Change, context: EntryContext) -> FeedEntry:
     body.append(_provenance(change, context))
     return FeedEntry(
         id=entry_id(change, context),
-        title=xml_text(f"{context.name}: {what}{_back_to(change, history)}"),
+        title=xml_text(f"{context.name}: {shortened(headline, MAX_HEADLINE_TITLE_CHARS)}{_back_to(change, history)}"),
         url=absolute(context.site_url, change_page(change)),
         published=change.published,
-        summary=xml_text(" ".join([f"{what}, {words}.", *flags])),
+        summary=xml_text(" ".join([f"{SIGNIFICANCE_TITLES[level]}: {headline}", f"{what}, {words}.", *flags])),
         content_html=clean_html("".join(body)),
-        categories=flag_categories(change.flags),
+        categories=tuple(dict.fromkeys((*flag_categories(change.flags), level, *(f"term: {t}" for t in change.terms)))),
         slug=change.slug,
     )
 

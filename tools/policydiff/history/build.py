@@ -15,13 +15,15 @@ from ..declaration import Declaration
 from ..diff import PolicyDiff, diff_versions, segment, stated_date
 from ..frozen import thaw
 from ..models import Capture, Period, Version
-from .flags import change_flags, earlier_text
+from ..watch import TermGroup, matcher_for
+from .assess import assess_change
+from .flags import earlier_text
 from .lineage import ChangeStep, section_histories
 from .records import Change, Exclusion, PolicyHistory, VersionText
 
 # Bump when what a history derives from the same archive changes (a new field, another
 # lineage rule), so fingerprints, and every cache keyed by them, change too.
-HISTORY_VERSION = "1"
+HISTORY_VERSION = "2"
 
 Differ = Callable[[str, str, str, str], PolicyDiff]
 
@@ -43,10 +45,12 @@ def build_history(
     periods: Sequence[Period],
     differ: Differ | None = None,
     manifest_head: str | None = None,
+    site_terms: Sequence[TermGroup] = (),
 ) -> PolicyHistory:
     """A policy's history from its records: every version segmented, every change diffed and
     flagged, every section followed, once. `differ(old, new, old_id, new_id)` replaces
-    `diff_versions` (a test that renders a stored diff)."""
+    `diff_versions` (a test that renders a stored diff); `site_terms`: the site's watched
+    terms (the plugin's `watched_terms`), added to the defaults and the declaration's."""
     diff = differ or _cached_diff
     slug = declaration.slug
     by_file = {c.file: c for c in captures}
@@ -64,6 +68,9 @@ def build_history(
     per_change: list = []
     if periods:
         lineage_histories, per_change = section_histories(sections[periods[0].version], periods[0].start, steps)
+    site_terms = tuple(site_terms)
+    matcher = matcher_for(declaration.language, site_terms, declaration.watch)
+    assessments = [assess_change(d, matcher, earlier_text(periods, n)) for n, d in enumerate(diffs, start=1)]
     changes = tuple(
         Change(
             slug=slug,
@@ -72,12 +79,16 @@ def build_history(
             new=new,
             diff=d,
             first_capture=by_file[new.captures[0].file].frozen(),
-            flags=change_flags(d, earlier_text(periods, number)),
+            flags=a.flags,
             lineage=lineages,
             section_lineage=section_lineage,
+            significance=a.significance,
+            headline=a.headline,
+            reasons=a.reasons,
+            terms=a.terms,
         )
-        for number, ((old, new), d, (lineages, section_lineage)) in enumerate(
-            zip(pairwise(periods), diffs, per_change, strict=True), start=1
+        for number, ((old, new), d, a, (lineages, section_lineage)) in enumerate(
+            zip(pairwise(periods), diffs, assessments, per_change, strict=True), start=1
         )
     )
     return PolicyHistory(
@@ -89,8 +100,9 @@ def build_history(
         periods=periods,
         changes=changes,
         sections=lineage_histories,
-        fingerprint=fingerprint(declaration, captures, exclusions, versions, texts, manifest_head),
+        fingerprint=fingerprint(declaration, captures, exclusions, versions, texts, manifest_head, site_terms),
         manifest_head=manifest_head,
+        site_terms=site_terms,
     )
 
 
@@ -106,6 +118,7 @@ def fingerprint(
     versions: Sequence[Version],
     texts: Mapping[str, str],
     manifest_head: str | None = None,
+    site_terms: Sequence[TermGroup] = (),
 ) -> str:
     """A hash of everything a history is built from (and of how: HISTORY_VERSION)."""
     digest = hashlib.sha256(f"policy-diff history {HISTORY_VERSION}\0{declaration.slug}\0".encode())
@@ -115,6 +128,7 @@ def fingerprint(
         digest.update(b"\0")
 
     add(thaw(declaration.raw))
+    add([[g.id, g.label, list(g.patterns)] for g in site_terms])
     add(sorted((c.to_json() for c in captures), key=lambda c: c["file"]))
     add(sorted((e.to_json() for e in exclusions), key=lambda e: e["file"]))
     for version in versions:

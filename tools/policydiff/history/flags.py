@@ -6,7 +6,8 @@
 - **date_only**: the stated date moved and the only edits are dates (a date-only change is
   trivial too; pages then name it "Date only" rather than "Trivial change").
 - **silent_change**: a substantive edit under an unchanged stated date (both versions state
-  one, and it is the same).
+  one, and it is the same), of a change at least `minor` (`significance.py`): a trivial
+  change under the same date is not silent, it is noise (`calibrated`).
 - **reverts_to**: the new text is one that was in force earlier in the history: that
   version's id.
 
@@ -18,6 +19,7 @@ them in one place for the site, the feeds, the CLI and the compare page alike.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from ..diff import PolicyDiff
@@ -38,6 +40,12 @@ def change_flags(diff: PolicyDiff, reverts_to: str | None = None) -> ChangeFlags
         silent_change=summary.silent_change,
         reverts_to=reverts_to,
     )
+
+
+def calibrated(flags: ChangeFlags, significance: str) -> ChangeFlags:
+    """The flags once the change's significance is known: only a change that matters
+    (`minor` or `major`) can be a silent one."""
+    return replace(flags, silent_change=flags.silent_change and significance != "trivial")
 
 
 def earlier_text(periods: Sequence[Period], index: int) -> str | None:

@@ -6,15 +6,18 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..archive import Archive
+from ..watch import TermGroup
 from .build import HISTORY_VERSION, build_history
 from .records import Exclusion, PolicyHistory
 
 
-def load_history(archive: Archive, slug: str) -> PolicyHistory:
-    """The whole history of one policy, read from the archive once."""
+def load_history(archive: Archive, slug: str, site_terms: Sequence[TermGroup] = ()) -> PolicyHistory:
+    """The whole history of one policy, read from the archive once; `site_terms`: the
+    site's watched-term additions."""
     versions = archive.versions(slug)
     return build_history(
         archive.declaration(slug),
@@ -24,6 +27,7 @@ def load_history(archive: Archive, slug: str) -> PolicyHistory:
         texts={v.id: archive.version_text(v) for v in versions},
         periods=archive.history(slug),
         manifest_head=archive.manifest_head(slug),
+        site_terms=site_terms,
     )
 
 

@@ -19,6 +19,7 @@ from ..diff import PolicyDiff, Section, SectionChange
 from ..frozen import thaw
 from ..models import Capture, CaptureRef, Period, Version
 from ..times import format_iso, parse_time
+from ..watch import TermGroup, TermMatcher, group_from_json, group_to_json, matcher_for
 
 # Sections of one policy with a history page and a feed of their own (README, "Limits"):
 # twice what one version can hold (diff.segment.MAX_SECTIONS), so that headings churned
@@ -81,8 +82,22 @@ class Change:
     flags: ChangeFlags
     lineage: tuple[str, ...]  # the lineage id of each entry of diff.sections, removed ones too
     section_lineage: tuple[tuple[str, str], ...]  # every section id of the new version -> its lineage id
-    # Later records add their fields here (significance, headline, reasons, terms, an
-    # editor's note...), with defaults, and their JSON in to_json/from_json.
+    significance: str = "minor"  # major | minor | trivial, by the rules of `significance.py`
+    headline: str = ""  # one plain sentence naming what happened (`headline.py`)
+    reasons: tuple[str, ...] = ()  # why it has its significance, in words
+    terms: tuple[str, ...] = ()  # watched term-group ids gained or lost, sorted (`terms.py`)
+    # Later records add their fields here (an editor's note...), with defaults, and their
+    # JSON in to_json/from_json.
+
+    def summary_json(self) -> dict[str, Any]:
+        """The change as `policy-diff diff --json` adds it inside `summary` (the contract)."""
+        return {
+            **self.flags.summary_json(),
+            "significance": self.significance,
+            "headline": self.headline,
+            "terms": list(self.terms),
+            "reasons": list(self.reasons),
+        }
 
     @property
     def published(self) -> datetime:
@@ -131,6 +146,10 @@ class Change:
             "flags": self.flags.to_json(),
             "lineage": list(self.lineage),
             "section_lineage": [list(pair) for pair in self.section_lineage],
+            "significance": self.significance,
+            "headline": self.headline,
+            "reasons": list(self.reasons),
+            "terms": list(self.terms),
             "diff": self.diff.to_json(),
         }
 
@@ -146,6 +165,10 @@ class Change:
             flags=ChangeFlags.from_json(data["flags"]),
             lineage=tuple(data["lineage"]),
             section_lineage=tuple((sid, lid) for sid, lid in data["section_lineage"]),
+            significance=data.get("significance", "minor"),
+            headline=data.get("headline", ""),
+            reasons=tuple(data.get("reasons", ())),
+            terms=tuple(data.get("terms", ())),
         )
 
 
@@ -292,6 +315,7 @@ class PolicyHistory:
     # The sha256 of the policy's last manifest record when the history was loaded: what the
     # site publishes so that a mirror or a reader can tell that history was rewritten.
     manifest_head: str | None = None
+    site_terms: tuple[TermGroup, ...] = ()  # the site's watched-term additions it was built with
     # Later records add theirs here with defaults (editor's notes from notes.yml, effective
     # dates, the archive manifest's head hash...), and their JSON in to_json/from_json.
 
@@ -301,6 +325,11 @@ class PolicyHistory:
     @property
     def name(self) -> str:
         return self.declaration.name
+
+    @cached_property
+    def term_matcher(self) -> TermMatcher:
+        """The watched terms of this policy: the defaults, the site's, the declaration's."""
+        return matcher_for(self.declaration.language, self.site_terms, self.declaration.watch)
 
     @cached_property
     def _versions_by_id(self) -> dict[str, VersionText]:
@@ -381,6 +410,7 @@ class PolicyHistory:
             "changes": [c.to_json() for c in self.changes],
             "sections": [s.to_json() for s in self.sections],
             "manifest_head": self.manifest_head,
+            "site_terms": [group_to_json(g) for g in self.site_terms],
         }
 
     @classmethod
@@ -398,6 +428,7 @@ class PolicyHistory:
             sections=tuple(SectionHistory.from_json(s) for s in data["sections"]),
             fingerprint=data["fingerprint"],
             manifest_head=data.get("manifest_head"),
+            site_terms=tuple(group_from_json(g) for g in data.get("site_terms", ())),
         )
 
 

@@ -8,6 +8,8 @@ import os
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 
+from ..watch import TermGroup
+
 
 class ArchiveDir(c.Dir):
     """A directory, relative to mkdocs.yml; it may not exist yet (an empty site), but a
@@ -33,6 +35,28 @@ class PositiveInt(c.Type[int]):
         return number
 
 
+SIGNIFICANCE_CHOICES = ("major", "minor", "trivial")
+
+
+class WatchedTerms(c.BaseConfigOption[tuple[TermGroup, ...]]):
+    """Watched-term groups, checked as a declaration's `watch:` is (RE2 patterns)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = ()
+
+    def run_validation(self, value: object) -> tuple[TermGroup, ...]:
+        if value is None or value == ():
+            return ()
+        from ..declaration import watched_terms
+        from ..errors import DeclarationError
+
+        try:
+            return watched_terms("mkdocs.yml", "watched_terms", value)
+        except DeclarationError as error:
+            raise base.ValidationError(error.message) from None
+
+
 class PolicyDiffConfig(base.Config):
     enabled = c.Type(bool, default=True)
     """Turn the plugin off without removing it."""
@@ -51,3 +75,12 @@ class PolicyDiffConfig(base.Config):
     allow_unverified = c.Type(bool, default=False)
     """Build from an archive that fails `policy-diff verify --quick`, with a warning for each
     problem (by default such an archive stops the build: nothing is published)."""
+    """Put trivial-only changes (whitespace, punctuation, a date) in every policy's feeds: the
+    same as `feeds_min_significance: trivial` (kept as its alias)."""
+    feeds_min_significance = c.Choice(SIGNIFICANCE_CHOICES, default="minor")
+    """The least significant change the feeds list: `major`, `minor` or `trivial`."""
+    latest_changes_min_significance = c.Choice(SIGNIFICANCE_CHOICES, default="trivial")
+    """The least significant change the home page's latest changes list (`major`: only majors)."""
+    watched_terms = WatchedTerms()
+    """Site-wide watched-term groups, added to the defaults: `{id: [RE2 patterns]}` or
+    `{id: {label: ..., patterns: [...]}}` (the shape of `policy.yml`'s `watch:`)."""

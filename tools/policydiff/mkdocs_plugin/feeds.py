@@ -75,6 +75,7 @@ class SiteFeeds:
             site_description=config.site_description or "",
             max_entries=self.options.feeds_max_entries,
             include_trivial=self.options.feeds_include_trivial,
+            min_significance=self.options.feeds_min_significance,
             language=config.theme.get("language") or "en",
         )
         try:

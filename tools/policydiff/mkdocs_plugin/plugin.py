@@ -50,7 +50,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def settings(self) -> render.RenderSettings:
         return render.RenderSettings(
-            feeds=self.feeds is not None and self.feeds.enabled, latest_changes=self.config.latest_changes
+            feeds=self.feeds is not None and self.feeds.enabled,
+            latest_changes=self.config.latest_changes,
+            latest_min_significance=self.config.latest_changes_min_significance,
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -118,11 +120,12 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def _load_histories(self, archive: Archive) -> list[PolicyHistory]:
         histories = []
+        site_terms = tuple(self.config.watched_terms)
         for slug in archive.slugs():
-            key = archive_fingerprint(archive, slug)
+            key = archive_fingerprint(archive, slug) + repr(site_terms)
             cached = self.history_cache.get(slug)
             if cached is None or cached[0] != key:
-                cached = self.history_cache[slug] = (key, load_history(archive, slug))
+                cached = self.history_cache[slug] = (key, load_history(archive, slug, site_terms))
             histories.append(cached[1])
         for gone in set(self.history_cache) - {h.slug for h in histories}:
             del self.history_cache[gone]
@@ -148,10 +151,16 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         thousands of them in the navigation would make every page's build cost grow with
         the history)."""
         written = sorted(
-            (f.src_uri for f in files.documentation_pages() if not f.src_uri.startswith("policies/")),
+            (
+                f.src_uri
+                for f in files.documentation_pages()
+                if not f.src_uri.startswith(("policies/", urls.terms_page()))
+            ),
             key=lambda uri: (uri != "index.md", uri),
         )
         policies: list[Any] = [{"All policies": "policies/index.md"}]
+        if files.get_file_from_path(render.src(urls.terms_page())) is not None:
+            policies.append({"Watched terms": render.src(urls.terms_page())})
         for history in sorted(self.histories, key=lambda h: h.name.lower()):
             slug = history.slug
             policies.append(

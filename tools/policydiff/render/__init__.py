@@ -27,6 +27,7 @@ from .policy_page import policy_page
 from .section_page import section_page
 from .timeline import timeline_page
 from .version_page import version_page
+from .watched import watched_pages
 
 RENDER_VERSION = "4"  # bump when the pages change shape, to invalidate cached renderings
 ASSET_DIR = "assets/policy-diff/"
@@ -101,6 +102,8 @@ def site_files(
     for policy in rendered:
         files.update(policy.files)
     files[src(OVERVIEW_PAGE)] = overview_page(histories, settings)
+    if histories:
+        files.update(watched_pages(histories, settings))
     files.update(asset_files())
     return files
 

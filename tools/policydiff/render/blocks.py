@@ -22,7 +22,7 @@ from ..escape import external_link, html_text, markdown_html, md_text, plain_tit
 from ..history import PolicyHistory
 from ..models import Capture
 from ..times import format_iso
-from ..wording import day, section_name
+from ..wording import SIGNIFICANCE_SHORT, day, section_name
 
 FEED_FILES = (
     ("Atom", "atom.xml", "application/atom+xml"),
@@ -37,9 +37,15 @@ class RenderSettings:
 
     feeds: bool = True  # the feeds are written: pages link to them
     latest_changes: int = 15  # changes listed on the overview
+    latest_min_significance: str = "trivial"  # the least significant change the overview lists
 
     def key(self) -> str:
-        return f"feeds={self.feeds};latest={self.latest_changes}"
+        return f"feeds={self.feeds};latest={self.latest_changes};min={self.latest_min_significance}"
+
+
+def significance_badge(level: str) -> str:
+    """A change's significance as inline HTML: its word, not only its colour."""
+    return f'<span class="pd-sig pd-sig-{level}">{SIGNIFICANCE_SHORT[level]}</span>'
 
 
 def src(page_dir: str) -> str:
@@ -83,12 +89,20 @@ def raw_block(html_fragment: str) -> str:
     return f"\n{html_fragment}\n\n"
 
 
-def feed_links(page_src: str, settings: RenderSettings, slug: str | None = None, section: str | None = None) -> str:
-    """Subscribe links to a page's feed (written by the feeds step at `urls.feed_dir`); raw
-    HTML because feeds are not Markdown pages, so MkDocs must not try to resolve them."""
+def feed_links(
+    page_src: str,
+    settings: RenderSettings,
+    slug: str | None = None,
+    section: str | None = None,
+    *,
+    directory: str | None = None,
+) -> str:
+    """Subscribe links to a page's feed (written by the feeds step at `urls.feed_dir`, or at
+    `directory`); raw HTML because feeds are not Markdown pages, so MkDocs must not try to
+    resolve them."""
     if not settings.feeds:
         return ""
-    base = urls.feed_dir(slug, section)
+    base = directory or urls.feed_dir(slug, section)
     links = " · ".join(
         f'<a href="{rel(page_src, base + name)}" class="pd-feed" type="{kind}">{label}</a>'
         for label, name, kind in FEED_FILES

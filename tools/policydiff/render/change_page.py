@@ -8,20 +8,36 @@ from .. import urls
 from ..diff import SectionChange
 from ..escape import html_text, markdown_html, md_text
 from ..history import Change, PolicyHistory
+from ..history.significance import displayed_significance
 from ..times import format_iso
 from ..wording import (
-    FLAG_LEVELS,
     FLAG_TITLES,
+    SIGNIFICANCE_LEVELS,
+    SIGNIFICANCE_TITLES,
     change_summary,
     day,
     entry_label,
     entry_title,
     flag_explanation,
+    flag_level,
     shown_flags,
     word_counts,
 )
-from .blocks import PROVENANCE_HEAD, anchor, front_matter, heading, provenance_row, raw_block, rel, span, src, toggle
+from .blocks import (
+    PROVENANCE_HEAD,
+    anchor,
+    front_matter,
+    heading,
+    provenance_row,
+    raw_block,
+    rel,
+    significance_badge,
+    span,
+    src,
+    toggle,
+)
 from .diffhtml import diff_block
+from .terms import highlight_terms
 
 
 def entry_anchor(entry: SectionChange) -> str:
@@ -33,9 +49,26 @@ def words_cell(entry: SectionChange) -> str:
     return word_counts(entry.words_added, entry.words_removed)
 
 
+def significance_block(change: Change) -> str:
+    """The change's headline with its significance, then why it has it."""
+    level = displayed_significance(change)
+    out = [f"{significance_badge(level)} {md_text(change.headline)}\n{{: .pd-headline }}\n\n"]
+    if change.reasons:
+        out.append(f'!!! {SIGNIFICANCE_LEVELS[level]} "Why it is a {SIGNIFICANCE_TITLES[level].lower()}"\n')
+        out += [f"    - {md_text(reason)}\n" for reason in change.reasons]
+        out.append("\n")
+    return "".join(out)
+
+
+def diff_html(history: PolicyHistory, entry: SectionChange, old_label: str, new_label: str) -> str:
+    """An entry's word diff with the policy's watched terms marked (the one place they are)."""
+    return highlight_terms(diff_block(entry.diff, old_label=old_label, new_label=new_label), history.term_matcher)
+
+
 def flag_admonitions(history: PolicyHistory, change: Change) -> str:
     return "".join(
-        f'!!! {FLAG_LEVELS[name]} "{FLAG_TITLES[name]}"\n    {md_text(flag_explanation(name, change, history))}\n\n'
+        f'!!! {flag_level(name, change)} "{FLAG_TITLES[name]}"\n'
+        f"    {md_text(flag_explanation(name, change, history))}\n\n"
         for name in shown_flags(change.flags)
     )
 
@@ -53,6 +86,7 @@ def change_page(history: PolicyHistory, change: Change) -> str:
         f"from [{change.old.version}]({old_v}) (in force {span(change.old.start, change.old.end)}) "
         f"to [{change.new.version}]({new_v}) (first captured {format_iso(change.published)})\n\n"
     )
+    out.append(significance_block(change))
     out.append(flag_admonitions(history, change))
     out.append(f"**{md_text(change_summary(change.diff))}**\n\n")
     changed = [e for e in change.diff.sections if e.status != "unchanged"]
@@ -86,7 +120,7 @@ def change_page(history: PolicyHistory, change: Change) -> str:
             f'<span class="pd-badge pd-badge-{entry.status}">{md_text(entry_label(entry))}</span> '
             f"· {words_cell(entry)} words{history_link}\n\n"
         )
-        out.append(raw_block(diff_block(entry.diff, old_label=old_label, new_label=new_label)))
+        out.append(raw_block(diff_html(history, entry, old_label, new_label)))
     out.append(unchanged_block(run))
     out.append("## Provenance { #pd--provenance }\n\n")
     out.append(PROVENANCE_HEAD)

@@ -25,7 +25,15 @@ from ..diff.segment import slugify
 from ..escape import md_text
 from ..history import PolicyHistory
 from ..times import format_iso
-from ..wording import FLAG_LEVELS, FLAG_TITLES, compare_words, entry_label, flag_explanation, section_name, shown_flags
+from ..wording import (
+    FLAG_TITLES,
+    compare_words,
+    entry_label,
+    flag_explanation,
+    flag_level,
+    section_name,
+    shown_flags,
+)
 from .blocks import front_matter, raw_block, rel, src
 from .diffhtml import FOLD_AT, KEEP
 
@@ -110,12 +118,12 @@ def change_json(history: PolicyHistory, number: int) -> dict[str, Any]:
         "from": change.old.version,
         "to": change.new.version,
         "published": format_iso(change.published),
-        **change.flags.summary_json(),
+        **change.summary_json(),
         "shown": [
             {
                 "name": name,
                 "title": FLAG_TITLES[name],
-                "level": FLAG_LEVELS[name],
+                "level": flag_level(name, change),
                 "text": flag_explanation(name, change, history),
             }
             for name in shown_flags(change.flags)

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from .. import urls
 from ..escape import md_text
 from ..history import PolicyHistory
-from ..wording import change_summary, day
-from .blocks import RenderSettings, feed_links, front_matter, rel, src
+from ..history.significance import at_least, displayed_significance
+from ..wording import change_summary, day, shortened
+from .blocks import RenderSettings, feed_links, front_matter, rel, significance_badge, src
+from .charts import calendar_chart
 
 OVERVIEW_PAGE = "policies/"
 
@@ -32,18 +34,25 @@ def overview_markdown(histories: Sequence[PolicyHistory], page_src: str, setting
             f"| [{md_text(history.name)}]({link}) | {len(history.versions)} | {history.capture_count} "
             f"| {first} | {changed} |\n"
         )
+    floor = settings.latest_min_significance
     changes = sorted(
-        ((c, h) for h in histories for c in h.changes), key=lambda ch: (ch[0].published, ch[1].slug), reverse=True
+        ((c, h) for h in histories for c in h.changes if at_least(displayed_significance(c), floor)),
+        key=lambda ch: (ch[0].published, ch[1].slug),
+        reverse=True,
     )[: settings.latest_changes]
-    out.append("\n### Latest changes { #pd--latest }\n\n")
+    out.append("\n### Changes by month { #pd--calendar }\n\n")
+    out.append(calendar_chart(histories, page_src))
+    title = "Latest major changes" if floor == "major" else "Latest changes"
+    out.append(f"\n### {title} {{ #pd--latest }}\n\n")
     if not changes:
         out.append("No change captured yet.\n\n")
     else:
-        out.append("| Date | Policy | Change |\n|---|---|---|\n")
+        out.append("| Date | Policy | Significance | Change |\n|---|---|---|---|\n")
         for change, history in changes:
             link = rel(page_src, src(urls.change_page(change)))
-            summary = md_text(change_summary(change.diff))
-            out.append(f"| {day(change.published)} | {md_text(history.name)} | [{summary}]({link}) |\n")
+            headline = md_text(shortened(change.headline or change_summary(change.diff), 240))
+            level = significance_badge(displayed_significance(change))
+            out.append(f"| {day(change.published)} | {md_text(history.name)} | {level} | [{headline}]({link}) |\n")
     out.append("\n")
     out.append(feed_links(page_src, settings))
     return "".join(out)

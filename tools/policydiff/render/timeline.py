@@ -6,8 +6,10 @@ from __future__ import annotations
 from .. import urls
 from ..escape import md_text
 from ..history import PolicyHistory
-from ..wording import FLAG_TITLES, change_summary, shown_flags
-from .blocks import PROVENANCE_HEAD, front_matter, provenance_row, rel, span, src
+from ..history.significance import displayed_significance
+from ..wording import FLAG_TITLES, change_summary, shortened, shown_flags
+from .blocks import PROVENANCE_HEAD, front_matter, provenance_row, rel, significance_badge, span, src
+from .charts import timeline_chart
 
 
 def timeline_page(history: PolicyHistory) -> str:
@@ -22,19 +24,22 @@ def timeline_page(history: PolicyHistory) -> str:
     if not history.periods:
         out.append("No captures yet.\n")
         return "".join(out)
-    out.append("| # | In force | Version | Captures | Change | Flags |\n|---|---|---|---|---|---|\n")
+    out.append(timeline_chart(history, page))
+    out.append("| # | In force | Version | Captures | Significance | Change | Flags |\n|---|---|---|---|---|---|---|\n")
     for index, period in enumerate(history.periods):
         version = rel(page, src(urls.version_page(history.slug, period.version)))
         if index == 0:
-            change_cell, flags_cell = "first capture", ""
+            change_cell, flags_cell, level_cell = "first capture", "", ""
         else:
             change = history.changes[index - 1]
             link = rel(page, src(urls.change_page(change)))
-            change_cell = f"[{change_summary(change.diff)}]({link})"
+            headline = md_text(shortened(change.headline or change_summary(change.diff), 240))
+            change_cell = f"[{headline}]({link}) ({change_summary(change.diff)})"
             flags_cell = ", ".join(f"**{FLAG_TITLES[name]}**" for name in shown_flags(change.flags))
+            level_cell = significance_badge(displayed_significance(change))
         out.append(
             f"| {index + 1} | {span(period.start, period.end)} | [{period.version}]({version}) "
-            f"| {len(period.captures)} | {change_cell} | {flags_cell} |\n"
+            f"| {len(period.captures)} | {level_cell} | {change_cell} | {flags_cell} |\n"
         )
     out.append("\n## Provenance { #pd--provenance }\n\n")
     out.append("Every capture behind these versions: the stored file, its SHA-256, and where it was archived.\n\n")
