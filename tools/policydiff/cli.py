@@ -348,6 +348,48 @@ def exclude(obj: Context, slug: str, capture: str, reason: str) -> None:
     click.echo(f"{slug}: {found.file} excluded ({reason.strip()})")
 
 
+@main.command()
+@click.argument("slug")
+@click.argument("change", metavar="DATE|VERSION")
+@click.option("--text", required=True, help="The note, in Markdown (shown first wherever the change is).")
+@click.option("--material", is_flag=True, help="Mark the change material (shown as such, ranked first).")
+@click.option("--effective", metavar="DATE", help="The day the change takes effect, when its text does not say.")
+@pass_context
+def note(obj: Context, slug: str, change: str, text: str, material: bool, effective: str | None) -> None:
+    """Set the editor's note of a change: DATE is the day it took effect, VERSION the id of the
+    version it introduced. Recorded in the manifest and notes.yml; captures are not touched."""
+    from .history import load_history
+    from .history.notes import note_target, text_effective
+    from .notes import VERSION_KEY, Note, check_date
+
+    archive = obj.archive
+    archive.require(check_slug(slug))
+    try:
+        if change.lower().startswith("v") and not VERSION_KEY.fullmatch(change):
+            key = archive.version(slug, change).id  # a unique prefix
+        elif VERSION_KEY.fullmatch(change):
+            key = change
+        else:
+            key = check_date(parse_time(change).date(), "DATE") if len(change) > 10 else check_date(change, "DATE")
+        entry = Note.from_json({"key": key, "text": text, "material": material, "effective": effective})
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    history = load_history(archive, slug)
+    stated = text_effective(history.periods, {v.id: v.effective_date for v in history.versions})
+    index = note_target(history.periods, entry, stated)
+    if index is None:
+        dates = ", ".join(format_iso(c.published)[:10] for c in history.changes) or "none yet"
+        raise click.BadParameter(
+            f"{change!r} names no change of {slug} (changes first captured: {dates})", param_hint="DATE|VERSION"
+        )
+    head = archive.set_note(slug, entry)
+    target = history.changes[index]
+    click.echo(
+        f"{slug}: note set on the change of {format_iso(target.published)[:10]} "
+        f"({target.old.version} -> {target.new.version}){', material' if material else ''}; head {head}"
+    )
+
+
 @main.command("diff")
 @click.argument("slug")
 @click.argument("from_ref", metavar="[FROM]", required=False)

@@ -156,6 +156,31 @@ def flag_categories(flags: ChangeFlags) -> tuple[str, ...]:
     return tuple(name.replace("_", " ") for name in flags.names)
 
 
+# -- what the publisher says: editor's notes, material changes, effective dates -------------
+NOTE_TITLE = "Editor's note"
+MATERIAL_TITLE = "Material change"
+
+
+def effective_words(change: Change) -> str:
+    """When a change takes effect and how much notice it gave, or "" when unknown."""
+    if change.effective is None:
+        return ""
+    verb = "Takes effect" if change.upcoming else "Took effect"
+    notice = change.notice_days
+    told = f", {notice} day{'' if notice == 1 else 's'} after it was first captured" if notice else ""
+    return f"{verb} on {change.effective}{told}."
+
+
+def upcoming_title(change: Change) -> str:
+    return f"Upcoming change, effective {change.effective}"
+
+
+def notice_words(change: Change) -> str:
+    notice = change.notice_days
+    first = day(change.published)
+    return f"First captured {first}: {notice} day{'' if notice == 1 else 's'} of notice." if notice else ""
+
+
 # -- links between section histories --------------------------------------------------------
 def born_from(link: SectionLink, when: datetime) -> str:
     """How a section came from another one ("… on DATE"); the other's name is quoted."""

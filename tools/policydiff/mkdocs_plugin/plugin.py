@@ -25,6 +25,7 @@ from .. import render, urls
 from ..archive import Archive
 from ..errors import PolicyDiffError
 from ..history import PolicyHistory, archive_fingerprint, load_history
+from ..times import build_date
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
 
@@ -88,12 +89,16 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         return files
 
     def _load_histories(self, archive: Archive) -> list[PolicyHistory]:
+        try:
+            built_for = build_date()  # SOURCE_DATE_EPOCH, else today: a serve session crosses midnight
+        except ValueError as exc:
+            raise PolicyDiffError(str(exc)) from None
         histories = []
         for slug in archive.slugs():
-            key = archive_fingerprint(archive, slug)
+            key = f"{archive_fingerprint(archive, slug)} {built_for.isoformat()}"
             cached = self.history_cache.get(slug)
             if cached is None or cached[0] != key:
-                cached = self.history_cache[slug] = (key, load_history(archive, slug))
+                cached = self.history_cache[slug] = (key, load_history(archive, slug, build_date=built_for))
             histories.append(cached[1])
         for gone in set(self.history_cache) - {h.slug for h in histories}:
             del self.history_cache[gone]

@@ -19,10 +19,10 @@ import yaml
 from .. import urls
 from ..diff import Section
 from ..escape import external_link, html_text, markdown_html, md_text, plain_title, safe_url
-from ..history import PolicyHistory
+from ..history import Change, PolicyHistory
 from ..models import Capture
 from ..times import format_iso
-from ..wording import day, section_name
+from ..wording import MATERIAL_TITLE, NOTE_TITLE, day, section_name
 
 FEED_FILES = (
     ("Atom", "atom.xml", "application/atom+xml"),
@@ -94,6 +94,19 @@ def feed_links(page_src: str, settings: RenderSettings, slug: str | None = None,
         for label, name, kind in FEED_FILES
     )
     return raw_block(f'<p class="pd-feeds"><span class="pd-feeds-label">Subscribe:</span> {links}</p>')
+
+
+def note_block(change: Change) -> str:
+    """The editor's note of a change as an admonition (raw HTML: the note is Markdown from the
+    archive, rendered only through `escape.markdown_html`), marked when the change is material."""
+    if change.note is None:
+        return ""
+    title = NOTE_TITLE + (f' · <span class="pd-material">{MATERIAL_TITLE}</span>' if change.material else "")
+    kind = "warning" if change.material else "note"
+    return raw_block(
+        f'<div class="admonition {kind} pd-note"><p class="admonition-title">{title}</p>'
+        f"{markdown_html(change.note.text)}</div>"
+    )
 
 
 def toggle() -> str:

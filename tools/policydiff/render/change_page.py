@@ -14,13 +14,26 @@ from ..wording import (
     FLAG_TITLES,
     change_summary,
     day,
+    effective_words,
     entry_label,
     entry_title,
     flag_explanation,
     shown_flags,
     word_counts,
 )
-from .blocks import PROVENANCE_HEAD, anchor, front_matter, heading, provenance_row, raw_block, rel, span, src, toggle
+from .blocks import (
+    PROVENANCE_HEAD,
+    anchor,
+    front_matter,
+    heading,
+    note_block,
+    provenance_row,
+    raw_block,
+    rel,
+    span,
+    src,
+    toggle,
+)
 from .diffhtml import diff_block
 
 
@@ -53,6 +66,9 @@ def change_page(history: PolicyHistory, change: Change) -> str:
         f"from [{change.old.version}]({old_v}) (in force {span(change.old.start, change.old.end)}) "
         f"to [{change.new.version}]({new_v}) (first captured {format_iso(change.published)})\n\n"
     )
+    out.append(note_block(change))  # the publisher's word comes first
+    if change.notice_days or change.upcoming:  # advance notice; a date in the past is the text's business
+        out.append(f"**{md_text(effective_words(change))}**\n{{: .pd-effective }}\n\n")
     out.append(flag_admonitions(history, change))
     out.append(f"**{md_text(change_summary(change.diff))}**\n\n")
     changed = [e for e in change.diff.sections if e.status != "unchanged"]

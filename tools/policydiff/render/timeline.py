@@ -4,10 +4,12 @@ the provenance of every capture, and the captures withdrawn from the history."""
 from __future__ import annotations
 
 from .. import urls
-from ..escape import md_text
+from ..escape import markdown_plain, md_text
 from ..history import PolicyHistory
-from ..wording import FLAG_TITLES, change_summary, shown_flags
+from ..wording import FLAG_TITLES, MATERIAL_TITLE, NOTE_TITLE, change_summary, shortened, shown_flags, upcoming_title
 from .blocks import PROVENANCE_HEAD, front_matter, provenance_row, rel, span, src
+
+NOTE_CHARS = 160  # of an editor's note in the table; the change page has all of it
 
 
 def timeline_page(history: PolicyHistory) -> str:
@@ -31,7 +33,15 @@ def timeline_page(history: PolicyHistory) -> str:
             change = history.changes[index - 1]
             link = rel(page, src(urls.change_page(change)))
             change_cell = f"[{change_summary(change.diff)}]({link})"
-            flags_cell = ", ".join(f"**{FLAG_TITLES[name]}**" for name in shown_flags(change.flags))
+            if change.note is not None:  # the publisher's word first
+                words = md_text(shortened(markdown_plain(change.note.text), NOTE_CHARS))
+                change_cell = f"*{NOTE_TITLE}:* {words} · {change_cell}"
+            flags = [f"**{FLAG_TITLES[name]}**" for name in shown_flags(change.flags)]
+            if change.upcoming:
+                flags.insert(0, f"**{md_text(upcoming_title(change))}**")
+            if change.material:
+                flags.insert(0, f"**{MATERIAL_TITLE}**")
+            flags_cell = ", ".join(flags)
         out.append(
             f"| {index + 1} | {span(period.start, period.end)} | [{period.version}]({version}) "
             f"| {len(period.captures)} | {change_cell} | {flags_cell} |\n"
