@@ -73,4 +73,6 @@ def build_date(environ: Mapping[str, str] | None = None) -> date:
     try:
         return datetime.fromtimestamp(int(value), UTC).date()
     except (ValueError, OverflowError, OSError):
-        raise ValueError(f"SOURCE_DATE_EPOCH={value!r}: expected a number of seconds since 1970-01-01") from None
+        from .errors import PolicyDiffError
+
+        raise PolicyDiffError(f"SOURCE_DATE_EPOCH={value!r}: expected a number of seconds since 1970-01-01") from None

@@ -10,6 +10,8 @@ from ..wording import day, entry_label, entry_title, notice_words, upcoming_titl
 from .blocks import RenderSettings, feed_links, front_matter, note_block, raw_block, rel, src, text_markdown
 from .diffhtml import diff_block
 
+OPEN_DIFFS = 6  # an upcoming change touching at most this many sections shows their diffs unfolded
+
 
 def policy_page(history: PolicyHistory, settings: RenderSettings) -> str:
     page = src(urls.policy_page(history.slug))
@@ -74,15 +76,17 @@ def upcoming_block(history: PolicyHistory, change: Change, page: str) -> str:
     out.append(note_block(change))
     old_label = f"{change.old.version} (in force)"
     new_label = f"{change.new.version} (from {change.effective})"
-    for entry in change.diff.sections:
-        if entry.status == "unchanged":
-            continue
+    changed = [e for e in change.diff.sections if e.status != "unchanged"]
+    opened = " open" if len(changed) <= OPEN_DIFFS else ""  # a restructure lists its sections, folded
+    for entry in changed:
         summary = (
             f"{html_text(entry_title(entry))} · {html_text(entry_label(entry))} · "
             f"{word_counts(entry.words_added, entry.words_removed)} words"
         )
         block = diff_block(entry.diff, old_label=old_label, new_label=new_label)
-        out.append(raw_block(f'<details class="pd-upcoming-diff" open><summary>{summary}</summary>{block}</details>'))
+        out.append(
+            raw_block(f'<details class="pd-upcoming-diff"{opened}><summary>{summary}</summary>{block}</details>')
+        )
     return "".join(out)
 
 
