@@ -582,18 +582,34 @@ def capture(
     required=True,
     help="Directory to write the pages into (e.g. a docs/ folder of another builder).",
 )
+@click.option(
+    "--no-captures", "no_captures", is_flag=True, help="Do not publish the raw captures (as <name>.txt) with the pages."
+)
+@click.option("--site-url", "site_url", default="", help="The site's absolute address (versions are cited by it).")
 @pass_context
-def render(obj: Context, out: Path) -> None:
-    """Write the site's generated pages (Markdown, JSON, assets) for any static builder.
+def render(obj: Context, out: Path, no_captures: bool, site_url: str) -> None:
+    """Write the site's generated pages (Markdown, JSON, assets) for any static builder, and
+    each capture's raw file as plain text (`<name>.txt`) unless --no-captures.
 
     Add the assets to that builder's config: extra_css and extra_javascript as listed in
     `policydiff.render.EXTRA_CSS` and `EXTRA_JAVASCRIPT` (README, "Building with another tool").
     """
+    import shutil
+
     from .history import load_history
-    from .render import render_site, write_site
+    from .publish import published_captures
+    from .render import RenderSettings, render_site, write_site
 
     archive = obj.archive
-    count = write_site(render_site([load_history(archive, slug) for slug in archive.slugs()]), out)
+    histories = [load_history(archive, slug) for slug in archive.slugs()]
+    url = site_url if not site_url or site_url.endswith("/") else site_url + "/"
+    settings = RenderSettings(captures=not no_captures, site_url=url)
+    count = write_site(render_site(histories, settings), out)
+    if not no_captures:
+        for path, source in published_captures(archive, histories).items():
+            (out / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, out / path)
+            count += 1
     click.echo(f"{count} files written to {out}")
 
 

@@ -48,3 +48,6 @@ class PolicyDiffConfig(base.Config):
     """Entries kept in each feed, newest first; the site keeps the whole history."""
     feeds_include_trivial = c.Type(bool, default=False)
     """Put trivial-only changes (whitespace, punctuation, a date) in every policy's feeds."""
+    publish_captures = c.Type(bool, default=True)
+    """Publish each capture's raw file with the site (as `<name>.txt`, served as plain text: a
+    capture never runs as a page), linked from the timeline, so readers can check its sha256."""

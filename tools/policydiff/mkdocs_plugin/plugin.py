@@ -25,6 +25,7 @@ from .. import render, urls
 from ..archive import Archive
 from ..errors import PolicyDiffError
 from ..history import PolicyHistory, archive_fingerprint, load_history
+from ..publish import published_captures
 from ..times import build_date
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
@@ -40,6 +41,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.rendered_slugs: list[str] = []  # re-rendered in the last build (tests and bench read it)
         self.generate_nav = True
         self.feeds: SiteFeeds | None = None
+        self.site_url = ""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
@@ -49,12 +51,17 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def settings(self) -> render.RenderSettings:
         return render.RenderSettings(
-            feeds=self.feeds is not None and self.feeds.enabled, latest_changes=self.config.latest_changes
+            feeds=self.feeds is not None and self.feeds.enabled,
+            latest_changes=self.config.latest_changes,
+            captures=self.config.publish_captures,
+            site_url=self.site_url,
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.feeds = SiteFeeds(self.config)
         self.feeds.check_config(config)
+        url = config.site_url or ""
+        self.site_url = url if not url or url.endswith("/") else url + "/"
         if not self.config.enabled:
             return config
         for path in render.EXTRA_CSS:
@@ -73,8 +80,10 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
+        archive = Archive(self.archive_path())
         try:
-            self.histories = self._load_histories(Archive(self.archive_path()))
+            self.histories = self._load_histories(archive)
+            captures = published_captures(archive, self.histories) if self.config.publish_captures else {}
         except PolicyDiffError as exc:
             raise PluginError(f"policy-diff: {exc.message}") from None
         settings = self.settings()
@@ -84,6 +93,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         for path, content in render.site_files(self.histories, rendered, settings).items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
+        for path, source in captures.items():  # copied by MkDocs from the archive, bytes unchanged
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, abs_src_path=str(source)))
         if self.generate_nav:
             config.nav = self._navigation(files)
         return files

@@ -28,7 +28,7 @@ from .section_page import section_page
 from .timeline import timeline_page
 from .version_page import version_page
 
-RENDER_VERSION = "3"  # bump when the pages change shape, to invalidate cached renderings
+RENDER_VERSION = "4"  # bump when the pages change shape, to invalidate cached renderings
 ASSET_DIR = "assets/policy-diff/"
 ASSETS = {
     ASSET_DIR + "policy-diff.css": "policy-diff.css",
@@ -61,11 +61,12 @@ def render_policy(history: PolicyHistory, settings: RenderSettings = DEFAULT_SET
     version, each change, each section's history)."""
     slug = history.slug
     files = {src(urls.policy_page(slug)): policy_page(history, settings)}
-    files[src(urls.timeline_page(slug))] = timeline_page(history)
+    files[src(urls.timeline_page(slug))] = timeline_page(history, settings)
     files[src(urls.compare_page(slug))] = compare_page(history, COMPARE_CONFIG)
     files.update(compare_data(history))
     for version in history.versions:
-        files[src(urls.version_page(slug, version.id))] = version_page(history, version)
+        files[src(urls.version_page(slug, version.id))] = version_page(history, version, settings)
+        files[urls.version_text_file(slug, version.id)] = version.text  # the download: the text as archived
     for change in history.changes:
         files[src(urls.change_page(change))] = change_page(history, change)
     for section in history.sections:

@@ -37,9 +37,14 @@ class RenderSettings:
 
     feeds: bool = True  # the feeds are written: pages link to them
     latest_changes: int = 15  # changes listed on the overview
+    captures: bool = False  # the raw captures are published with the site (`urls.capture_file`)
+    site_url: str = ""  # the site's absolute address, for the stable URLs versions are cited by
 
     def key(self) -> str:
-        return f"feeds={self.feeds};latest={self.latest_changes}"
+        return f"feeds={self.feeds};latest={self.latest_changes};captures={self.captures};url={self.site_url}"
+
+
+DEFAULT_RENDER = RenderSettings()
 
 
 def src(page_dir: str) -> str:
@@ -142,7 +147,22 @@ def text_markdown(sections: Iterable[Section], *, markers: dict[str, str] | None
 PROVENANCE_HEAD = "| Captured | Version | File | SHA-256 | Archived copy |\n|---|---|---|---|---|\n"
 
 
-def provenance_row(history: PolicyHistory, page: str, vid: str, file: str, capture: Capture | None) -> str:
+def capture_link(history: PolicyHistory, page: str, file: str, settings: RenderSettings | None) -> str:
+    """A capture's file name, linked to its published raw file when captures are published
+    (a Markdown link, so the builder checks it resolves)."""
+    if settings is None or not settings.captures or history.capture(file) is None:
+        return md_text(file)
+    return f"[{md_text(file)}]({rel(page, urls.capture_file(history.slug, file))}){{: .pd-capture-file }}"
+
+
+def provenance_row(
+    history: PolicyHistory,
+    page: str,
+    vid: str,
+    file: str,
+    capture: Capture | None,
+    settings: RenderSettings | None = None,
+) -> str:
     version = rel(page, src(urls.version_page(history.slug, vid)))
     if capture is None:
         return f"| ? | [{vid}]({version}) | {md_text(file)} | | |\n"
@@ -150,6 +170,5 @@ def provenance_row(history: PolicyHistory, page: str, vid: str, file: str, captu
     if not archived and safe_url(capture.source_url):
         archived = "source: " + external_link(capture.source_url, capture.source_url)
     sha = f'<code class="pd-sha" title="{html_text(capture.sha256)}">{html_text(capture.sha256[:16])}…</code>'
-    return (
-        f"| {format_iso(capture.captured_at)} | [{vid}]({version}) | {md_text(capture.file)} | {sha} | {archived} |\n"
-    )
+    file_cell = capture_link(history, page, capture.file, settings)
+    return f"| {format_iso(capture.captured_at)} | [{vid}]({version}) | {file_cell} | {sha} | {archived} |\n"

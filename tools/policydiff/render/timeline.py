@@ -7,12 +7,12 @@ from .. import urls
 from ..escape import markdown_plain, md_text
 from ..history import PolicyHistory
 from ..wording import FLAG_TITLES, MATERIAL_TITLE, NOTE_TITLE, change_summary, shortened, shown_flags, upcoming_title
-from .blocks import PROVENANCE_HEAD, front_matter, provenance_row, rel, span, src
+from .blocks import PROVENANCE_HEAD, RenderSettings, capture_link, front_matter, provenance_row, rel, span, src
 
 NOTE_CHARS = 160  # of an editor's note in the table; the change page has all of it
 
 
-def timeline_page(history: PolicyHistory) -> str:
+def timeline_page(history: PolicyHistory, settings: RenderSettings | None = None) -> str:
     page = src(urls.timeline_page(history.slug))
     out = [front_matter(f"Timeline of {history.name}")]
     out.append("# Timeline { #pd--top }\n\n")
@@ -47,15 +47,22 @@ def timeline_page(history: PolicyHistory) -> str:
             f"| {len(period.captures)} | {change_cell} | {flags_cell} |\n"
         )
     out.append("\n## Provenance { #pd--provenance }\n\n")
-    out.append("Every capture behind these versions: the stored file, its SHA-256, and where it was archived.\n\n")
+    out.append("Every capture behind these versions: the stored file, its SHA-256, and where it was archived.")
+    if settings is not None and settings.captures:
+        out.append(
+            " Each file is published as it is stored, as plain text (`.txt` appended to its name, so no capture "
+            "ever runs as a page of this site): `sha256sum` of the download gives the SHA-256 shown."
+        )
+    out.append("\n\n")
     out.append(PROVENANCE_HEAD)
     for period in history.periods:
         for ref in period.captures:
-            out.append(provenance_row(history, page, period.version, ref.file, history.capture(ref.file)))
+            out.append(provenance_row(history, page, period.version, ref.file, history.capture(ref.file), settings))
     if history.exclusions:
         out.append("\n## Withdrawn captures { #pd--withdrawn }\n\n")
         out.append("Captures kept in the archive but left out of the history, with the reason given.\n\n")
         out.append("| Capture | Reason | Withdrawn |\n|---|---|---|\n")
         for item in history.exclusions:
-            out.append(f"| {md_text(item.file)} | {md_text(item.reason)} | {md_text(item.excluded_at)} |\n")
+            file = capture_link(history, page, item.file, settings)
+            out.append(f"| {file} | {md_text(item.reason)} | {md_text(item.excluded_at)} |\n")
     return "".join(out)
