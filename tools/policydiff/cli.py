@@ -108,6 +108,22 @@ def main(ctx: click.Context, archive_dir: Path) -> None:
 
 
 @main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="Our policies", show_default=True, help="The site's name.")
+@click.option(
+    "--site-url", default="http://127.0.0.1:8000/", show_default=True, help="The address it will be published at."
+)
+def init(directory: Path, name: str, site_url: str) -> None:
+    """Start a site in DIRECTORY: mkdocs.yml, docs/ and an empty archive/ (then `policy-diff
+    --archive DIRECTORY/archive add ...`, ingest, `mkdocs serve`). Overwrites nothing."""
+    from .scaffold import init_site
+
+    for path in init_site(directory, name, site_url):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {directory} && policy-diff add SLUG --url URL, then ingest, then mkdocs serve")
+
+
+@main.command()
 @click.argument("slug")
 @click.option("--url", "urls", multiple=True, required=True, help="The policy's address (repeatable).")
 @click.option("--name", help="A human name, e.g. 'ZWSOFT privacy policy' (default: the slug).")
