@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -168,3 +172,26 @@ def test_material_ranks_above_any_automatic_significance() -> None:
         reverse=True,
     )
     assert [name for name, _ in ranked] == ["material", "big", "none"]
+
+
+def test_a_note_killed_at_any_write_point_is_all_or_nothing(github: Archive) -> None:
+    """Write points of a note: its manifest record (1: killed with half the line written),
+    then notes.yml (2: its temporary written, not renamed). Killed at either, the archive
+    verifies, and the next writer finishes it (1: no note; 2: notes.yml from the record)."""
+    root = github.root
+    for point, committed in ((1, False), (2, True)):
+        env = {**os.environ, "POLICY_DIFF_CRASH_AT_WRITE": str(point)}
+        args = ["note", SLUG, "2024-04-18", "--text", f"Note {point}.", "--material"]
+        proc = subprocess.run(
+            [sys.executable, "-m", "policydiff.cli", "--archive", str(root), *args], env=env, capture_output=True
+        )
+        assert proc.returncode == -signal.SIGKILL, proc.stdout + proc.stderr
+        assert [str(p) for p in Archive(root).verify(rederive=False) if p.fatal] == []
+        archive = Archive(root)
+        with archive.locked():  # the next writer recovers what the killed one left
+            pass
+        assert ("2024-04-18" in archive.notes(SLUG)) is committed
+        notes = github.policy_dir(SLUG) / "notes.yml"
+        assert parse_notes_yaml(notes.read_bytes()) == archive.notes(SLUG) if committed else not notes.exists()
+        assert [str(p) for p in archive.verify(rederive=False)] == []
+        assert not list(root.rglob(".*.tmp-*"))

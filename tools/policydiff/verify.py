@@ -265,8 +265,13 @@ def _verify_notes(archive: Archive, slug: str, interrupted: bool) -> list[Proble
         return [Problem(archive.manifest_path(slug), _message(exc, archive.manifest_path(slug)))]
     if not path.exists() and not path.is_symlink():
         if expected:
+            why = " (an interrupted write: the next writer rewrites it)" if interrupted else ""
             return [
-                Problem(path, f"missing: the manifest records {len(expected)} note(s); `policy-diff note` rewrites it")
+                Problem(
+                    path,
+                    f"missing: the manifest records {len(expected)} note(s){why}; `policy-diff note` rewrites it",
+                    not interrupted,
+                )
             ]
         return []
     try:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from .. import urls
 from ..escape import md_text
 from ..history import PolicyHistory
-from ..wording import change_summary, day
+from ..wording import MATERIAL_TITLE, change_summary, day
 from .blocks import RenderSettings, feed_links, front_matter, rel, src
 
 OVERVIEW_PAGE = "policies/"
@@ -43,6 +43,8 @@ def overview_markdown(histories: Sequence[PolicyHistory], page_src: str, setting
         for change, history in changes:
             link = rel(page_src, src(urls.change_page(change)))
             summary = md_text(change_summary(change.diff))
+            if change.material:
+                summary = f"{MATERIAL_TITLE}: {summary}"
             out.append(f"| {day(change.published)} | {md_text(history.name)} | [{summary}]({link}) |\n")
     out.append("\n")
     out.append(feed_links(page_src, settings))

@@ -42,8 +42,11 @@ def timeline_page(history: PolicyHistory, settings: RenderSettings | None = None
             if change.material:
                 flags.insert(0, f"**{MATERIAL_TITLE}**")
             flags_cell = ", ".join(flags)
+        in_force = span(period.start, period.end)
+        if index and history.changes[index - 1].upcoming:
+            in_force = f"from {md_text(history.changes[index - 1].effective or '')} (captured {in_force})"
         out.append(
-            f"| {index + 1} | {span(period.start, period.end)} | [{period.version}]({version}) "
+            f"| {index + 1} | {in_force} | [{period.version}]({version}) "
             f"| {len(period.captures)} | {change_cell} | {flags_cell} |\n"
         )
     out.append("\n## Provenance { #pd--provenance }\n\n")
