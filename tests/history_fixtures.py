@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from policydiff.declaration import Declaration
 from policydiff.history import PolicyHistory, build_history
 from policydiff.history.build import Differ
 from policydiff.models import Capture, CaptureRef, Period, Version
+from policydiff.notes import Note
 from policydiff.times import format_stamp
 
 START = datetime(2020, 1, 1, tzinfo=UTC)
@@ -51,6 +52,8 @@ def history_of(
     captured: Sequence[str] | None = None,
     moments: Sequence[datetime] | None = None,
     differ: Differ | None = None,
+    notes: Sequence[Note] = (),
+    build_date: date | None = None,
     **capture_options: str,
 ) -> PolicyHistory:
     """A history whose periods have these texts, in order. `captured`: the bytes of each
@@ -83,7 +86,15 @@ def history_of(
         raw={"name": name or slug, "url": "https://example.org/policy"},
     )
     return build_history(
-        declaration, captures=captures, exclusions=(), versions=versions, texts=by_id, periods=periods, differ=differ
+        declaration,
+        captures=captures,
+        exclusions=(),
+        versions=versions,
+        texts=by_id,
+        periods=periods,
+        differ=differ,
+        notes={n.key: n for n in notes},
+        build_date=build_date or date(2026, 1, 1),
     )
 
 

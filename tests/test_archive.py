@@ -7,8 +7,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import FIXTURES, CliRun
 from policydiff.archive import Archive
+from policydiff.errors import ArchiveError
 
 UPTIME = FIXTURES / "ota-demo" / "uptimerobot-privacy-policy" / "snapshots"
 UPTIME_URL = "https://uptimerobot.com/privacy/"
@@ -210,15 +213,17 @@ def test_invalid_declaration_names_file_and_field(cli: CliRun, archive_dir: Path
 
 
 def test_manifest_takes_records_of_other_kinds(cli: CliRun, archive: Archive) -> None:
-    """Issue 13's notes will be appended as their own kind: the chain takes them, and verify
-    passes over a kind it does not know with a warning."""
+    """A later kind is appended as its own kind: the chain takes it, and verify passes over a
+    kind it does not know with a warning (`note`, issue 13's, is the archive's own now)."""
     add_uptime(cli)
     cli("ingest", "uptimerobot", UPTIME / MARKUP_ONLY[0])
     before = archive.manifest_head("uptimerobot")
-    head = archive.append_record("uptimerobot", "note", {"file": "notes.yml", "sha256": "0" * 64})
+    with pytest.raises(ArchiveError):
+        archive.append_record("uptimerobot", "note", {"key": "2020-01-01", "text": "not through set_note"})
+    head = archive.append_record("uptimerobot", "attestation", {"file": "notes.yml", "sha256": "0" * 64})
     records = archive.manifest("uptimerobot").records
-    assert [r.kind for r in records] == ["captures", "note"]
+    assert [r.kind for r in records] == ["captures", "attestation"]
     assert records[1].body["prev"] == before and records[1].digest == head
     problems = archive.verify()
     assert [p for p in problems if p.fatal] == []
-    assert any("kind 'note' unknown to this version" in p.message for p in problems)
+    assert any("kind 'attestation' unknown to this version" in p.message for p in problems)

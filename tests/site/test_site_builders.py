@@ -23,9 +23,10 @@ def standalone_project(root: Path, archive: Path) -> Path:
     without our plugin, with the assets listed as any other builder needs them."""
     docs = root / "docs"
     shutil.copytree(REPO / "docs", docs)
-    output = cli(archive, "render", "--out", str(docs))
-    assert output.strip().endswith(f"files written to {docs}")
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    # the site's address, as the plugin reads it from mkdocs.yml (versions are cited by it)
+    output = cli(archive, "render", "--out", str(docs), "--site-url", config["site_url"])
+    assert output.strip().endswith(f"files written to {docs}")
     config["plugins"] = [p for p in config["plugins"] if not (isinstance(p, dict) and "policy-diff" in p)]
     config["docs_dir"] = "docs"
     config["extra_css"] = list(render.EXTRA_CSS)

@@ -8,6 +8,7 @@ archive/<slug>/manifest.jsonl                     append-only, hash-chained reco
 archive/<slug>/captures/<STAMP>-<sha12>.<ext>     raw bytes, never modified
 archive/<slug>/captures/<STAMP>-<sha12>.json      provenance (the manifest record's, as a file)
 archive/<slug>/exclusions.json                    captures withdrawn from the history, with reasons
+archive/<slug>/notes.yml                          editor's notes (notes.py): the manifest's `note` records
 archive/<slug>/versions/<id>.md                   one distinct normalised text
 archive/<slug>/versions/<id>.json                 its metadata: captures, extractor version
 ```
@@ -52,6 +53,7 @@ from .manifest import (
     truncate_torn_tail,
 )
 from .models import CAPTURE_FILE, MEDIA_TYPES, Capture, CaptureRef, Period, Version
+from .notes import NOTE_KIND, NOTES_FILE, Note, notes_yaml
 from .storage import (
     TMP_MARK,
     Staging,
@@ -334,9 +336,12 @@ class Archive:
         for tmp in pdir.rglob(f".*{TMP_MARK}*"):
             if tmp.is_file() and not tmp.is_symlink():
                 tmp.unlink(missing_ok=True)
-        # exclusions.json is the manifest's exclusions as a file
+        # exclusions.json and notes.yml are the manifest's exclusions and notes as files
         if state.exists and any(recorded_exclusions(r) for r in state.records):
             self._write_exclusions(slug, self.exclusions(slug))
+        if state.exists and any(r.kind == NOTE_KIND for r in state.records):
+            with suppress(PolicyDiffError):  # an invalid note record: `verify` reports it
+                self._write_notes(slug, self.notes(slug))
         for partial in pdir.glob(".versions.new-*"):
             if not self.versions_dir(slug).exists():
                 partial.rename(self.versions_dir(slug))
@@ -395,7 +400,7 @@ class Archive:
         """Append one record of another kind to the policy's manifest (issue 13's `note`
         records, say) and return the new head. The payload is JSON; `seq`, `prev`, `kind`
         and `at` are the manifest's own keys."""
-        if kind in ("captures", "seal", "exclusion") or set(payload) & {"seq", "prev", "kind", "at"}:
+        if kind in ("captures", "seal", "exclusion", NOTE_KIND) or set(payload) & {"seq", "prev", "kind", "at"}:
             raise ArchiveError(f"{kind!r} records are written by the archive itself")
         with self.locked():
             self.require(slug)
@@ -902,6 +907,46 @@ class Archive:
             self._write_exclusions(slug, self.exclusions(slug))
             marker.unlink(missing_ok=True)
         return capture
+
+    # -- editor's notes ---------------------------------------------------------------
+    def notes(self, slug: str) -> dict[str, Note]:
+        """The policy's editor's notes by key, as its manifest records them (the last note
+        of each key wins)."""
+        state = self.manifest(slug)
+        out: dict[str, Note] = {}
+        for record in state.records:
+            if record.kind != NOTE_KIND:
+                continue
+            try:
+                note = Note.from_json({k: v for k, v in record.body.items() if k not in ("seq", "prev", "kind", "at")})
+            except ValueError as exc:
+                raise ArchiveError(f"{self.manifest_path(slug)}: record {record.seq}: {exc}") from None
+            out[note.key] = note
+        return out
+
+    def _write_notes(self, slug: str, notes: dict[str, Note]) -> None:
+        path = self.policy_dir(slug) / NOTES_FILE
+        data = notes_yaml(notes).encode("utf-8")
+        if not path.exists() or path.read_bytes() != data:
+            write_atomic(path, data)
+
+    def set_note(self, slug: str, note: Note) -> str:
+        """Record an editor's note in the manifest, then rewrite notes.yml from it. Returns
+        the manifest's new head. Captures and versions are not touched."""
+        with self.locked():
+            self.require(slug)
+            # notes.yml follows the record; a writer killed in between leaves the marker, and
+            # the next one rewrites the file from the manifest.
+            marker = temporary_name(self.policy_dir(slug) / ".commit")
+            marker.write_bytes(b"")
+            try:
+                head = self._commit_record(slug, NOTE_KIND, note.to_json())
+            except BaseException:
+                marker.unlink(missing_ok=True)
+                raise
+            self._write_notes(slug, self.notes(slug))
+            marker.unlink(missing_ok=True)
+        return head
 
     # -- verification -----------------------------------------------------------------
     def verify(self, *, rederive: bool = True, workers: int | None = None) -> list[Problem]:

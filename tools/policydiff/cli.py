@@ -108,6 +108,22 @@ def main(ctx: click.Context, archive_dir: Path) -> None:
 
 
 @main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", default="Our policies", show_default=True, help="The site's name.")
+@click.option(
+    "--site-url", default="http://127.0.0.1:8000/", show_default=True, help="The address it will be published at."
+)
+def init(directory: Path, name: str, site_url: str) -> None:
+    """Start a site in DIRECTORY: mkdocs.yml, docs/ and an empty archive/ (then `policy-diff
+    --archive DIRECTORY/archive add ...`, ingest, `mkdocs serve`). Overwrites nothing."""
+    from .scaffold import init_site
+
+    for path in init_site(directory, name, site_url):
+        click.echo(f"wrote {path}")
+    click.echo(f"next: cd {directory} && policy-diff add SLUG --url URL, then ingest, then mkdocs serve")
+
+
+@main.command()
 @click.argument("slug")
 @click.option("--url", "urls", multiple=True, required=True, help="The policy's address (repeatable).")
 @click.option("--name", help="A human name, e.g. 'ZWSOFT privacy policy' (default: the slug).")
@@ -458,6 +474,48 @@ def exclude(obj: Context, slug: str, capture: str, reason: str) -> None:
     click.echo(f"{slug}: {found.file} excluded ({reason.strip()})")
 
 
+@main.command()
+@click.argument("slug")
+@click.argument("change", metavar="DATE|VERSION")
+@click.option("--text", required=True, help="The note, in Markdown (shown first wherever the change is).")
+@click.option("--material", is_flag=True, help="Mark the change material (shown as such, ranked first).")
+@click.option("--effective", metavar="DATE", help="The day the change takes effect, when its text does not say.")
+@pass_context
+def note(obj: Context, slug: str, change: str, text: str, material: bool, effective: str | None) -> None:
+    """Set the editor's note of a change: DATE is the day it took effect, VERSION the id of the
+    version it introduced. Recorded in the manifest and notes.yml; captures are not touched."""
+    from .history import load_history
+    from .history.notes import note_target, text_effective
+    from .notes import VERSION_KEY, Note, check_date
+
+    archive = obj.archive
+    archive.require(check_slug(slug))
+    try:
+        if change.lower().startswith("v") and not VERSION_KEY.fullmatch(change):
+            key = archive.version(slug, change).id  # a unique prefix
+        elif VERSION_KEY.fullmatch(change):
+            key = change
+        else:
+            key = check_date(parse_time(change).date(), "DATE") if len(change) > 10 else check_date(change, "DATE")
+        entry = Note.from_json({"key": key, "text": text, "material": material, "effective": effective})
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    history = load_history(archive, slug)
+    stated = text_effective(history.periods, {v.id: v.effective_date for v in history.versions})
+    index = note_target(history.periods, entry, stated)
+    if index is None:
+        dates = ", ".join(format_iso(c.published)[:10] for c in history.changes) or "none yet"
+        raise click.BadParameter(
+            f"{change!r} names no change of {slug} (changes first captured: {dates})", param_hint="DATE|VERSION"
+        )
+    head = archive.set_note(slug, entry)
+    target = history.changes[index]
+    click.echo(
+        f"{slug}: note set on the change of {format_iso(target.published)[:10]} "
+        f"({target.old.version} -> {target.new.version}){', material' if material else ''}; head {head}"
+    )
+
+
 @main.command("diff")
 @click.argument("slug")
 @click.argument("from_ref", metavar="[FROM]", required=False)
@@ -660,18 +718,34 @@ def capture(
     required=True,
     help="Directory to write the pages into (e.g. a docs/ folder of another builder).",
 )
+@click.option(
+    "--no-captures", "no_captures", is_flag=True, help="Do not publish the raw captures (as <name>.txt) with the pages."
+)
+@click.option("--site-url", "site_url", default="", help="The site's absolute address (versions are cited by it).")
 @pass_context
-def render(obj: Context, out: Path) -> None:
-    """Write the site's generated pages (Markdown, JSON, assets) for any static builder.
+def render(obj: Context, out: Path, no_captures: bool, site_url: str) -> None:
+    """Write the site's generated pages (Markdown, JSON, assets) for any static builder, and
+    each capture's raw file as plain text (`<name>.txt`) unless --no-captures.
 
     Add the assets to that builder's config: extra_css and extra_javascript as listed in
     `policydiff.render.EXTRA_CSS` and `EXTRA_JAVASCRIPT` (README, "Building with another tool").
     """
+    import shutil
+
     from .history import load_history
-    from .render import render_site, write_site
+    from .publish import published_captures
+    from .render import RenderSettings, render_site, write_site
 
     archive = obj.archive
-    count = write_site(render_site([load_history(archive, slug) for slug in archive.slugs()]), out)
+    histories = [load_history(archive, slug) for slug in archive.slugs()]
+    url = site_url if not site_url or site_url.endswith("/") else site_url + "/"
+    settings = RenderSettings(captures=not no_captures, site_url=url)
+    count = write_site(render_site(histories, settings), out)
+    if not no_captures:
+        for path, source in published_captures(archive, histories).items():
+            (out / path).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, out / path)
+            count += 1
     click.echo(f"{count} files written to {out}")
 
 

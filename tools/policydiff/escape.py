@@ -206,6 +206,15 @@ def markdown_html(text: str) -> str:
     return _block_safe(clean_html(_MD.convert(visible_controls(text))))
 
 
+def markdown_plain(text: str) -> str:
+    """A Markdown fragment's words alone, markup and HTML dropped (a note in a table cell or
+    a feed's plain-text summary); still to be escaped for where it goes (`md_text`, `xml_text`)."""
+    _MD.reset()
+    rendered = _MD.convert(visible_controls(text))
+    words = nh3.clean(rendered, tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT), strip_comments=True)
+    return " ".join(html.unescape(words).split())
+
+
 # -- feeds ----------------------------------------------------------------------------------
 def xml_text(text: str) -> str:
     """Captured text for a plain-text field of a feed (titles, summaries, descriptions)."""

@@ -13,8 +13,8 @@ a head published earlier has had its history rewritten.
 Kinds: `captures` (one group commit: each capture's file name and whole provenance, its sha256
 included, as `captures/<stem>.json` holds it), `exclusion`, and `seal` (the first record of a
 manifest made for an archive older than manifests: the captures and exclusions it had then).
-A later kind (issue 13's editor's notes: `note`) is appended the same way; a reader that does
-not know a kind checks its place in the chain and passes over it.
+`note` (an editor's note, notes.py: `key`, `text`, `material`, `effective`). A reader that
+does not know a kind checks its place in the chain and passes over it.
 
 One write is one record, so it is committed whole or not at all: a record counts when its
 line, newline included, is on disk. A writer killed in the middle of an append leaves a torn
@@ -33,7 +33,7 @@ from typing import Any
 from .storage import crash_point, fsync_dir, write_error
 
 MANIFEST = "manifest.jsonl"
-KNOWN_KINDS = frozenset({"seal", "captures", "exclusion"})
+KNOWN_KINDS = frozenset({"seal", "captures", "exclusion", "note"})
 
 
 def line_digest(line: bytes) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -59,3 +61,18 @@ def stamp_in_name(name: str) -> datetime | None:
 
 def now_utc() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def build_date(environ: Mapping[str, str] | None = None) -> date:
+    """The day a site is built for: `SOURCE_DATE_EPOCH` when set (reproducible builds, and
+    tests that fix the day), else today in UTC. What is upcoming depends on it."""
+    env = os.environ if environ is None else environ
+    value = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return now_utc().date()
+    try:
+        return datetime.fromtimestamp(int(value), UTC).date()
+    except (ValueError, OverflowError, OSError):
+        from .errors import PolicyDiffError
+
+        raise PolicyDiffError(f"SOURCE_DATE_EPOCH={value!r}: expected a number of seconds since 1970-01-01") from None

@@ -30,6 +30,18 @@ def version_page(slug: str, version_id: str) -> str:
     return f"policies/{slug}/versions/{version_id}/"
 
 
+def version_text_file(slug: str, version_id: str) -> str:
+    """A version's text as a download: Markdown, served as plain text (`.txt`)."""
+    return f"policies/{slug}/versions/{version_id}/{version_id}.md.txt"
+
+
+def capture_file(slug: str, file: str) -> str:
+    """A capture's raw bytes as published with the site (plugin option `publish_captures`).
+    Always `.txt`: every static host serves it as text/plain, so a hostile capture can never
+    run as a page of the site's origin; its bytes, and so its sha256, are the archive's."""
+    return f"policies/{slug}/captures/{file}.txt"
+
+
 def section_page(slug: str, lineage_id: str) -> str:
     return f"policies/{slug}/sections/{lineage_id}/"
 

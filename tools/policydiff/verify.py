@@ -31,6 +31,7 @@ from .errors import ExtractionError, PolicyDiffError
 from .extract import EXTRACTOR_VERSION
 from .manifest import KNOWN_KINDS, MANIFEST, read_manifest
 from .models import CAPTURE_FILE, Capture
+from .notes import NOTES_FILE, parse_notes_yaml
 from .storage import TMP_MARK, final_name
 from .times import format_iso, format_stamp
 
@@ -219,6 +220,10 @@ def _verify_policy(archive: Archive, slug: str, rederive: bool, workers: int | N
         except PolicyDiffError as exc:
             problems.append(Problem(pdir / "exclusions.json", exc.message))
 
+    # -- editor's notes: notes.yml is the manifest's notes as a file ------------------------
+    if state.exists and not state.problems:
+        problems.extend(_verify_notes(archive, slug, interrupted))
+
     # -- versions ------------------------------------------------------------------------
     metas: dict[str, dict] = {}
     listed: dict[str, str] = {}
@@ -251,6 +256,43 @@ def _verify_policy(archive: Archive, slug: str, rederive: bool, workers: int | N
     if rederive and metas:
         problems.extend(_rederive(archive, slug, committed, metas, workers))
     return problems
+
+
+def _verify_notes(archive: Archive, slug: str, interrupted: bool) -> list[Problem]:
+    path = archive.policy_dir(slug) / NOTES_FILE
+    try:
+        expected = archive.notes(slug)
+    except PolicyDiffError as exc:
+        return [Problem(archive.manifest_path(slug), _message(exc, archive.manifest_path(slug)))]
+    if not path.exists() and not path.is_symlink():
+        if expected:
+            why = " (an interrupted write: the next writer rewrites it)" if interrupted else ""
+            return [
+                Problem(
+                    path,
+                    f"missing: the manifest records {len(expected)} note(s){why}; `policy-diff note` rewrites it",
+                    not interrupted,
+                )
+            ]
+        return []
+    try:
+        on_disk = parse_notes_yaml(read_regular(path))
+    except PolicyDiffError as exc:
+        return [Problem(path, _message(exc, path))]
+    except ValueError as exc:
+        return [Problem(path, f"invalid: {exc}")]
+    if on_disk == expected:
+        return []
+    changed = sorted(k for k in set(on_disk) | set(expected) if on_disk.get(k) != expected.get(k))
+    what = ", ".join(changed[:5]) + ("…" if len(changed) > 5 else "")
+    return [
+        Problem(
+            path,
+            f"differs from the manifest's notes ({what}): edited by hand? set notes with `policy-diff note`"
+            + (" (or an interrupted write)" if interrupted else ""),
+            not interrupted,
+        )
+    ]
 
 
 def _differing(on_disk: object, recorded: dict) -> str:

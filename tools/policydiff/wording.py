@@ -173,6 +173,60 @@ def flag_categories(flags: ChangeFlags) -> tuple[str, ...]:
     return tuple(name.replace("_", " ") for name in flags.names)
 
 
+# -- what the publisher says: editor's notes, material changes, effective dates -------------
+NOTE_TITLE = "Editor's note"
+MATERIAL_TITLE = "Material change"
+
+
+def effective_words(change: Change) -> str:
+    """When a change takes effect and how much notice it gave, or "" when unknown."""
+    if change.effective is None:
+        return ""
+    verb = "Takes effect" if change.upcoming else "Took effect"
+    notice = change.notice_days
+    told = f", {notice} day{'' if notice == 1 else 's'} after it was first captured" if notice else ""
+    return f"{verb} on {change.effective}{told}."
+
+
+def upcoming_title(change: Change) -> str:
+    return f"Upcoming change, effective {change.effective}"
+
+
+def notice_words(change: Change) -> str:
+    notice = change.notice_days
+    first = day(change.published)
+    return f"First captured {first}: {notice} day{'' if notice == 1 else 's'} of notice." if notice else ""
+
+
+def in_force_span(history: PolicyHistory, version_id: str) -> tuple[str, str]:
+    """(from, to) of a version, as a citation gives them: from the day it took effect (its
+    change's effective date when known, else its first capture), to the day the next text
+    did, or "present"; for a text in force several times, its first and last stretch."""
+    indices = [i for i, p in enumerate(history.periods) if p.version == version_id]
+    if not indices:
+        return ("never in force (withdrawn captures only)", "")
+
+    def began(index: int) -> str:
+        if index == 0:
+            return day(history.periods[0].start)
+        change = history.changes[index - 1]
+        return change.effective or day(change.published)
+
+    start = began(indices[0])
+    if indices[0] > 0 and history.changes[indices[0] - 1].upcoming:
+        start += " (upcoming)"
+    end = "present" if indices[-1] == len(history.periods) - 1 else began(indices[-1] + 1)
+    return (start, end)
+
+
+def cite_line(name: str, version_id: str, span: tuple[str, str], url: str | None, sha256: str) -> str:
+    """One line to cite a version by: policy, version, in force from/to, stable URL, sha256."""
+    start, end = span
+    when = f"in force from {start} to {end}" if end else start
+    where = f" {url}" if url else ""
+    return f"{name}, version {version_id}, {when}.{where} SHA-256 of the text: {sha256}."
+
+
 # -- links between section histories --------------------------------------------------------
 def born_from(link: SectionLink, when: datetime) -> str:
     """How a section came from another one ("… on DATE"); the other's name is quoted."""

@@ -11,7 +11,7 @@ section became which new one), `words` (word diffs, diff-match-patch semantics),
 """
 
 from .compare import diff_versions
-from .dates import StatedDate, stated_date
+from .dates import StatedDate, effective_date, stated_date
 from .records import DiffSummary, PolicyDiff, Section, SectionChange
 from .segment import segment, slugify
 from .words import word_diff
@@ -23,6 +23,7 @@ __all__ = [
     "SectionChange",
     "StatedDate",
     "diff_versions",
+    "effective_date",
     "segment",
     "slugify",
     "stated_date",

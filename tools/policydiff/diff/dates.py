@@ -46,6 +46,14 @@ _LABEL = re.compile(
     r"g[üu]ltig\s+(?:ab|seit)|inkrafttreten)",
     re.I,
 )
+# The labels that say when a text takes effect, not when it was written: a date after one of
+# these that is later than the day the text was first captured is advance notice.
+_EFFECTIVE_LABEL = re.compile(
+    r"(?:effective(?:\s+date|\s+as\s+of|\s+from|\s+on)?|takes?\s+effect(?:\s+on)?|in\s+effect\s+(?:from|as\s+of)|"
+    r"s.applique\s+(?:[àa]\s+partir|[àa]\s+compter)\s+d[eu]|en\s+vigueur(?:\s+(?:le|au|à\s+compter\s+du))?|"
+    r"date\s+d.entr[ée]e\s+en\s+vigueur|g[üu]ltig\s+ab|inkrafttreten|wirksam\s+ab)",
+    re.I,
+)
 _HAS_YEAR = re.compile(r"(?:19|20)\d\d")
 _ENGLISH_LABEL = re.compile(r"last|date|updated|effective|revised|version", re.I)
 _LABEL_GAP = 60  # characters searched after a label for its date
@@ -77,14 +85,14 @@ def find_dates(text: str, *, dayfirst: bool = False) -> list[tuple[int, int, str
     return sorted(found)
 
 
-def stated_date(markdown: str) -> StatedDate | None:
+def stated_date(markdown: str, *, labels: re.Pattern[str] = _LABEL) -> StatedDate | None:
     """The first date the policy states for itself after a label, or None."""
     # Years are rare and cheap to find; labels are looked for only just before one.
     searched = 0
     for year in _HAS_YEAR.finditer(markdown):
         start = max(searched, year.start() - _LABEL_GAP - 30)
         searched = year.start()
-        for label in _LABEL.finditer(markdown, start, year.start()):
+        for label in labels.finditer(markdown, start, year.start()):
             if not _label_starts_word(markdown, label.start()):
                 continue
             window = markdown[label.end() : label.end() + _LABEL_GAP]
@@ -94,6 +102,12 @@ def stated_date(markdown: str) -> StatedDate | None:
                 _start, end, iso = dates[0]
                 return StatedDate(iso, markdown[label.start() : label.end() + end].strip())
     return None
+
+
+def effective_date(markdown: str) -> StatedDate | None:
+    """The date the policy says it takes effect ("Effective date: 1 March 2024", "Gültig ab
+    01.03.2024"), or None."""
+    return stated_date(markdown, labels=_EFFECTIVE_LABEL)
 
 
 def looks_like_date_line(line: str) -> bool:

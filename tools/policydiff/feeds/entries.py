@@ -15,13 +15,15 @@ from datetime import datetime
 from urllib.parse import quote
 
 from ..diff import SectionChange
-from ..escape import clean_html, feed_html_text, xml_text
+from ..escape import clean_html, feed_html_text, markdown_html, markdown_plain, xml_text
 from ..history import Change, PolicyHistory
 from ..history.significance import displayed_significance
 from ..times import format_iso, format_stamp
 from ..urls import change_page, section_page
 from ..wording import (
     FLAG_TITLES,
+    MATERIAL_TITLE,
+    NOTE_TITLE,
     SIGNIFICANCE_TITLES,
     change_gist,
     day,
@@ -179,6 +181,10 @@ def _section_diffs(sections: Sequence[SectionChange]) -> str:
     return "".join(parts)
 
 
+def material_prefix(change: Change) -> str:
+    return f"{MATERIAL_TITLE}: " if change.material else ""
+
+
 def entry_id(change: Change, context: EntryContext) -> str:
     """The capture's identity (time and sha256), not the version's: a better extractor must not
     make an old change look new. The time is there because a return to an earlier text can be
@@ -189,6 +195,36 @@ def entry_id(change: Change, context: EntryContext) -> str:
 def change_entry_id(change: Change, id_prefix: str) -> str:
     capture = change.first_capture
     return f"{id_prefix}{change.slug}/{format_stamp(capture.captured_at)}-{capture.sha256}"
+
+
+def publisher_html(change: Change) -> str:
+    """The editor's note (Markdown through the one allow-list) and the effective date, first
+    in an entry. Worded without the build date, so an entry never changes when a day passes."""
+    parts = []
+    if change.note is not None:
+        title = NOTE_TITLE + (f" · {MATERIAL_TITLE}" if change.material else "")
+        parts.append(
+            f"<p><strong>{feed_html_text(title)}</strong></p><blockquote>{markdown_html(change.note.text)}</blockquote>"
+        )
+    if change.effective:
+        parts.append(f"<p><strong>{feed_html_text(_effective_line(change))}</strong></p>")
+    return "".join(parts)
+
+
+def _effective_line(change: Change) -> str:
+    notice = change.notice_days
+    if not notice:
+        return f"Effective {change.effective}."
+    return f"Effective {change.effective}, {notice} day{'' if notice == 1 else 's'} after it was first captured."
+
+
+def publisher_summary(change: Change) -> list[str]:
+    words = []
+    if change.note is not None:
+        words.append(f"{NOTE_TITLE}: {shortened(markdown_plain(change.note.text), 300)}")
+    if change.effective:
+        words.append(_effective_line(change))
+    return words
 
 
 def change_entry(change: Change, context: EntryContext) -> FeedEntry:
@@ -203,6 +239,7 @@ def change_entry(change: Change, context: EntryContext) -> FeedEntry:
     flags = flag_lines(change, history)
     words = f"{word_counts(summary.words_added, summary.words_removed)} words"
     body = [
+        publisher_html(change),
         f"<p><strong>{feed_html_text(SIGNIFICANCE_TITLES[level])}</strong>: {feed_html_text(headline)}</p>",
         f"<p>{feed_html_text(what)} · {words}</p>",
     ]
@@ -215,12 +252,28 @@ def change_entry(change: Change, context: EntryContext) -> FeedEntry:
     body.append(_provenance(change, context))
     return FeedEntry(
         id=entry_id(change, context),
-        title=xml_text(f"{context.name}: {shortened(headline, MAX_HEADLINE_TITLE_CHARS)}{_back_to(change, history)}"),
+        title=xml_text(
+            f"{context.name}: {material_prefix(change)}{shortened(headline, MAX_HEADLINE_TITLE_CHARS)}"
+            f"{_back_to(change, history)}"
+        ),
         url=absolute(context.site_url, change_page(change)),
         published=change.published,
-        summary=xml_text(" ".join([f"{SIGNIFICANCE_TITLES[level]}: {headline}", f"{what}, {words}.", *flags])),
+        summary=xml_text(
+            " ".join(
+                [*publisher_summary(change), f"{SIGNIFICANCE_TITLES[level]}: {headline}", f"{what}, {words}.", *flags]
+            )
+        ),
         content_html=clean_html("".join(body)),
-        categories=tuple(dict.fromkeys((*flag_categories(change.flags), level, *(f"term: {t}" for t in change.terms)))),
+        categories=tuple(
+            dict.fromkeys(
+                (
+                    *(("material",) if change.material else ()),
+                    *flag_categories(change.flags),
+                    level,
+                    *(f"term: {t}" for t in change.terms),
+                )
+            )
+        ),
         slug=change.slug,
     )
 
@@ -237,7 +290,10 @@ def section_entry(
     removed = sum(s.words_removed for s in sections)
     words = f"{word_counts(added, removed)} words"
     flags = flag_lines(change, history)
-    body = [f"<p><strong>{feed_html_text(title)}: {feed_html_text(status)}</strong> · {words}</p>"]
+    body = [
+        publisher_html(change),
+        f"<p><strong>{feed_html_text(title)}: {feed_html_text(status)}</strong> · {words}</p>",
+    ]
     body += [f"<p><strong>{feed_html_text(flag)}</strong></p>" for flag in flags]
     budget = MAX_ENTRY_CHARS
     for section in sections:

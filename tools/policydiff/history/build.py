@@ -8,17 +8,21 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import date
 from functools import lru_cache
 from itertools import pairwise
 
 from ..declaration import Declaration
-from ..diff import PolicyDiff, diff_versions, segment, stated_date
+from ..diff import PolicyDiff, diff_versions, effective_date, segment, stated_date
 from ..frozen import thaw
 from ..models import Capture, Period, Version
+from ..notes import Note
+from ..times import build_date as today
 from ..watch import TermGroup, matcher_for
 from .assess import assess_change
 from .flags import earlier_text
 from .lineage import ChangeStep, section_histories
+from .notes import attach_notes, is_upcoming, text_effective
 from .records import Change, Exclusion, PolicyHistory, VersionText
 
 # Bump when what a history derives from the same archive changes (a new field, another
@@ -46,16 +50,29 @@ def build_history(
     differ: Differ | None = None,
     manifest_head: str | None = None,
     site_terms: Sequence[TermGroup] = (),
+    notes: Mapping[str, Note] | None = None,
+    build_date: date | None = None,
 ) -> PolicyHistory:
     """A policy's history from its records: every version segmented, every change diffed and
-    flagged, every section followed, once. `differ(old, new, old_id, new_id)` replaces
-    `diff_versions` (a test that renders a stored diff); `site_terms`: the site's watched
-    terms (the plugin's `watched_terms`), added to the defaults and the declaration's."""
+    flagged, every section followed, every editor's note attached, once. `differ(old, new,
+    old_id, new_id)` replaces `diff_versions` (a test that renders a stored diff);
+    `site_terms`: the site's watched terms (the plugin's `watched_terms`), added to the
+    defaults and the declaration's; `build_date` (default: `times.build_date()`,
+    SOURCE_DATE_EPOCH) decides what is upcoming."""
     diff = differ or _cached_diff
     slug = declaration.slug
+    notes = dict(notes or {})
+    built_for = build_date or today()
     by_file = {c.file: c for c in captures}
     version_texts = tuple(
-        VersionText(v.frozen(), texts[v.id], tuple(segment(texts[v.id])), _stated(texts[v.id])) for v in versions
+        VersionText(
+            v.frozen(),
+            texts[v.id],
+            tuple(segment(texts[v.id])),
+            _stated(texts[v.id]),
+            _effective(texts[v.id]),
+        )
+        for v in versions
     )
     sections = {v.id: v.sections for v in version_texts}
     periods = tuple(periods)
@@ -63,6 +80,11 @@ def build_history(
     steps = [
         ChangeStep(number, new.start, d, sections[new.version])
         for number, (d, new) in enumerate(zip(diffs, periods[1:], strict=True), start=1)
+    ]
+    stated = text_effective(periods, {v.id: v.effective_date for v in version_texts})
+    attached = attach_notes(periods, notes, stated)
+    effective = [
+        (note.effective if note and note.effective else said) for note, said in zip(attached, stated, strict=True)
     ]
     lineage_histories: tuple = ()
     per_change: list = []
@@ -86,11 +108,15 @@ def build_history(
             headline=a.headline,
             reasons=a.reasons,
             terms=a.terms,
+            note=attached[number - 1],
+            effective=effective[number - 1],
+            upcoming=is_upcoming(effective[number - 1], built_for),
         )
         for number, ((old, new), d, a, (lineages, section_lineage)) in enumerate(
             zip(pairwise(periods), diffs, assessments, per_change, strict=True), start=1
         )
     )
+    upcoming = [c.key for c in changes if c.upcoming]
     return PolicyHistory(
         slug=slug,
         declaration=declaration.frozen(),
@@ -100,14 +126,23 @@ def build_history(
         periods=periods,
         changes=changes,
         sections=lineage_histories,
-        fingerprint=fingerprint(declaration, captures, exclusions, versions, texts, manifest_head, site_terms),
+        fingerprint=fingerprint(
+            declaration, captures, exclusions, versions, texts, manifest_head, site_terms, notes, upcoming
+        ),
         manifest_head=manifest_head,
         site_terms=site_terms,
+        notes=tuple(notes[key] for key in sorted(notes)),
+        build_date=built_for,
     )
 
 
 def _stated(text: str) -> str | None:
     found = stated_date(text)
+    return found.iso if found else None
+
+
+def _effective(text: str) -> str | None:
+    found = effective_date(text)
     return found.iso if found else None
 
 
@@ -119,8 +154,12 @@ def fingerprint(
     texts: Mapping[str, str],
     manifest_head: str | None = None,
     site_terms: Sequence[TermGroup] = (),
+    notes: Mapping[str, Note] | None = None,
+    upcoming: Sequence[str] = (),
 ) -> str:
-    """A hash of everything a history is built from (and of how: HISTORY_VERSION)."""
+    """A hash of everything a history is built from (and of how: HISTORY_VERSION). Of the
+    build date, only what it decides counts (which changes are upcoming), so a history
+    rebuilt the next day is the same record unless a change took effect in between."""
     digest = hashlib.sha256(f"policy-diff history {HISTORY_VERSION}\0{declaration.slug}\0".encode())
 
     def add(data: object) -> None:
@@ -136,4 +175,6 @@ def fingerprint(
         digest.update(hashlib.sha256(texts[version.id].encode("utf-8")).digest())
     if manifest_head is not None:
         add(["manifest_head", manifest_head])
+    add([notes[key].to_json() for key in sorted(notes or {})])
+    add(sorted(upcoming))
     return digest.hexdigest()

@@ -7,6 +7,7 @@ import hashlib
 import os
 import stat
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from ..archive import Archive
@@ -15,9 +16,12 @@ from .build import HISTORY_VERSION, build_history
 from .records import Exclusion, PolicyHistory
 
 
-def load_history(archive: Archive, slug: str, site_terms: Sequence[TermGroup] = ()) -> PolicyHistory:
-    """The whole history of one policy, read from the archive once; `site_terms`: the
-    site's watched-term additions."""
+def load_history(
+    archive: Archive, slug: str, site_terms: Sequence[TermGroup] = (), *, build_date: date | None = None
+) -> PolicyHistory:
+    """The whole history of one policy, read from the archive once (its editor's notes from
+    the manifest); `site_terms`: the site's watched-term additions; `build_date`: the day it
+    is built for (default SOURCE_DATE_EPOCH, else today)."""
     versions = archive.versions(slug)
     return build_history(
         archive.declaration(slug),
@@ -28,6 +32,8 @@ def load_history(archive: Archive, slug: str, site_terms: Sequence[TermGroup] = 
         periods=archive.history(slug),
         manifest_head=archive.manifest_head(slug),
         site_terms=site_terms,
+        notes=archive.notes(slug),
+        build_date=build_date,
     )
 
 
@@ -56,10 +62,11 @@ def archive_fingerprint(archive: Archive, slug: str) -> str:
     """A cheap hash of the archive files a policy's history is read from (declaration,
     exclusions, provenance, versions) and of its manifest (whose records, notes included,
     change what is published), to tell whether a cached history (or a verification) is
-    still current without loading it. A symbolic link counts as one, never read through."""
+    still current without loading it (a cache keys it with the build date too). A symbolic
+    link counts as one, never read through."""
     digest = hashlib.sha256(f"policy-diff archive files {HISTORY_VERSION}\0".encode())
     pdir = archive.policy_dir(slug)
-    paths = [pdir / "policy.yml", pdir / "exclusions.json", archive.manifest_path(slug)]
+    paths = [pdir / "policy.yml", pdir / "exclusions.json", pdir / "notes.yml", archive.manifest_path(slug)]
     paths += _listed(archive.captures_dir(slug), "", ".json")
     paths += _listed(archive.versions_dir(slug), "v", "")
     for path in paths:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from ..declaration import Declaration, parse_declaration
 from ..diff import PolicyDiff, Section, SectionChange
 from ..frozen import thaw
 from ..models import Capture, CaptureRef, Period, Version
+from ..notes import Note
 from ..times import format_iso, parse_time
 from ..watch import TermGroup, TermMatcher, group_from_json, group_to_json, matcher_for
 
@@ -99,6 +100,26 @@ class Change:
             "reasons": list(self.reasons),
         }
 
+    note: Note | None = None  # the editor's note (notes.yml), see history/notes.py
+    effective: str | None = None  # YYYY-MM-DD the new text takes effect, when known (note or text)
+    upcoming: bool = False  # `effective` is after the history's build date
+    # Later records add their fields here (significance, headline, reasons, terms...), with
+    # defaults, and their JSON in to_json/from_json.
+
+    @property
+    def material(self) -> bool:
+        """The editor marked it a material change."""
+        return self.note is not None and self.note.material
+
+    @property
+    def notice_days(self) -> int | None:
+        """Days from the first capture of the new text to the day it takes effect (advance
+        notice), when it takes effect later than it was first seen."""
+        if self.effective is None:
+            return None
+        days = (date.fromisoformat(self.effective) - self.published.date()).days
+        return days if days > 0 else None
+
     @property
     def published(self) -> datetime:
         """When the new text was first captured."""
@@ -150,6 +171,9 @@ class Change:
             "headline": self.headline,
             "reasons": list(self.reasons),
             "terms": list(self.terms),
+            "note": self.note.to_json() if self.note else None,
+            "effective": self.effective,
+            "upcoming": self.upcoming,
             "diff": self.diff.to_json(),
         }
 
@@ -169,6 +193,9 @@ class Change:
             headline=data.get("headline", ""),
             reasons=tuple(data.get("reasons", ())),
             terms=tuple(data.get("terms", ())),
+            note=Note.from_json(data["note"]) if data.get("note") else None,
+            effective=data.get("effective"),
+            upcoming=bool(data.get("upcoming", False)),
         )
 
 
@@ -240,6 +267,7 @@ class VersionText:
     text: str
     sections: tuple[Section, ...]
     stated_date: str | None  # the date the text states for itself (ISO), see diff.dates
+    effective_date: str | None = None  # the date it says it takes effect (ISO), see diff.dates
 
     @property
     def id(self) -> str:
@@ -253,6 +281,7 @@ class VersionText:
             "text": self.text,
             "sections": [s.to_json() for s in self.sections],
             "stated_date": self.stated_date,
+            "effective_date": self.effective_date,
         }
 
     @classmethod
@@ -266,7 +295,8 @@ class VersionText:
             extractor_version=data["extractor_version"],
             meta=data["meta"],
         ).frozen()
-        return cls(version, data["text"], tuple(Section.from_json(s) for s in data["sections"]), data["stated_date"])
+        sections = tuple(Section.from_json(s) for s in data["sections"])
+        return cls(version, data["text"], sections, data["stated_date"], data.get("effective_date"))
 
 
 @dataclass(frozen=True)
@@ -318,6 +348,10 @@ class PolicyHistory:
     site_terms: tuple[TermGroup, ...] = ()  # the site's watched-term additions it was built with
     # Later records add theirs here with defaults (editor's notes from notes.yml, effective
     # dates, the archive manifest's head hash...), and their JSON in to_json/from_json.
+    notes: tuple[Note, ...] = ()  # every editor's note, by key (those no change matches too)
+    build_date: date | None = None  # the day it was built for: what is upcoming depends on it
+    # Later records add theirs here with defaults (the archive manifest's head hash...), and
+    # their JSON in to_json/from_json.
 
     def __hash__(self) -> int:
         return hash((self.slug, self.fingerprint))
@@ -378,6 +412,26 @@ class PolicyHistory:
         return self.version(self.periods[-1].version) if self.periods else None
 
     @property
+    def in_force(self) -> VersionText | None:
+        """The text in force on the build date: the latest, unless changes captured already
+        take effect later (upcoming), then the text before the first of them."""
+        if not self.periods:
+            return None
+        return self.version(self.periods[self.in_force_period].version)
+
+    @property
+    def in_force_period(self) -> int:
+        """The index of the period in force on the build date."""
+        for change in self.changes:
+            if change.upcoming:
+                return change.number - 1
+        return len(self.periods) - 1
+
+    @property
+    def upcoming(self) -> tuple[Change, ...]:
+        return tuple(c for c in self.changes if c.upcoming)
+
+    @property
     def first_seen(self) -> datetime | None:
         return self.periods[0].start if self.periods else None
 
@@ -411,6 +465,8 @@ class PolicyHistory:
             "sections": [s.to_json() for s in self.sections],
             "manifest_head": self.manifest_head,
             "site_terms": [group_to_json(g) for g in self.site_terms],
+            "notes": [n.to_json() for n in self.notes],
+            "build_date": self.build_date.isoformat() if self.build_date else None,
         }
 
     @classmethod
@@ -429,6 +485,8 @@ class PolicyHistory:
             fingerprint=data["fingerprint"],
             manifest_head=data.get("manifest_head"),
             site_terms=tuple(group_from_json(g) for g in data.get("site_terms", ())),
+            notes=tuple(Note.from_json(n) for n in data.get("notes", ())),
+            build_date=date.fromisoformat(data["build_date"]) if data.get("build_date") else None,
         )
 
 

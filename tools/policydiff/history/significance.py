@@ -134,8 +134,9 @@ def major_rules(m: Measures) -> tuple[str, ...]:
 
 def displayed_significance(change: Change) -> str:
     """The significance a reader is shown for a change: the one place a later record (an
-    editor's note marking a change material, issue 13) overrides the automatic rules."""
-    return change.significance
+    editor's note marking a change material, issue 13) overrides the automatic rules: the
+    editor's word ranks above them."""
+    return "major" if change.material else change.significance
 
 
 def at_least(level: str, floor: str) -> bool:

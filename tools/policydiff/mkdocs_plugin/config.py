@@ -84,3 +84,6 @@ class PolicyDiffConfig(base.Config):
     watched_terms = WatchedTerms()
     """Site-wide watched-term groups, added to the defaults: `{id: [RE2 patterns]}` or
     `{id: {label: ..., patterns: [...]}}` (the shape of `policy.yml`'s `watch:`)."""
+    publish_captures = c.Type(bool, default=True)
+    """Publish each capture's raw file with the site (as `<name>.txt`, served as plain text: a
+    capture never runs as a page), linked from the timeline, so readers can check its sha256."""

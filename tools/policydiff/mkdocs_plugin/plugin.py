@@ -25,6 +25,8 @@ from .. import render, urls
 from ..archive import Archive
 from ..errors import PolicyDiffError
 from ..history import PolicyHistory, archive_fingerprint, load_history
+from ..publish import published_captures
+from ..times import build_date
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
 
@@ -41,6 +43,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.feeds: SiteFeeds | None = None
         self.verified: tuple[str, list[str]] | None = None  # (archive state, its verify --quick errors)
         self.verifications = 0  # how many times the archive was verified (tests read it)
+        self.site_url = ""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
@@ -53,11 +56,15 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             feeds=self.feeds is not None and self.feeds.enabled,
             latest_changes=self.config.latest_changes,
             latest_min_significance=self.config.latest_changes_min_significance,
+            captures=self.config.publish_captures,
+            site_url=self.site_url,
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.feeds = SiteFeeds(self.config)
         self.feeds.check_config(config)
+        url = config.site_url or ""
+        self.site_url = url if not url or url.endswith("/") else url + "/"
         if not self.config.enabled:
             return config
         for path in render.EXTRA_CSS:
@@ -80,6 +87,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             archive = Archive(self.archive_path())
             self._verify_archive(archive)
             self.histories = self._load_histories(archive)
+            captures = published_captures(archive, self.histories) if self.config.publish_captures else {}
         except PolicyDiffError as exc:
             raise PluginError(f"policy-diff: {exc.message}") from None
         settings = self.settings()
@@ -89,6 +97,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         for path, content in render.site_files(self.histories, rendered, settings).items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
+        for path, source in captures.items():  # copied by MkDocs from the archive, bytes unchanged
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, abs_src_path=str(source)))
         if self.generate_nav:
             config.nav = self._navigation(files)
         return files
@@ -119,13 +130,17 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             log.warning("policy-diff: UNVERIFIED ARCHIVE, published anyway (allow_unverified): %s", problem)
 
     def _load_histories(self, archive: Archive) -> list[PolicyHistory]:
+        built_for = build_date()  # SOURCE_DATE_EPOCH, else today: a serve session crosses midnight
         histories = []
         site_terms = tuple(self.config.watched_terms)
         for slug in archive.slugs():
-            key = archive_fingerprint(archive, slug) + repr(site_terms)
+            key = f"{archive_fingerprint(archive, slug)} {built_for.isoformat()} {site_terms!r}"
             cached = self.history_cache.get(slug)
             if cached is None or cached[0] != key:
-                cached = self.history_cache[slug] = (key, load_history(archive, slug, site_terms))
+                cached = self.history_cache[slug] = (
+                    key,
+                    load_history(archive, slug, site_terms, build_date=built_for),
+                )
             histories.append(cached[1])
         for gone in set(self.history_cache) - {h.slug for h in histories}:
             del self.history_cache[gone]

@@ -62,11 +62,12 @@ def render_policy(history: PolicyHistory, settings: RenderSettings = DEFAULT_SET
     version, each change, each section's history)."""
     slug = history.slug
     files = {src(urls.policy_page(slug)): policy_page(history, settings)}
-    files[src(urls.timeline_page(slug))] = timeline_page(history)
+    files[src(urls.timeline_page(slug))] = timeline_page(history, settings)
     files[src(urls.compare_page(slug))] = compare_page(history, COMPARE_CONFIG)
     files.update(compare_data(history))
     for version in history.versions:
-        files[src(urls.version_page(slug, version.id))] = version_page(history, version)
+        files[src(urls.version_page(slug, version.id))] = version_page(history, version, settings)
+        files[urls.version_text_file(slug, version.id)] = version.text  # the download: the text as archived
     for change in history.changes:
         files[src(urls.change_page(change))] = change_page(history, change)
     for section in history.sections:

@@ -19,10 +19,10 @@ import yaml
 from .. import urls
 from ..diff import Section
 from ..escape import external_link, html_text, markdown_html, md_text, plain_title, safe_url
-from ..history import PolicyHistory
+from ..history import Change, PolicyHistory
 from ..models import Capture
 from ..times import format_iso
-from ..wording import SIGNIFICANCE_SHORT, day, section_name
+from ..wording import MATERIAL_TITLE, NOTE_TITLE, SIGNIFICANCE_SHORT, day, section_name
 
 FEED_FILES = (
     ("Atom", "atom.xml", "application/atom+xml"),
@@ -38,9 +38,17 @@ class RenderSettings:
     feeds: bool = True  # the feeds are written: pages link to them
     latest_changes: int = 15  # changes listed on the overview
     latest_min_significance: str = "trivial"  # the least significant change the overview lists
+    captures: bool = False  # the raw captures are published with the site (`urls.capture_file`)
+    site_url: str = ""  # the site's absolute address, for the stable URLs versions are cited by
 
     def key(self) -> str:
-        return f"feeds={self.feeds};latest={self.latest_changes};min={self.latest_min_significance}"
+        return (
+            f"feeds={self.feeds};latest={self.latest_changes};min={self.latest_min_significance};"
+            f"captures={self.captures};url={self.site_url}"
+        )
+
+
+DEFAULT_RENDER = RenderSettings()
 
 
 def significance_badge(level: str) -> str:
@@ -110,6 +118,19 @@ def feed_links(
     return raw_block(f'<p class="pd-feeds"><span class="pd-feeds-label">Subscribe:</span> {links}</p>')
 
 
+def note_block(change: Change) -> str:
+    """The editor's note of a change as an admonition (raw HTML: the note is Markdown from the
+    archive, rendered only through `escape.markdown_html`), marked when the change is material."""
+    if change.note is None:
+        return ""
+    title = NOTE_TITLE + (f' · <span class="pd-material">{MATERIAL_TITLE}</span>' if change.material else "")
+    kind = "warning" if change.material else "note"
+    return raw_block(
+        f'<div class="admonition {kind} pd-note"><p class="admonition-title">{title}</p>'
+        f"{markdown_html(change.note.text)}</div>"
+    )
+
+
 def toggle() -> str:
     return raw_block(
         '<div class="pd-toolbar"><button type="button" class="md-button pd-toggle" aria-pressed="false">'
@@ -143,7 +164,22 @@ def text_markdown(sections: Iterable[Section], *, markers: dict[str, str] | None
 PROVENANCE_HEAD = "| Captured | Version | File | SHA-256 | Archived copy |\n|---|---|---|---|---|\n"
 
 
-def provenance_row(history: PolicyHistory, page: str, vid: str, file: str, capture: Capture | None) -> str:
+def capture_link(history: PolicyHistory, page: str, file: str, settings: RenderSettings | None) -> str:
+    """A capture's file name, linked to its published raw file when captures are published
+    (a Markdown link, so the builder checks it resolves)."""
+    if settings is None or not settings.captures or history.capture(file) is None:
+        return md_text(file)
+    return f"[{md_text(file)}]({rel(page, urls.capture_file(history.slug, file))}){{: .pd-capture-file }}"
+
+
+def provenance_row(
+    history: PolicyHistory,
+    page: str,
+    vid: str,
+    file: str,
+    capture: Capture | None,
+    settings: RenderSettings | None = None,
+) -> str:
     version = rel(page, src(urls.version_page(history.slug, vid)))
     if capture is None:
         return f"| ? | [{vid}]({version}) | {md_text(file)} | | |\n"
@@ -151,6 +187,5 @@ def provenance_row(history: PolicyHistory, page: str, vid: str, file: str, captu
     if not archived and safe_url(capture.source_url):
         archived = "source: " + external_link(capture.source_url, capture.source_url)
     sha = f'<code class="pd-sha" title="{html_text(capture.sha256)}">{html_text(capture.sha256[:16])}…</code>'
-    return (
-        f"| {format_iso(capture.captured_at)} | [{vid}]({version}) | {md_text(capture.file)} | {sha} | {archived} |\n"
-    )
+    file_cell = capture_link(history, page, capture.file, settings)
+    return f"| {format_iso(capture.captured_at)} | [{vid}]({version}) | {file_cell} | {sha} | {archived} |\n"

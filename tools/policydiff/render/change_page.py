@@ -16,6 +16,7 @@ from ..wording import (
     SIGNIFICANCE_TITLES,
     change_summary,
     day,
+    effective_words,
     entry_label,
     entry_title,
     flag_explanation,
@@ -28,6 +29,7 @@ from .blocks import (
     anchor,
     front_matter,
     heading,
+    note_block,
     provenance_row,
     raw_block,
     rel,
@@ -86,6 +88,9 @@ def change_page(history: PolicyHistory, change: Change) -> str:
         f"from [{change.old.version}]({old_v}) (in force {span(change.old.start, change.old.end)}) "
         f"to [{change.new.version}]({new_v}) (first captured {format_iso(change.published)})\n\n"
     )
+    out.append(note_block(change))  # the publisher's word comes first
+    if change.notice_days or change.upcoming:  # advance notice; a date in the past is the text's business
+        out.append(f"**{md_text(effective_words(change))}**\n{{: .pd-effective }}\n\n")
     out.append(significance_block(change))
     out.append(flag_admonitions(history, change))
     out.append(f"**{md_text(change_summary(change.diff))}**\n\n")

@@ -8,7 +8,7 @@ from .. import urls
 from ..escape import md_text
 from ..history import PolicyHistory
 from ..history.significance import at_least, displayed_significance
-from ..wording import change_summary, day, shortened
+from ..wording import MATERIAL_TITLE, change_summary, day, shortened
 from .blocks import RenderSettings, feed_links, front_matter, rel, significance_badge, src
 from .charts import calendar_chart
 
@@ -51,6 +51,8 @@ def overview_markdown(histories: Sequence[PolicyHistory], page_src: str, setting
         for change, history in changes:
             link = rel(page_src, src(urls.change_page(change)))
             headline = md_text(shortened(change.headline or change_summary(change.diff), 240))
+            if change.material:
+                headline = f"{MATERIAL_TITLE}: {headline}"
             level = significance_badge(displayed_significance(change))
             out.append(f"| {day(change.published)} | {md_text(history.name)} | {level} | [{headline}]({link}) |\n")
     out.append("\n")

@@ -6,15 +6,18 @@ from __future__ import annotations
 import re
 
 from .. import urls
-from ..escape import external_link, md_text
-from ..history import PolicyHistory
-from ..wording import day
-from .blocks import RenderSettings, feed_links, front_matter, raw_block, rel, src, text_markdown
+from ..escape import external_link, html_text, md_text
+from ..history import Change, PolicyHistory
+from ..wording import day, entry_label, entry_title, notice_words, upcoming_title, word_counts
+from .blocks import RenderSettings, feed_links, front_matter, note_block, raw_block, rel, src, text_markdown
+from .diffhtml import diff_block
+
+OPEN_DIFFS = 6  # an upcoming change touching at most this many sections shows their diffs unfolded
 
 
 def policy_page(history: PolicyHistory, settings: RenderSettings) -> str:
     page = src(urls.policy_page(history.slug))
-    latest = history.latest
+    latest = history.in_force  # an upcoming change is shown above it, not yet as the text
     out = [front_matter(history.name)]
     out.append(f"# {md_text(history.name)} {{ #pd--top }}\n\n")
     sources = " · ".join(external_link(u) for u in history.declaration.urls)
@@ -49,12 +52,44 @@ def policy_page(history: PolicyHistory, settings: RenderSettings) -> str:
             f"    Every capture of this policy so far has the same text (first seen {day(history.periods[0].start)}). "
             "Changes will appear here when a capture with a different text is ingested.\n\n"
         )
+    for change in history.upcoming:
+        out.append(upcoming_block(history, change, page))
     version_link = rel(page, src(urls.version_page(history.slug, latest.id)))
+    period = history.periods[history.in_force_period]
     out.append(
         f"<small>Current text: version [{latest.id}]({version_link}), in force since "
-        f"{day(history.periods[-1].start)}, last captured {day(history.periods[-1].end)}.</small>\n\n"
+        f"{day(period.start)}, last captured {day(period.end)}.</small>\n\n"
     )
-    out.append(text_markdown(latest.sections, markers=section_markers(history, page)))
+    markers = section_markers(history, page) if not history.upcoming else None
+    out.append(text_markdown(latest.sections, markers=markers))
+    return "".join(out)
+
+
+def upcoming_block(history: PolicyHistory, change: Change, page: str) -> str:
+    """A change captured already that takes effect after the build date: its note, the notice
+    given, and its diff against the text before it (the one in force, for the first)."""
+    out = [f"## {md_text(upcoming_title(change))} {{ #pd--upcoming-{change.key} .pd-upcoming }}\n\n"]
+    link = rel(page, src(urls.change_page(change)))
+    new_v = rel(page, src(urls.version_page(history.slug, change.new.version)))
+    notice = notice_words(change)
+    out.append(
+        f"Version [{change.new.version}]({new_v}) replaces the text below on {md_text(change.effective or '')}. "
+        f"{md_text(notice)} [The whole change]({link}).\n\n"
+    )
+    out.append(note_block(change))
+    old_label = f"{change.old.version} (in force)"
+    new_label = f"{change.new.version} (from {change.effective})"
+    changed = [e for e in change.diff.sections if e.status != "unchanged"]
+    opened = " open" if len(changed) <= OPEN_DIFFS else ""  # a restructure lists its sections, folded
+    for entry in changed:
+        summary = (
+            f"{html_text(entry_title(entry))} · {html_text(entry_label(entry))} · "
+            f"{word_counts(entry.words_added, entry.words_removed)} words"
+        )
+        block = diff_block(entry.diff, old_label=old_label, new_label=new_label)
+        out.append(
+            raw_block(f'<details class="pd-upcoming-diff"{opened}><summary>{summary}</summary>{block}</details>')
+        )
     return "".join(out)
 
 

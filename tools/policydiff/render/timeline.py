@@ -4,15 +4,27 @@ the provenance of every capture, and the captures withdrawn from the history."""
 from __future__ import annotations
 
 from .. import urls
-from ..escape import md_text
+from ..escape import markdown_plain, md_text
 from ..history import PolicyHistory
 from ..history.significance import displayed_significance
-from ..wording import FLAG_TITLES, change_summary, shortened, shown_flags
-from .blocks import PROVENANCE_HEAD, front_matter, provenance_row, rel, significance_badge, span, src
+from ..wording import FLAG_TITLES, MATERIAL_TITLE, NOTE_TITLE, change_summary, shortened, shown_flags, upcoming_title
+from .blocks import (
+    PROVENANCE_HEAD,
+    RenderSettings,
+    capture_link,
+    front_matter,
+    provenance_row,
+    rel,
+    significance_badge,
+    span,
+    src,
+)
 from .charts import timeline_chart
 
+NOTE_CHARS = 160  # of an editor's note in the table; the change page has all of it
 
-def timeline_page(history: PolicyHistory) -> str:
+
+def timeline_page(history: PolicyHistory, settings: RenderSettings | None = None) -> str:
     page = src(urls.timeline_page(history.slug))
     out = [front_matter(f"Timeline of {history.name}")]
     out.append("# Timeline { #pd--top }\n\n")
@@ -35,22 +47,40 @@ def timeline_page(history: PolicyHistory) -> str:
             link = rel(page, src(urls.change_page(change)))
             headline = md_text(shortened(change.headline or change_summary(change.diff), 240))
             change_cell = f"[{headline}]({link}) ({change_summary(change.diff)})"
-            flags_cell = ", ".join(f"**{FLAG_TITLES[name]}**" for name in shown_flags(change.flags))
+            if change.note is not None:  # the publisher's word first
+                words = md_text(shortened(markdown_plain(change.note.text), NOTE_CHARS))
+                change_cell = f"*{NOTE_TITLE}:* {words} · {change_cell}"
+            flags = [f"**{FLAG_TITLES[name]}**" for name in shown_flags(change.flags)]
+            if change.upcoming:
+                flags.insert(0, f"**{md_text(upcoming_title(change))}**")
+            if change.material:
+                flags.insert(0, f"**{MATERIAL_TITLE}**")
+            flags_cell = ", ".join(flags)
             level_cell = significance_badge(displayed_significance(change))
+        in_force = span(period.start, period.end)
+        if index and history.changes[index - 1].upcoming:
+            in_force = f"from {md_text(history.changes[index - 1].effective or '')} (captured {in_force})"
         out.append(
-            f"| {index + 1} | {span(period.start, period.end)} | [{period.version}]({version}) "
+            f"| {index + 1} | {in_force} | [{period.version}]({version}) "
             f"| {len(period.captures)} | {level_cell} | {change_cell} | {flags_cell} |\n"
         )
     out.append("\n## Provenance { #pd--provenance }\n\n")
-    out.append("Every capture behind these versions: the stored file, its SHA-256, and where it was archived.\n\n")
+    out.append("Every capture behind these versions: the stored file, its SHA-256, and where it was archived.")
+    if settings is not None and settings.captures:
+        out.append(
+            " Each file is published as it is stored, as plain text (`.txt` appended to its name, so no capture "
+            "ever runs as a page of this site): `sha256sum` of the download gives the SHA-256 shown."
+        )
+    out.append("\n\n")
     out.append(PROVENANCE_HEAD)
     for period in history.periods:
         for ref in period.captures:
-            out.append(provenance_row(history, page, period.version, ref.file, history.capture(ref.file)))
+            out.append(provenance_row(history, page, period.version, ref.file, history.capture(ref.file), settings))
     if history.exclusions:
         out.append("\n## Withdrawn captures { #pd--withdrawn }\n\n")
         out.append("Captures kept in the archive but left out of the history, with the reason given.\n\n")
         out.append("| Capture | Reason | Withdrawn |\n|---|---|---|\n")
         for item in history.exclusions:
-            out.append(f"| {md_text(item.file)} | {md_text(item.reason)} | {md_text(item.excluded_at)} |\n")
+            file = capture_link(history, page, item.file, settings)
+            out.append(f"| {file} | {md_text(item.reason)} | {md_text(item.excluded_at)} |\n")
     return "".join(out)

@@ -1,16 +1,16 @@
-"""A version's page: its whole text, when it was in force, and a way to compare it with the
-current text."""
+"""A version's page: its whole text, when it was in force, a way to compare it with the
+current text, its text as a download and a line to cite it by."""
 
 from __future__ import annotations
 
 from .. import urls
-from ..escape import md_text
+from ..escape import html_text, md_text
 from ..history import PolicyHistory, VersionText
-from ..wording import day
-from .blocks import front_matter, raw_block, rel, span, src, text_markdown
+from ..wording import cite_line, day, in_force_span
+from .blocks import DEFAULT_RENDER, RenderSettings, front_matter, raw_block, rel, span, src, text_markdown
 
 
-def version_page(history: PolicyHistory, version: VersionText) -> str:
+def version_page(history: PolicyHistory, version: VersionText, settings: RenderSettings = DEFAULT_RENDER) -> str:
     page = src(urls.version_page(history.slug, version.id))
     out = [front_matter(f"Version {version.id} of {history.name}", search_exclude=True)]
     out.append(f"# Version {version.id} {{ #pd--top }}\n\n")
@@ -27,5 +27,17 @@ def version_page(history: PolicyHistory, version: VersionText) -> str:
         compare = rel(page, urls.compare_page(history.slug) + "index.html")
         query = f"?from={version.id}&amp;to={latest.id}"
         out.append(raw_block(f'<p><a href="{compare}{query}">Compare with the current version</a></p>'))
+    download = rel(page, urls.version_text_file(history.slug, version.id))
+    out.append(
+        f'[Download the text (Markdown)]({download}){{: .md-button download="{history.slug}-{version.id}.md" }}\n\n'
+    )
+    address = settings.site_url + urls.version_page(history.slug, version.id) if settings.site_url else None
+    cite = cite_line(history.name, version.id, in_force_span(history, version.id), address, version.version.sha256)
+    out.append(
+        raw_block(
+            '<div class="pd-cite"><p class="pd-cite-label">Cite this version</p>'
+            f"<pre><code>{html_text(cite)}</code></pre></div>"
+        )
+    )
     out.append(text_markdown(version.sections))
     return "".join(out)
