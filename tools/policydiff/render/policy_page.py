@@ -100,9 +100,8 @@ def manifest_line(history: PolicyHistory) -> str:
     if head is None or not re.fullmatch(r"[0-9a-f]{64}", head):
         return ""
     return raw_block(
-        f'<p class="pd-manifest">Archive manifest head <code>{head}</code>: keep it to check later that this '
-        f"history was only extended, never rewritten (<code>policy-diff verify --head {history.slug}={head}</code>)."
-        "</p>"
+        f'<p class="pd-manifest">Archive manifest head <code>{head}</code> · keep it to check later that this '
+        "history was only extended, never rewritten (<code>policy-diff verify --head</code>).</p>"
     )
 
 
