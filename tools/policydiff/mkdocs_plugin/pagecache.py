@@ -5,7 +5,7 @@ rebuild, though a new capture changes the Markdown of a handful of one policy's 
 each page the plugin generated, this cache keeps what MkDocs made of it in the previous
 build (the HTML of its Markdown, its table of contents and anchors, its search entries and
 the theme's output for it), keyed by the page's final Markdown and a signature of
-everything else a page's output depends on (the config files, the theme, the navigation and
+everything else a page's output depends on (the config files, the theme's files, the navigation and
 the hand-written pages, whose titles are in every page's navigation). A page whose key is
 unchanged is written from the cache: the same bytes as a full build, which the tests check
 page by page.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -94,6 +95,16 @@ def _config_files(config: MkDocsConfig) -> list[Path]:
     return paths
 
 
+def _templates(dirs: Iterable[str]) -> list[Path]:
+    """The theme's templates (its icon folders, thousands of files, are not walked)."""
+    found = []
+    for root in dirs:
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            found += [Path(folder, name) for name in sorted(names) if name.endswith(".html")]
+    return found
+
+
 def _search_index(config: MkDocsConfig) -> list[dict[str, Any]] | None:
     """The entries list of Material's search index, when that is the search plugin: its
     entries of a cached page are replayed instead of parsing the page again. Any other
@@ -143,7 +154,10 @@ class PageCache:
         digest = hashlib.sha256(f"policy-diff page cache {_SIGNATURE_VERSION}\0".encode())
         for path in _config_files(config):
             digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
-        digest.update(f"{config.theme.name}\0{config.theme.dirs}\0{config.site_dir}\0".encode())
+        digest.update(f"{config.theme.name}\0{config.site_dir}\0".encode())
+        for path in _templates(config.theme.dirs):  # one edited under serve's watch_theme
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0".encode())
         for part in _nav_items(nav.items):
             digest.update(part.encode())
         for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):

@@ -46,10 +46,13 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.feeds: SiteFeeds | None = None
         self.page_cache = PageCache()
         self.generated_pages: set[str] = set()  # src_uris of this build's generated pages
+        self.overviews: dict[str, str] = {}  # src_uri of a hand-written page -> its overview marker's filling
+        self.one_shot = False  # `mkdocs build`: nothing is kept past `on_files`
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
         self.page_cache.enabled = command == "serve"
+        self.one_shot = command in ("build", "gh-deploy")
 
     def archive_path(self) -> Path:
         return Path(self.config.archive_dir)
@@ -81,6 +84,12 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.page_cache.start_build()
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.page_cache.enabled:
+            log.info(
+                "policy-diff: %d of %d generated pages unchanged, written from the serve cache",
+                len(self.page_cache.hits),
+                len(self.generated_pages),
+            )
         self.page_cache.end_build(failed=False)
 
     def on_build_error(self, *, error: Exception) -> None:
@@ -105,6 +114,15 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
                     self.generated_pages.add(path)
         if self.generate_nav:
             config.nav = self._navigation(files)
+        self.overviews = {
+            f.src_uri: render.overview_markdown(self.histories, f.src_uri, settings)
+            for f in files.documentation_pages()
+            if f.src_uri not in self.generated_pages and render.OVERVIEW_MARKER in f.content_string
+        }
+        if self.one_shot:
+            # A single build renders each page once: release the histories and renderings
+            # before MkDocs converts the pages (its peak), rather than holding both.
+            self.histories, self.history_cache, self.render_cache = [], {}, {}
         return files
 
     def _load_histories(self, archive: Archive) -> list[PolicyHistory]:
@@ -164,10 +182,12 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def _fill_overview(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Fill a hand-written page's overview marker (the home page's) with the policies and
-        the latest changes."""
+        the latest changes, made in `on_files` for each page whose file holds the marker."""
         if not self.config.enabled or render.OVERVIEW_MARKER not in markdown:
             return markdown
-        overview = render.overview_markdown(self.histories, page.file.src_uri, self.settings())
+        overview = self.overviews.get(page.file.src_uri)
+        if overview is None:  # the marker was not in the page's file (another plugin wrote it)
+            return markdown
         return markdown.replace(render.OVERVIEW_MARKER, overview)
 
     @event_priority(-100)  # after every other plugin's: the Markdown is final
