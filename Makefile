@@ -33,9 +33,13 @@ chromium:
 	    echo "the browser tests need Debian's chromium: sudo apt-get install -y chromium" >&2; exit 1; \
 	  fi; }
 
+# Two workers (the machine's cores), a test file per worker at a time: a file's module
+# fixtures are built once, and the sites every file shares once per run (site_support.py).
+TEST_WORKERS ?= 2
+
 test: setup chromium
 	$(BIN)/ruff check tools tests bench
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test-corpus: setup
 	$(BIN)/python -m pytest -q -m corpus -p no:randomly

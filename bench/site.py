@@ -19,6 +19,7 @@ Writes bench/output/site.json and prints a table.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import re
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,8 +41,6 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-PAIR = REPO / "tests/fixtures/github-site-policy/github-privacy-statement/versions"
-OLD, NEW = PAIR / "20240418T002248Z.md", PAIR / "20260324T002736Z.md"
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 
@@ -105,60 +105,116 @@ def plain_project(root: Path, archive: Path) -> tuple[Path, int]:
     return path, pages
 
 
-def mkdocs_build(config: Path, site: Path) -> float:
-    return run(str(BIN / "mkdocs"), "build", "-q", "-f", str(config), "-d", str(site))
+@dataclass(frozen=True)
+class Sample:
+    wall_s: float
+    cpu_s: float  # user + system of the build process
+    peak_mb: float  # its maximum resident set
 
 
-def compare_builds(archive: Path, work: Path, repeat: int) -> dict[str, float | int]:
-    ours, plain = [], []
+def measured(*args: str) -> Sample:
+    """One run of a command, with its own CPU time and peak memory (os.wait4: the child's
+    rusage alone, not the sum over earlier children)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    errors = proc.stderr.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{errors.decode(errors='replace')}")
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def mkdocs_build(config: Path, site: Path) -> Sample:
+    return measured(str(BIN / "mkdocs"), "build", "-q", "-f", str(config), "-d", str(site))
+
+
+def median_of(samples: list[Sample], name: str) -> float:
+    return statistics.median(getattr(s, name) for s in samples)
+
+
+def compare_builds(archive: Path, work: Path, repeat: int) -> dict[str, object]:
+    """Builds with the plugin and plain builds of the same pages, interleaved."""
+    ours: list[Sample] = []
+    plain: list[Sample] = []
     work.mkdir(parents=True, exist_ok=True)
     config = plugin_project(work, archive)
     plain_config, pages = plain_project(work / "plain", archive)
     for _ in range(repeat):
         ours.append(mkdocs_build(config, work / "site-ours"))
         plain.append(mkdocs_build(plain_config, work / "site-plain"))
-    return {
-        "pages": pages,
-        "plugin_build_s": round(statistics.median(ours), 2),
-        "plain_build_s": round(statistics.median(plain), 2),
-        "ratio": round(statistics.median(ours) / statistics.median(plain), 2),
-        "ms_per_page": round(1000 * statistics.median(ours) / pages, 1),
-    }
+    result: dict[str, object] = {"pages": pages, "samples": repeat}
+    for name in ("wall_s", "cpu_s", "peak_mb"):
+        result[f"plugin_{name}"] = round(median_of(ours, name), 2)
+        result[f"plain_{name}"] = round(median_of(plain, name), 2)
+        result[f"ratio_{name.rsplit('_', 1)[0]}"] = round(median_of(ours, name) / median_of(plain, name), 3)
+    result["plugin_cpu_all"] = [round(s.cpu_s, 2) for s in ours]
+    result["plain_cpu_all"] = [round(s.cpu_s, 2) for s in plain]
+    result["cpu_ms_per_page"] = round(1000 * median_of(ours, "cpu_s") / pages, 1)
+    return result
 
 
 # -- generated histories ------------------------------------------------------------------
-def edit_steps() -> list[str]:
-    """Texts from OLD to NEW, one real word-level hunk at a time."""
-    old, new = OLD.read_text("utf-8"), NEW.read_text("utf-8")
-    ops = fast_diff_match_patch.diff(old, new, timelimit=0, cleanup="Semantic", counts_only=False)
-    hunks: list[list[int]] = []
-    previous_equal = True
-    for index, (op, _text) in enumerate(ops):
-        if op != "=":
-            if previous_equal:
-                hunks.append([])
-            hunks[-1].append(index)
-        previous_equal = op == "="
-    steps = []
-    for applied in range(len(hunks) + 1):
-        done = {i for hunk in hunks[:applied] for i in hunk}
-        steps.append("".join(text for i, (op, text) in enumerate(ops) if op == "=" or (op == "+") == (i in done)))
-    return steps
+VERSIONS_PER_POLICY = 50
+MAX_STEPS = 600  # per bundled policy: windows enough for 5,000 versions, and quick to make
+
+
+def real_edit_steps() -> list[list[str]]:
+    """For each bundled policy, texts stepping through its real history one word-level hunk
+    at a time: each consecutive pair of real versions is replayed hunk by hunk."""
+    from policydiff.archive import Archive
+
+    store = Archive(REPO / "archive")
+    documents = []
+    for slug in store.slugs():
+        texts = [store.version_text(v) for v in store.versions(slug)]
+        steps = [texts[0]]
+        for old, new in itertools.pairwise(texts):
+            if len(steps) >= MAX_STEPS:
+                break
+            ops = fast_diff_match_patch.diff(old, new, timelimit=0, cleanup="Semantic", counts_only=False)
+            hunks: list[list[int]] = []
+            previous_equal = True
+            for index, (op, _text) in enumerate(ops):
+                if op != "=":
+                    if previous_equal:
+                        hunks.append([])
+                    hunks[-1].append(index)
+                previous_equal = op == "="
+            done: set[int] = set()
+            for hunk in hunks:
+                done.update(hunk)
+                text = "".join(t for i, (op, t) in enumerate(ops) if op == "=" or (op == "+") == (i in done))
+                if text != steps[-1]:
+                    steps.append(text)
+        if len(steps) > VERSIONS_PER_POLICY:
+            documents.append(steps)
+    return documents
 
 
 def generated_archive(root: Path, versions: int) -> Path:
-    steps = edit_steps()
-    cycle = steps + steps[-2:0:-1]  # forwards, then backwards
+    """`versions` versions over `versions / 50` policies, each a window of 50 consecutive
+    real edits of one bundled policy (a different window per policy)."""
+    documents = real_edit_steps()
     archive = root / "archive"
-    policy_diff(archive, "add", "generated-policy", "--name", "Generated policy", "--url", "https://example.org/p")
     captures = root / "captures"
-    captures.mkdir()
     start = datetime(2020, 1, 1, tzinfo=UTC)
-    for k in range(versions):
-        stamp = (start + timedelta(days=k)).strftime("%Y%m%dT%H%M%SZ")
-        text = cycle[k % len(cycle)] + f"\nRevision {k}.\n"
-        (captures / f"{stamp}.md").write_text(text, encoding="utf-8")
-    policy_diff(archive, "ingest", "generated-policy", "--quiet", str(captures))
+    policies = max(1, versions // VERSIONS_PER_POLICY)
+    for p in range(policies):
+        steps = documents[p % len(documents)]
+        count = versions - VERSIONS_PER_POLICY * (policies - 1) if p == policies - 1 else VERSIONS_PER_POLICY
+        count = min(count, len(steps))
+        offset = (p // len(documents) * 97) % (len(steps) - count + 1)
+        slug = f"generated-{p:03d}"
+        policy_diff(archive, "add", slug, "--name", f"Generated policy {p}", "--url", f"https://example.org/{p}")
+        folder = captures / slug
+        folder.mkdir(parents=True)
+        for k in range(count):
+            stamp = (start + timedelta(days=k)).strftime("%Y%m%dT%H%M%SZ")
+            (folder / f"{stamp}.md").write_text(steps[offset + k], encoding="utf-8")
+        policy_diff(archive, "ingest", slug, "--quiet", str(folder))
     return archive
 
 
@@ -192,13 +248,19 @@ def wait_for_log(log: Path, pattern: str, after: int, timeout: float = 600) -> f
     raise SystemExit(f"timed out waiting for {pattern!r} in {log}")
 
 
-def serve_bench(work: Path) -> dict[str, object]:
+def built_in(log: Path, after: int) -> float:
+    return float(re.findall(r"Documentation built in ([0-9.]+) seconds", log.read_text("utf-8")[after:])[0])
+
+
+def serve_bench(work: Path, archive: Path, repeat: int) -> dict[str, object]:
+    """`mkdocs serve` over `archive`: `repeat` new captures of one policy, each timed from
+    the ingest to its change page served, against full builds in the same process: the
+    first build and, between two captures, a rebuild caused by editing a hand-written page
+    (its title is in every page's navigation, so every page is converted again)."""
     from policydiff import urls
     from policydiff.archive import Archive
     from policydiff.history import load_history
 
-    archive = work / "archive"
-    shutil.copytree(REPO / "archive", archive, ignore=shutil.ignore_patterns(".lock"))
     docs = work / "docs"
     shutil.copytree(REPO / "docs", docs)
     config = work / "mkdocs.yml"
@@ -207,6 +269,8 @@ def serve_bench(work: Path) -> dict[str, object]:
         f"plugins:\n  - search\n  - policy-diff:\n      archive_dir: {archive}\n",
         encoding="utf-8",
     )
+    store = Archive(archive)
+    slug = store.slugs()[len(store.slugs()) // 2]
     port = free_port()
     log = work / "serve.log"
     with log.open("w") as out:
@@ -214,48 +278,64 @@ def serve_bench(work: Path) -> dict[str, object]:
             [str(BIN / "mkdocs"), "serve", "-f", str(config), "-a", f"127.0.0.1:{port}"],
             stdout=out, stderr=subprocess.STDOUT, env=ENV,
         )  # fmt: skip
+    docs_reloads, captures, builds_docs, builds_capture, rendered, from_cache = [], [], [], [], [], []
     try:
         prefix = urlsplit(yaml.safe_load((REPO / "mkdocs.yml").read_text("utf-8"))["site_url"]).path
         base = f"http://127.0.0.1:{port}{prefix}"
-        first = wait_for(base)
+        wait_for(base)
         wait_for_log(log, r"Serving on", 0)
-        # baseline: a hand-written page edited; every page is rebuilt, no policy re-rendered
-        size = log.stat().st_size
-        start = time.perf_counter()
-        (docs / "about.md").write_text((docs / "about.md").read_text("utf-8") + "\nEdited.\n", encoding="utf-8")
-        wait_for_log(log, r"Documentation built in", size)
-        reload_docs = time.perf_counter() - start
-        time.sleep(1)
-        # a new capture of ZWSOFT's policy with a real edit
-        size = log.stat().st_size
-        capture = work / "new-capture.md"
-        source = next((archive / "zwsoft-privacy-policy" / "captures").glob("*.md"))
-        text = source.read_text("utf-8").replace("you can visit", "you may visit", 1)
-        capture.write_text(text, encoding="utf-8")
-        start = time.perf_counter()
-        policy_diff(archive, "ingest", "zwsoft-privacy-policy", str(capture), "--captured", "2026-11-25T00:00:00Z")
-        ingest = time.perf_counter() - start
-        change = load_history(Archive(archive), "zwsoft-privacy-policy").changes[-1]
-        wait_for(base + urls.change_page(change))
-        new_capture = time.perf_counter() - start
-        rendered = re.findall(r"policy-diff: rendered (.*)", log.read_text("utf-8")[size:])
+        first = built_in(log, 0)
+        for k in range(repeat):
+            if k:  # between two captures: a whole-site rebuild, the baseline
+                time.sleep(1)
+                size = log.stat().st_size
+                start = time.perf_counter()
+                about = docs / "about.md"
+                about.write_text(about.read_text("utf-8").replace("# ", f"# ({k}) ", 1), encoding="utf-8")
+                wait_for_log(log, r"Documentation built in", size)
+                docs_reloads.append(time.perf_counter() - start)
+                builds_docs.append(built_in(log, size))
+            time.sleep(1)
+            size = log.stat().st_size
+            latest = store.version_text(store.versions(slug)[-1])
+            word = re.findall(r"\b[a-z]{6,}\b", latest)[k]
+            capture = work / f"capture-{k}.md"
+            capture.write_text(latest.replace(word, word.upper(), 1), encoding="utf-8")
+            start = time.perf_counter()
+            policy_diff(archive, "ingest", slug, str(capture), "--captured", f"2025-06-{10 + k:02d}T00:00:00Z")
+            change = load_history(Archive(archive), slug).changes[-1]
+            wait_for(base + urls.change_page(change))
+            captures.append(time.perf_counter() - start)
+            wait_for_log(log, r"Documentation built in", size)
+            builds_capture.append(built_in(log, size))
+            text = log.read_text("utf-8")[size:]
+            rendered += re.findall(r"policy-diff: rendered (.*)", text)
+            from_cache += re.findall(r"policy-diff: (\d+ of \d+) generated pages unchanged", text)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        (REPO / "bench" / "output").mkdir(exist_ok=True)
+        shutil.copy(log, REPO / "bench" / "output" / "site-serve.log")
+    full = statistics.median([first, *builds_docs])
     return {
-        "first_build_and_serve_s": round(first, 2),
-        "reload_after_docs_edit_s": round(reload_docs, 2),
-        "ingest_s": round(ingest, 2),
-        "capture_to_served_change_page_s": round(new_capture, 2),
-        "ratio_to_docs_reload": round(new_capture / reload_docs, 2),
+        "policy": slug,
+        "first_build_s": first,
+        "docs_edit_rebuild_s": [round(x, 2) for x in builds_docs],
+        "new_capture_rebuild_s": [round(x, 2) for x in builds_capture],
+        "capture_to_served_change_page_s": [round(x, 2) for x in captures],
+        "docs_edit_to_reload_s": [round(x, 2) for x in docs_reloads],
+        "ratio_capture_to_served_vs_full_build": round(statistics.median(captures) / full, 3),
+        "ratio_capture_rebuild_vs_full_build": round(statistics.median(builds_capture) / full, 3),
         "policies_rendered_on_new_capture": rendered,
+        "pages_from_the_serve_cache_on_new_capture": from_cache,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10,100,1000", help="versions of the generated policy")
-    parser.add_argument("--repeat", type=int, default=3, help="builds per measurement (median); 1 above 100 versions")
+    parser.add_argument("--sizes", default="100,1000,5000", help="versions of the generated archives")
+    parser.add_argument("--repeat", type=int, default=3, help="interleaved builds per measurement (median)")
+    parser.add_argument("--serve-size", type=int, default=1000, help="versions of the archive served")
     parser.add_argument("--skip-serve", action="store_true")
     parser.add_argument("--skip-bundled", action="store_true")
     args = parser.parse_args()
@@ -265,18 +345,26 @@ def main() -> None:
         if not args.skip_bundled:
             results["bundled"] = compare_builds(REPO / "archive", work / "bundled", args.repeat)
             print("bundled site:", results["bundled"], flush=True)
-        sizes = {}
+        sizes: dict[int, object] = {}
+        archives: dict[int, Path] = {}
         for n in (int(s) for s in args.sizes.split(",") if s):
             root = work / f"gen-{n}"
             root.mkdir()
             start = time.perf_counter()
-            archive = generated_archive(root, n)
+            archives[n] = generated_archive(root, n)
             ingest = time.perf_counter() - start
-            sizes[n] = compare_builds(archive, root, args.repeat if n <= 100 else 1) | {"ingest_s": round(ingest, 1)}
+            sizes[n] = compare_builds(archives[n], root, args.repeat) | {"ingest_s": round(ingest, 1)}
             print(f"{n} versions:", sizes[n], flush=True)
         results["generated"] = sizes
         if not args.skip_serve:
-            results["serve"] = serve_bench(work / "serve")
+            root = work / "serve"
+            root.mkdir()
+            if args.serve_size in archives:
+                archive = root / "archive"
+                shutil.copytree(archives[args.serve_size], archive, ignore=shutil.ignore_patterns(".lock"))
+            else:
+                archive = generated_archive(root, args.serve_size)
+            results["serve"] = serve_bench(root, archive, args.repeat) | {"versions": args.serve_size}
             print("serve:", results["serve"], flush=True)
     out = REPO / "bench" / "output"
     out.mkdir(parents=True, exist_ok=True)

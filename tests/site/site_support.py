@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import filelock
 import pytest
 import site_hostile as hostile  # tests/site is on sys.path (pytest's prepend import mode)
 from click.testing import CliRunner
@@ -115,29 +118,62 @@ def mkdocs_build(config: Path, site: Path, *, hash_seed: str | None = None) -> s
     return log
 
 
-@pytest.fixture(scope="session")
-def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    root = tmp_path_factory.mktemp("fixture-site")
+def once_per_run(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], BuiltSite]) -> BuiltSite:
+    """Build a site once per test run, also under pytest-xdist: the first worker that asks
+    builds it, under a lock, in the folder the run's workers share; the others read it."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return make(factory.mktemp(name))
+    shared = factory.getbasetemp().parent / name
+    with filelock.FileLock(f"{shared}.lock"):
+        record = shared / "built.json"
+        if record.is_file():
+            data = json.loads(record.read_text(encoding="utf-8"))
+            return BuiltSite(Path(data["archive"]), Path(data["config"]), Path(data["site"]), data["log"])
+        shared.mkdir()
+        built = make(shared)
+        fields = {"archive": str(built.archive), "config": str(built.config), "site": str(built.site)}
+        record.write_text(json.dumps(fields | {"log": built.log}), encoding="utf-8")
+        return built
+
+
+def _build_fixture_site(root: Path) -> BuiltSite:
     archive = make_fixture_archive(root)
     config = write_config(root, archive)
     site = root / "site"
     return BuiltSite(archive, config, site, mkdocs_build(config, site))
 
 
-@pytest.fixture(scope="session")
-def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """The repository's own mkdocs.yml over the bundled archive, as `make site` builds it
-    (with hash seed 1: the feeds' test builds it again with another and compares)."""
-    site = tmp_path_factory.mktemp("bundled-site") / "site"
+def _build_bundled_site(root: Path) -> BuiltSite:
+    site = root / "site"
     return BuiltSite(
         REPO / "archive", REPO / "mkdocs.yml", site, mkdocs_build(REPO / "mkdocs.yml", site, hash_seed="1")
     )
 
 
 @pytest.fixture(scope="session")
-def output_dir() -> Path:
-    """Where browser tests leave their screenshots (kept after the run, for people to look at)."""
+def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    return once_per_run(tmp_path_factory, "fixture-site", _build_fixture_site)
+
+
+@pytest.fixture(scope="session")
+def bundled_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """The repository's own mkdocs.yml over the bundled archive, as `make site` builds it
+    (with hash seed 1: the feeds' test builds it again with another and compares)."""
+    return once_per_run(tmp_path_factory, "bundled-site", _build_bundled_site)
+
+
+@pytest.fixture(scope="session")
+def output_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where browser tests leave their screenshots (kept after the run, for people to look at);
+    emptied once per run, by the first xdist worker that asks."""
     out = REPO / "tests" / "output" / "site"
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    run = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER") is not None:
+        run = run.parent
+    with filelock.FileLock(f"{run / 'output-dir'}.lock"):
+        emptied = run / "output-dir-emptied"
+        if not emptied.exists():
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir(parents=True)
+            emptied.touch()
     return out

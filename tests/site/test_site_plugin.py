@@ -3,8 +3,10 @@ policies whose archive files changed are rendered again."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
+import shutil
 import socket
 import subprocess
 import time
@@ -56,6 +58,57 @@ def test_only_changed_policies_are_rendered_again(tmp_path: Path) -> None:
     assert "you can visit" in page.xpath("string(//div[@class='pd-old'])")
     assert "you may visit" in page.xpath("string(//div[@class='pd-new'])")
     assert page.xpath("//div[@class='pd-inline']//ins") and page.xpath("//div[@class='pd-inline']//del")
+
+
+def site_bytes(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_a_serve_rebuild_writes_unchanged_pages_from_its_cache_identical_to_a_full_build(tmp_path: Path) -> None:
+    """Under serve the plugin converts and templates again only the pages whose Markdown
+    changed; every file of the rebuilt site (search index included) is the same bytes as a
+    full `mkdocs build` of the same archive."""
+    archive = make_fixture_archive(tmp_path, with_hostile=False)
+    docs = tmp_path / "docs"
+    shutil.copytree(REPO / "docs", docs)
+    config_path = write_config(tmp_path, archive, docs)
+    site = tmp_path / "site"
+    config = load_config(str(config_path), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    plugin = config.plugins["policy-diff"]
+    assert plugin.page_cache.hits == [] and plugin.page_cache.pages
+
+    text = ZWSOFT_CAPTURE.read_text(encoding="utf-8").replace(
+        "In general, you can visit the ZWSOFT website", "In general, you may visit the ZWSOFT website"
+    )
+    capture = tmp_path / "20180301T120000Z.md"
+    capture.write_text(text, encoding="utf-8")
+    cli(archive, "ingest", "zwsoft-privacy-policy", str(capture), "--captured", "2018-03-01T12:00:00Z")
+    again = rebuild(config_path, site)
+    assert again is plugin
+    hits = set(plugin.page_cache.hits)
+    github = {p for p in plugin.generated_pages if p.startswith("policies/github-privacy-statement/")}
+    assert github and github <= hits, "GitHub's pages did not change: all come from the cache"
+    change = load_history(Archive(archive), "zwsoft-privacy-policy").changes[0]
+    assert f"{urls.change_page(change)}index.md" not in hits
+    assert "policies/index.md" not in hits and "policies/zwsoft-privacy-policy/index.md" not in hits
+
+    full = tmp_path / "full"
+    mkdocs_build(config_path, full)
+    served, built = site_bytes(site), site_bytes(full)
+    assert sorted(served) == sorted(built)
+
+    def content(files: dict[str, bytes], path: str) -> bytes:
+        # the sitemap's gzip header holds the time it was written
+        return gzip.decompress(files[path]) if path.endswith(".gz") else files[path]
+
+    assert [path for path in built if content(served, path) != content(built, path)] == []
+    # a hand-written page edited: its title is in every page's navigation, so nothing is reused
+    about = docs / "about.md"
+    about.write_text(about.read_text("utf-8").replace("# ", "# Edited: ", 1), encoding="utf-8")
+    rebuild(config_path, site)
+    assert plugin.page_cache.hits == []
 
 
 def fetch_ok(url: str) -> bool:

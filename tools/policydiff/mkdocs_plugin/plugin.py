@@ -5,7 +5,9 @@ feeds, and adds what they return as generated files, plus the navigation and the
 `<head>` links. Under `mkdocs serve` it watches the archive; histories are cached by a
 hash of their archive files and renderings by `render.render_key`, so only the policies
 whose files changed are loaded and rendered again (the plugin defines `on_startup`, so
-MkDocs keeps this instance for the whole serve session).
+MkDocs keeps this instance for the whole serve session). Under serve, `pagecache` also
+keeps what MkDocs made of each generated page, so a rebuild converts and templates only the
+pages whose Markdown changed.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ import logging
 from pathlib import Path
 from typing import Any, Literal
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from .. import render, urls
@@ -29,6 +33,7 @@ from ..publish import published_captures
 from ..times import build_date
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
+from .pagecache import PageCache
 
 log = logging.getLogger("mkdocs.plugins.policy_diff")
 
@@ -44,9 +49,15 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.verified: tuple[str, list[str]] | None = None  # (archive state, its verify --quick errors)
         self.verifications = 0  # how many times the archive was verified (tests read it)
         self.site_url = ""
+        self.page_cache = PageCache()
+        self.generated_pages: set[str] = set()  # src_uris of this build's generated pages
+        self.overviews: dict[str, str] = {}  # src_uri of a hand-written page -> its overview marker's filling
+        self.one_shot = False  # `mkdocs build`: nothing is kept past `on_files`
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
+        self.page_cache.enabled = command == "serve"
+        self.one_shot = command in ("build", "gh-deploy")
 
     def archive_path(self) -> Path:
         return Path(self.config.archive_dir)
@@ -80,6 +91,21 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             config.validation.nav.omitted_files = logging.DEBUG
         return config
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.page_cache.start_build()
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.page_cache.enabled:
+            log.info(
+                "policy-diff: %d of %d generated pages unchanged, written from the serve cache",
+                len(self.page_cache.hits),
+                len(self.generated_pages),
+            )
+        self.page_cache.end_build(failed=False)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.page_cache.end_build(failed=True)
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
@@ -94,14 +120,26 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         rendered = self._render_policies(settings)
         if self.feeds is not None:
             files = self.feeds.add_files(files, config, self.histories)
+        self.generated_pages = set()
         for path, content in render.site_files(self.histories, rendered, settings).items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=content))
+                if path.endswith(".md"):
+                    self.generated_pages.add(path)
         for path, source in captures.items():  # copied by MkDocs from the archive, bytes unchanged
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, abs_src_path=str(source)))
         if self.generate_nav:
             config.nav = self._navigation(files)
+        self.overviews = {
+            f.src_uri: render.overview_markdown(self.histories, f.src_uri, settings)
+            for f in files.documentation_pages()
+            if f.src_uri not in self.generated_pages and render.OVERVIEW_MARKER in f.content_string
+        }
+        if self.one_shot:
+            # A single build renders each page once: release the histories and renderings
+            # before MkDocs converts the pages (its peak), rather than holding both.
+            self.histories, self.history_cache, self.render_cache = [], {}, {}
         return files
 
     def _verify_archive(self, archive: Archive) -> None:
@@ -189,13 +227,46 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             )
         return [*written, {self.config.nav_title: policies}]
 
-    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+    @event_priority(-100)  # after every other plugin's: the navigation is final
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if self.config.enabled:
+            self.page_cache.set_site(config, nav, files, self.generated_pages)
+        return nav
+
+    def _fill_overview(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Fill a hand-written page's overview marker (the home page's) with the policies and
-        the latest changes."""
+        the latest changes, made in `on_files` for each page whose file holds the marker."""
         if not self.config.enabled or render.OVERVIEW_MARKER not in markdown:
             return markdown
-        overview = render.overview_markdown(self.histories, page.file.src_uri, self.settings())
+        overview = self.overviews.get(page.file.src_uri)
+        if overview is None:  # the marker was not in the page's file (another plugin wrote it)
+            return markdown
         return markdown.replace(render.OVERVIEW_MARKER, overview)
+
+    @event_priority(-100)  # after every other plugin's: the Markdown is final
+    def _cache_lookup(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        self.page_cache.page_markdown(page, markdown)
+        return markdown
+
+    on_page_markdown = CombinedEvent(_fill_overview, _cache_lookup)
+
+    @event_priority(100)  # before every other plugin's: the HTML as Markdown made it
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        self.page_cache.page_content(page)
+        return html
+
+    @event_priority(100)
+    def _search_first(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation) -> None:
+        self.page_cache.page_context_first(page, config)
+
+    @event_priority(-100)
+    def _search_last(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Navigation) -> None:
+        self.page_cache.page_context_last(page, config)
+
+    on_page_context = CombinedEvent(_search_first, _search_last)
+
+    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        return self.page_cache.install(env)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         """Rebuild when a capture is ingested (or versions are rebuilt) while serving."""
@@ -205,11 +276,18 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             server.watch(str(archive))
         return server
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+    @event_priority(100)  # before every other plugin's: the theme's output
+    def _cache_output(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        self.page_cache.page_output(page, output)
+        return output
+
+    def _autodiscovery(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Feed autodiscovery links in every page's head."""
         if self.feeds is None:
             return output
         return self.feeds.add_autodiscovery(output, page)
+
+    on_post_page = CombinedEvent(_cache_output, _autodiscovery)
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
         if self.feeds is None or not template_name.endswith(".html"):

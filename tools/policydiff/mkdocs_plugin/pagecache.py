@@ -1,0 +1,268 @@
+"""Serve rebuilds that only render the pages whose Markdown changed.
+
+Under `mkdocs serve`, MkDocs converts, templates and indexes every page again on each
+rebuild, though a new capture changes the Markdown of a handful of one policy's pages. For
+each page the plugin generated, this cache keeps what MkDocs made of it in the previous
+build (the HTML of its Markdown, its table of contents and anchors, its search entries and
+the theme's output for it), keyed by the page's final Markdown and a signature of
+everything else a page's output depends on (the config files, the theme's files, the navigation and
+the hand-written pages, whose titles are in every page's navigation). A page whose key is
+unchanged is written from the cache: the same bytes as a full build, which the tests check
+page by page.
+
+Exactness rules, each cheap: the signature changes -> everything is rendered again; a
+generated page disappears (a link to it from an unchanged page would now be broken) ->
+everything again; a build that logs any warning or fails -> nothing is kept (a cached page
+must not hide a warning a full build would give). Only `mkdocs serve` uses the cache:
+`mkdocs build` renders each page once, and holding its output would only cost memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import TableOfContents
+
+CACHED_TEMPLATE = "policy-diff-cached-page.html"
+_OUTPUT_GLOBAL = "policy_diff_cached_output"
+_SIGNATURE_VERSION = "1"
+
+
+def _pack(text: str) -> bytes:
+    # Level 1: a serve session at thousands of versions keeps every page's HTML twice.
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def _unpack(data: bytes) -> str:
+    return zlib.decompress(data).decode("utf-8")
+
+
+@dataclass
+class CachedPage:
+    key: str
+    content: bytes  # the HTML of the page's Markdown, packed
+    toc: TableOfContents
+    title: str | None
+    anchors: set[str] | None
+    links_to_anchors: dict[str, dict[str, str]] | None  # by target's src_uri
+    search: list[dict[str, Any]] | None = None
+    output: bytes | None = None  # the theme's output (before `on_post_page`), packed
+
+
+class _WarningCounter(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _nav_items(items: Iterable[Any]) -> Iterable[str]:
+    for item in items:
+        yield f"{type(item).__name__}\0{item.title}\0{getattr(item, 'url', '')}\0"
+        children = getattr(item, "children", None)
+        if children:
+            yield "("
+            yield from _nav_items(children)
+            yield ")"
+
+
+def _config_files(config: MkDocsConfig) -> list[Path]:
+    """mkdocs.yml and the files it INHERITs from."""
+    paths: list[Path] = []
+    path = Path(config.config_file_path) if config.config_file_path else None
+    while path is not None and path.is_file() and path not in paths:
+        paths.append(path)
+        parent = None
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("INHERIT:"):
+                parent = (path.parent / line.split(":", 1)[1].strip().strip("'\"")).resolve()
+        path = parent
+    return paths
+
+
+def _templates(dirs: Iterable[str]) -> list[Path]:
+    """The theme's templates (its icon folders, thousands of files, are not walked)."""
+    found = []
+    for root in dirs:
+        for folder, subfolders, names in os.walk(root):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            found += [Path(folder, name) for name in sorted(names) if name.endswith(".html")]
+    return found
+
+
+def _search_index(config: MkDocsConfig) -> list[dict[str, Any]] | None:
+    """The entries list of Material's search index, when that is the search plugin: its
+    entries of a cached page are replayed instead of parsing the page again. Any other
+    search plugin indexes every page as usual."""
+    for plugin in config.plugins.values():
+        index = getattr(plugin, "search_index", None)
+        entries = getattr(index, "entries", None)
+        if type(plugin).__module__.startswith("material.plugins.search") and isinstance(entries, list):
+            return entries
+    return None
+
+
+@dataclass
+class PageCache:
+    enabled: bool = False
+    pages: dict[str, CachedPage] = field(default_factory=dict)  # by src_uri
+    signature: str = ""
+    hits: list[str] = field(default_factory=list)  # src_uris written from the cache in the last build
+    _keys: dict[str, str] = field(default_factory=dict)  # this build's key of each cacheable page
+    _hit: dict[str, CachedPage] = field(default_factory=dict)
+    _search_start: dict[str, int] = field(default_factory=dict)
+    _search_meta: dict[str, Any] = field(default_factory=dict)
+    _warnings: _WarningCounter | None = None
+    _generated: set[str] = field(default_factory=set)
+
+    # -- a build's frame ------------------------------------------------------------------
+    def start_build(self) -> None:
+        self.hits, self._keys, self._hit = [], {}, {}
+        self._search_start, self._search_meta = {}, {}
+        if self.enabled:
+            self._warnings = _WarningCounter()
+            logging.getLogger("mkdocs").addHandler(self._warnings)
+
+    def end_build(self, *, failed: bool) -> None:
+        if self._warnings is not None:
+            logging.getLogger("mkdocs").removeHandler(self._warnings)
+            if failed or self._warnings.count:
+                self.pages.clear()
+            self._warnings = None
+        self._keys, self._hit = {}, {}
+
+    def set_site(self, config: MkDocsConfig, nav: Navigation, files: Files, generated: set[str]) -> None:
+        """Called once the navigation is known: drop the cache when anything besides a
+        page's own Markdown that its output depends on has changed."""
+        if not self.enabled:
+            return
+        digest = hashlib.sha256(f"policy-diff page cache {_SIGNATURE_VERSION}\0".encode())
+        for path in _config_files(config):
+            digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(f"{config.theme.name}\0{config.site_dir}\0".encode())
+        for path in _templates(config.theme.dirs):  # one edited under serve's watch_theme
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\0".encode())
+        for part in _nav_items(nav.items):
+            digest.update(part.encode())
+        for file in sorted(files.documentation_pages(), key=lambda f: f.src_uri):
+            if file.src_uri not in generated:
+                digest.update(f"\0{file.src_uri}\0".encode() + file.content_bytes)
+        signature = digest.hexdigest()
+        if signature != self.signature or not generated.issuperset(self.pages):
+            self.pages.clear()
+        else:
+            for src in set(self.pages) - generated:
+                del self.pages[src]
+        self.signature = signature
+        self._generated = generated
+
+    # -- page events, in MkDocs' order ------------------------------------------------------
+    def page_markdown(self, page: Page, markdown: str) -> None:
+        """After every plugin's `on_page_markdown`: the final Markdown keys the page."""
+        src = page.file.src_uri
+        if self._warnings is None or src not in self._generated:
+            return
+        key = hashlib.sha256(f"{self.signature}\0{src}\0{markdown}".encode()).hexdigest()
+        self._keys[src] = key
+        cached = self.pages.get(src)
+        if cached is None or cached.key != key:
+            self.pages.pop(src, None)
+            return
+        self._hit[src] = cached
+        self.hits.append(src)
+
+        def render(config: MkDocsConfig, files: Files) -> None:
+            page.content = _unpack(cached.content)
+            page.toc = cached.toc
+            page._title_from_render = cached.title
+            page.present_anchor_ids = None if cached.anchors is None else set(cached.anchors)
+            if cached.links_to_anchors is not None:
+                links = {}
+                for target, anchors in cached.links_to_anchors.items():
+                    file = files.get_file_from_path(target)
+                    if file is not None:
+                        links[file] = dict(anchors)
+                page.links_to_anchors = links
+            if cached.output is not None:
+                page.meta = {**page.meta, "template": CACHED_TEMPLATE}
+
+        page.render = render  # type: ignore[method-assign]
+
+    def page_content(self, page: Page) -> None:
+        """Before any other plugin's `on_page_content`: what Markdown made of the page."""
+        src = page.file.src_uri
+        key = self._keys.get(src)
+        if key is None or src in self._hit or page.content is None:
+            return
+        links = page.links_to_anchors
+        self.pages[src] = CachedPage(
+            key=key,
+            content=_pack(page.content),
+            toc=page.toc,
+            title=page._title_from_render,
+            anchors=None if page.present_anchor_ids is None else set(page.present_anchor_ids),
+            links_to_anchors=None if links is None else {f.src_uri: dict(a) for f, a in links.items()},
+        )
+
+    def page_context_first(self, page: Page, config: MkDocsConfig) -> None:
+        src = page.file.src_uri
+        entries = _search_index(config)
+        if entries is None or src not in self._keys:
+            return
+        cached = self._hit.get(src)
+        if cached is not None and cached.search is not None:
+            self._search_meta[src] = page.meta.get("search")
+            page.meta["search"] = {"exclude": True}  # the search plugin skips it; its entries are replayed
+        else:
+            self._search_start[src] = len(entries)
+
+    def page_context_last(self, page: Page, config: MkDocsConfig) -> None:
+        src = page.file.src_uri
+        entries = _search_index(config)
+        if entries is None:
+            return
+        if src in self._search_meta:
+            previous = self._search_meta.pop(src)
+            if previous is None:
+                page.meta.pop("search", None)
+            else:
+                page.meta["search"] = previous
+            entries.extend(dict(entry) for entry in self._hit[src].search or ())
+        elif src in self._search_start and src in self.pages:
+            self.pages[src].search = [dict(entry) for entry in entries[self._search_start.pop(src) :]]
+
+    def page_output(self, page: Page, output: str) -> None:
+        """Before any other plugin's `on_post_page`: the theme's output for the page."""
+        src = page.file.src_uri
+        if src in self._keys and src not in self._hit and src in self.pages:
+            self.pages[src].output = _pack(output)
+
+    # -- the template that writes a cached page -------------------------------------------
+    def install(self, env: jinja2.Environment) -> jinja2.Environment:
+        if not self.enabled:
+            return env
+        cached = jinja2.DictLoader({CACHED_TEMPLATE: "{{ " + _OUTPUT_GLOBAL + "(page) }}"})
+        env.loader = jinja2.ChoiceLoader([cached, env.loader]) if env.loader else cached
+        env.globals[_OUTPUT_GLOBAL] = self._output
+        return env
+
+    def _output(self, page: Page) -> Markup:
+        cached = self._hit[page.file.src_uri]
+        assert cached.output is not None
+        return Markup(_unpack(cached.output))
