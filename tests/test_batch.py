@@ -83,6 +83,25 @@ def batch_run(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     return out, output, proc.returncode
 
 
+def _report_workers(queue: Any) -> None:
+    from policydiff.workers import default_workers
+
+    queue.put(default_workers())
+
+
+def test_no_process_pool_inside_a_daemonic_worker() -> None:
+    """Dask's worker processes are daemonic: an archive recovering a killed site's work there
+    must extract in the process, not start a pool (which would fail)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    worker = context.Process(target=_report_workers, args=(queue,), daemon=True)
+    worker.start()
+    assert queue.get(timeout=60) == 1
+    worker.join(timeout=60)
+
+
 def test_layout_paths() -> None:
     assert layout_path("zwsoft.com", ".md") == "z/zw/zws/zwsoft.com.md"
     assert layout_domain("z/zw/zws/zwsoft.com.md") == "zwsoft.com"
@@ -257,3 +276,43 @@ def test_site_builds_a_chosen_subset(batch_run: tuple[Path, str, int]) -> None:
     assert sorted(p.name for p in (out / "site" / "archive").iterdir()) == ["zwsoft.com"]
     code, output = cli("site", str(out), "--sites", "nothing*")
     assert code != 0 and output.strip() == f"Error: {out / 'archive'}: no site matches nothing*"
+
+
+def _run_site_in_daemon(site: Any, out: str, queue: Any) -> None:
+    queue.put(run_site(site, out).status)
+
+
+def test_a_site_killed_mid_commit_is_finished_inside_a_dask_like_worker(
+    batch_run: tuple[Path, str, int], tmp_path: Path
+) -> None:
+    """A task killed inside its archive's group commit (at a seeded write), then redone in a
+    daemonic process as Dask's workers are: it recovers and gives the same rows."""
+    import multiprocessing
+
+    reference, _, _ = batch_run
+    tree = tmp_path / "tree" / "zwsoft.com"
+    tree.mkdir(parents=True)
+    for path in ZWSOFT.iterdir():
+        (tree / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    script = (
+        "import sys; from pathlib import Path; from policydiff.batch.inputs import discover; "
+        "from policydiff.batch.task import run_site; "
+        "run_site(discover(Path(sys.argv[1]))[0], sys.argv[2])"
+    )
+    env = {**os.environ, "POLICY_DIFF_CRASH_AT_WRITE": "12"}  # the manifest record of the 4 captures: committed
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "tree"), str(out)], env=env, timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    assert (out / "batch" / "work" / "zwsoft.com").is_dir() and not (out / "archive" / "zwsoft.com").exists()
+    (site,) = discover(tmp_path / "tree")
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    worker = context.Process(target=_run_site_in_daemon, args=(site, str(out), queue), daemon=True)
+    worker.start()
+    assert queue.get(timeout=300) == "done"
+    worker.join(timeout=60)
+    rows, theirs = export_rows(out), export_rows(reference)
+    assert rows["versions"] == [r for r in theirs["versions"] if r["site"] == "zwsoft.com"]
+    assert rows["changes"] == [r for r in theirs["changes"] if r["site"] == "zwsoft.com"]
+    assert rows["errors"] == []
+    assert [str(p) for p in Archive(out / "archive").verify() if p.fatal] == []
