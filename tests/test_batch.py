@@ -316,3 +316,24 @@ def test_a_site_killed_mid_commit_is_finished_inside_a_dask_like_worker(
     assert rows["changes"] == [r for r in theirs["changes"] if r["site"] == "zwsoft.com"]
     assert rows["errors"] == []
     assert [str(p) for p in Archive(out / "archive").verify() if p.fatal] == []
+
+
+def test_scheduler_address_runs_on_an_existing_cluster(
+    batch_run: tuple[Path, str, int], dataset: Path, tmp_path: Path
+) -> None:
+    """`--scheduler`: the same tasks sent to a cluster that is already running (one started
+    here), for the sites chosen by pattern."""
+    import logging
+
+    from distributed import LocalCluster
+
+    from policydiff.batch.run import run_batch
+
+    reference, _, _ = batch_run
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
+        report = run_batch(dataset, tmp_path / "out", patterns=["zw*"], scheduler=cluster.scheduler_address)
+    assert [(r.site, r.status, r.captures) for r in report.results] == [("zwsoft.com", "done", 4)]
+    rows, theirs = export_rows(tmp_path / "out"), export_rows(reference)
+    assert rows["changes"] == [r for r in theirs["changes"] if r["site"] == "zwsoft.com"]
