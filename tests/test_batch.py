@@ -83,6 +83,25 @@ def batch_run(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
     return out, output, proc.returncode
 
 
+def _report_workers(queue: Any) -> None:
+    from policydiff.workers import default_workers
+
+    queue.put(default_workers())
+
+
+def test_no_process_pool_inside_a_daemonic_worker() -> None:
+    """Dask's worker processes are daemonic: an archive recovering a killed site's work there
+    must extract in the process, not start a pool (which would fail)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    worker = context.Process(target=_report_workers, args=(queue,), daemon=True)
+    worker.start()
+    assert queue.get(timeout=60) == 1
+    worker.join(timeout=60)
+
+
 def test_layout_paths() -> None:
     assert layout_path("zwsoft.com", ".md") == "z/zw/zws/zwsoft.com.md"
     assert layout_domain("z/zw/zws/zwsoft.com.md") == "zwsoft.com"
@@ -201,10 +220,8 @@ def test_killed_mid_run_then_rerun_gives_the_same_export(
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and not (states.is_dir() and any(states.glob("*.json"))):
         time.sleep(0.02)
-    done_at_kill = len(list(states.glob("*.json")))
     os.killpg(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=60)
-    assert 1 <= done_at_kill < 3, "the run was not killed mid-run"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # every worker of the killed run is gone
         try:
@@ -212,6 +229,8 @@ def test_killed_mid_run_then_rerun_gives_the_same_export(
         except ProcessLookupError:
             break
         time.sleep(0.05)
+    done_at_kill = len(list(states.glob("*.json")))  # counted once nothing of the run is left
+    assert 1 <= done_at_kill < 3, "the run was not killed mid-run"
     rerun = batch(dataset, out)
     output, _ = rerun.communicate(timeout=600)
     assert f"{done_at_kill} already done" in output, output
@@ -257,3 +276,64 @@ def test_site_builds_a_chosen_subset(batch_run: tuple[Path, str, int]) -> None:
     assert sorted(p.name for p in (out / "site" / "archive").iterdir()) == ["zwsoft.com"]
     code, output = cli("site", str(out), "--sites", "nothing*")
     assert code != 0 and output.strip() == f"Error: {out / 'archive'}: no site matches nothing*"
+
+
+def _run_site_in_daemon(site: Any, out: str, queue: Any) -> None:
+    queue.put(run_site(site, out).status)
+
+
+def test_a_site_killed_mid_commit_is_finished_inside_a_dask_like_worker(
+    batch_run: tuple[Path, str, int], tmp_path: Path
+) -> None:
+    """A task killed inside its archive's group commit (at a seeded write), then redone in a
+    daemonic process as Dask's workers are: it recovers and gives the same rows."""
+    import multiprocessing
+
+    reference, _, _ = batch_run
+    tree = tmp_path / "tree" / "zwsoft.com"
+    tree.mkdir(parents=True)
+    for path in ZWSOFT.iterdir():
+        (tree / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "out"
+    script = (
+        "import sys; from pathlib import Path; from policydiff.batch.inputs import discover; "
+        "from policydiff.batch.task import run_site; "
+        "run_site(discover(Path(sys.argv[1]))[0], sys.argv[2])"
+    )
+    env = {**os.environ, "POLICY_DIFF_CRASH_AT_WRITE": "12"}  # the manifest record of the 4 captures: committed
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / "tree"), str(out)], env=env, timeout=300)
+    assert proc.returncode == -signal.SIGKILL
+    assert (out / "batch" / "work" / "zwsoft.com").is_dir() and not (out / "archive" / "zwsoft.com").exists()
+    (site,) = discover(tmp_path / "tree")
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    worker = context.Process(target=_run_site_in_daemon, args=(site, str(out), queue), daemon=True)
+    worker.start()
+    assert queue.get(timeout=300) == "done"
+    worker.join(timeout=60)
+    rows, theirs = export_rows(out), export_rows(reference)
+    assert rows["versions"] == [r for r in theirs["versions"] if r["site"] == "zwsoft.com"]
+    assert rows["changes"] == [r for r in theirs["changes"] if r["site"] == "zwsoft.com"]
+    assert rows["errors"] == []
+    assert [str(p) for p in Archive(out / "archive").verify() if p.fatal] == []
+
+
+def test_scheduler_address_runs_on_an_existing_cluster(
+    batch_run: tuple[Path, str, int], dataset: Path, tmp_path: Path
+) -> None:
+    """`--scheduler`: the same tasks sent to a cluster that is already running (one started
+    here), for the sites chosen by pattern."""
+    import logging
+
+    from distributed import LocalCluster
+
+    from policydiff.batch.run import run_batch
+
+    reference, _, _ = batch_run
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster:
+        report = run_batch(dataset, tmp_path / "out", patterns=["zw*"], scheduler=cluster.scheduler_address)
+    assert [(r.site, r.status, r.captures) for r in report.results] == [("zwsoft.com", "done", 4)]
+    rows, theirs = export_rows(tmp_path / "out"), export_rows(reference)
+    assert rows["changes"] == [r for r in theirs["changes"] if r["site"] == "zwsoft.com"]

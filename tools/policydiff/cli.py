@@ -298,18 +298,25 @@ def batch(input_path: Path, out: Path, patterns: tuple[str, ...], workers: int, 
     Exit status 2 if any site or capture failed (see OUT/export/errors), else 0."""
     from .batch.run import run_batch
 
-    bar = click.progressbar(length=0, label="sites", file=sys.stderr) if sys.stderr.isatty() else None
+    bars: list[Any] = []
 
     def progress(result: Any, total: int) -> None:
-        if bar is not None:
-            bar.length = total
+        if not bars and sys.stderr.isatty():
+            bars.append(click.progressbar(length=total, label="sites", file=sys.stderr))
+        for bar in bars:
             bar.update(1)
         if result.status == "failed":
             click.echo(f"error: {result.site}: {result.message}", err=True)
 
     report = run_batch(input_path, out, patterns=patterns, workers=workers, scheduler=scheduler, on_result=progress)
-    if bar is not None:
+    for bar in bars:
         bar.render_finish()
+    if not report.results:
+        from .errors import shown
+
+        what = f" matching {', '.join(map(shown, patterns))}" if patterns else ""
+        click.echo(f"error: {shown(input_path)}: no site{what} in the dataset's layout", err=True)
+        sys.exit(2)
     errors = sum(r.errors for r in report.results)
     click.echo(
         f"{len(report.results)} sites: {report.count('done')} done, {report.count('skipped')} already done, "

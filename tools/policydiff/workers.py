@@ -33,6 +33,10 @@ class ExtractJob:
 
 
 def default_workers() -> int:
+    import multiprocessing
+
+    if multiprocessing.current_process().daemon:
+        return 1  # a daemonic process (a Dask worker's, a pool's) may not start processes
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import PolicyDiffError, shown
 from ..export import table, write_part
 from .inputs import SiteInput, discover
 from .task import SiteResult, already_done, run_site
@@ -60,7 +61,10 @@ def run_batch(
     if not todo:
         return report
     if scheduler:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise PolicyDiffError(f"{shown(scheduler)}: cannot reach the Dask scheduler ({exc})") from None
         cluster = None
     else:
         cluster = LocalCluster(
