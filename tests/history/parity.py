@@ -157,7 +157,7 @@ def check_history(history: PolicyHistory, archive: Path, page: Callable[[str], b
             assert said.significance == change.significance, (where, said)
         for said in (cli, listed[change.number - 1], record):
             assert said.headline == change.headline, (where, said)
-        assert entry.headline and change.headline.startswith(entry.headline.rstrip("…").split(" (back to")[0]), where
+        assert entry.headline and change.headline.startswith(entry.headline.split(" (back to")[0].rstrip("…")), where
         # the flags shown, by their titles
         titles = shown_page.shown
         assert all(title in TITLE_TO_FLAG for title in titles or ()), (where, titles)

@@ -55,7 +55,7 @@ def test_change_page_opens_with_headline_significance_and_reasons() -> None:
     page = change_page(h, ai)
     body = page.split("\n# Change of", 1)[1].split("\n", 3)[3]  # after the title and the breadcrumb line
     first = body.lstrip().splitlines()[0]
-    assert first.startswith('<span class="pd-sig pd-sig-major">Major</span> Adds a sentence about AI')
+    assert first.startswith('<span class="pd-sig pd-sig-major">Major</span> Adds text about AI')
     assert '!!! warning "Why it is a major change"' in page
     # watched terms are marked in its diff, not by colour alone (a title and a class)
     assert '<mark class="pd-term" data-term="ai" title="watched term: AI and machine learning">' in page
@@ -73,7 +73,7 @@ def test_timeline_starts_with_its_chart_and_lists_headlines() -> None:
     assert "1 major, 1 minor, 1 trivial" in svg.find("desc").text
     assert len(svg.findall(".//g")) == 3 and svg.find(".//path") is not None  # one mark each; a triangle
     assert "<b>" not in after_intro.split("</figure>")[0]  # the policy's name is text
-    assert "Adds a sentence about AI and machine learning" in page.split("</figure>")[1]
+    assert "Adds text about AI and machine learning" in page.split("</figure>")[1]
 
 
 def test_home_calendar_and_majors_only() -> None:
@@ -97,7 +97,7 @@ def test_feeds_follow_min_significance_and_the_trivial_alias() -> None:
     assert len(titles(replace(SETTINGS, include_trivial=True))) == 3
     assert titles(replace(SETTINGS, min_significance="trivial")) == titles(replace(SETTINGS, include_trivial=True))
     (entry,) = build_feeds([h], replace(SETTINGS, min_significance="major"))[1].entries
-    assert entry.title.startswith("Acme <b>Corp</b>: Adds a sentence about AI and machine learning")
+    assert entry.title.startswith("Acme <b>Corp</b>: Adds text about AI and machine learning")
 
 
 def test_term_feeds_list_the_changes_of_their_group() -> None:

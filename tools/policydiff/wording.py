@@ -277,15 +277,17 @@ def _sentences(n: int) -> str:
 
 
 def term_reason(change: Any, labels: dict[str, str]) -> str:
-    """A `terms.TermChange` in words: "adds 2 sentences about AI and machine learning in “Use”"."""
+    """A `terms.TermChange` in words: "adds text about AI and machine learning in “Use” (2 sentences)"."""
     return term_phrase(labels.get(change.group, change.group), change.gained, change.sentences, [change.section])
 
 
 def term_phrase(label: str, gained: bool, sentences: int, sections: list[str]) -> str:
+    """ "adds text about AI and machine learning in “Use” (2 sentences)": text, since a
+    sentence may be new or only reworded to hold the term."""
     where = listing([quoted(s) for s in sections], 2)
     if gained:
-        return f"adds {_sentences(sentences)} about {label} in {where}"
-    return f"removes {_sentences(sentences)} about {label} from {where}"
+        return f"adds text about {label} in {where} ({_sentences(sentences)})"
+    return f"drops text about {label} from {where} ({_sentences(sentences)})"
 
 
 def value_phrase(change: Any) -> str:

@@ -8,7 +8,11 @@ policy states. Nothing downstream re-derives any of it.
 
 Modules: `records` (the frozen records and their JSON), `flags`, `lineage`, `build` (the
 pure computation) and `load` (the archive reader, imported only when asked for, so that
-render and feeds, which import the records, never load the archive).
+render and feeds, which import the records, never load the archive). What a change does and
+whether it matters: `assess` (one call per change) over `edits` (the sentences an edit
+changed), `terms` (watched terms gained or lost, patterns in `policydiff.watch`), `values`
+(periods, ages, amounts, addresses... before and after), `significance` (the rules, their
+thresholds and `displayed_significance`) and `headline`.
 """
 
 from typing import Any
