@@ -208,6 +208,12 @@ def test_export_rows_equal_the_single_policy_commands(
                 summary["added"],
                 summary["removed"],
             )
+            assert (row["significance"], row["headline"], row["terms"]) == (
+                summary["significance"],
+                summary["headline"],
+                summary["terms"],
+            )
+            assert row["significance"] in {"major", "minor", "trivial"} and row["headline"]
 
 
 def test_killed_mid_run_then_rerun_gives_the_same_export(

@@ -68,7 +68,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("sections_added", pa.int32()),
             ("sections_removed", pa.int32()),
             ("flags", pa.list_(pa.string())),  # sorted: date_only, revert, silent_change, trivial
-            ("significance", pa.string()),  # major | minor | trivial (null until computed)
+            ("significance", pa.string()),  # major | minor | trivial, as the site shows it
             ("headline", pa.string()),
             ("terms", pa.list_(pa.string())),  # watched term groups gained or lost
             ("number", pa.int32()),  # the change's position in the site's history, from 1
@@ -88,17 +88,11 @@ SCHEMAS: dict[str, pa.Schema] = {
 _FORMATS = {"text/html": "html", "text/markdown": "markdown", "text/plain": "text"}
 
 
-def what_matters(change: Change) -> tuple[str | None, str | None, list[str] | None]:
-    """(significance, headline, terms) of a change: read from the history record when it has
-    them (the what-matters issue), null before. The only place the export reads them."""
-    significance = getattr(change, "significance", None)
-    headline = getattr(change, "headline", None)
-    terms = getattr(change, "terms", None)
-    return (
-        None if significance is None else str(significance),
-        None if headline is None else str(headline),
-        None if terms is None else sorted(str(t) for t in terms),
-    )
+def what_matters(change: Change) -> tuple[str, str, list[str]]:
+    """(significance, headline, terms) of a change as `diff --json` gives them (the automatic
+    rules; an editor's note is the publisher's, not the data's): the only place the export
+    reads them."""
+    return change.significance, change.headline, sorted(change.terms)
 
 
 def capture_rows(history: PolicyHistory) -> list[dict[str, Any]]:
