@@ -222,8 +222,10 @@ class PageCache:
 
     def page_context_first(self, page: Page, config: MkDocsConfig) -> None:
         src = page.file.src_uri
+        if src not in self._keys:
+            return
         entries = _search_index(config)
-        if entries is None or src not in self._keys:
+        if entries is None:
             return
         cached = self._hit.get(src)
         if cached is not None and cached.search is not None:
@@ -234,6 +236,8 @@ class PageCache:
 
     def page_context_last(self, page: Page, config: MkDocsConfig) -> None:
         src = page.file.src_uri
+        if src not in self._search_meta and src not in self._search_start:
+            return
         entries = _search_index(config)
         if entries is None:
             return
