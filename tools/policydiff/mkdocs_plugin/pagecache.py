@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -117,6 +118,23 @@ def _search_index(config: MkDocsConfig) -> list[dict[str, Any]] | None:
     return None
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's templates compiled once per serve session, not at every rebuild (MkDocs
+    makes a new Jinja environment each time). Jinja checks each template's source checksum
+    before using its cached code."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
 @dataclass
 class PageCache:
     enabled: bool = False
@@ -129,6 +147,7 @@ class PageCache:
     _search_meta: dict[str, Any] = field(default_factory=dict)
     _warnings: _WarningCounter | None = None
     _generated: set[str] = field(default_factory=set)
+    _templates: _CompiledTemplates = field(default_factory=_CompiledTemplates)
 
     # -- a build's frame ------------------------------------------------------------------
     def start_build(self) -> None:
@@ -222,8 +241,10 @@ class PageCache:
 
     def page_context_first(self, page: Page, config: MkDocsConfig) -> None:
         src = page.file.src_uri
+        if src not in self._keys:
+            return
         entries = _search_index(config)
-        if entries is None or src not in self._keys:
+        if entries is None:
             return
         cached = self._hit.get(src)
         if cached is not None and cached.search is not None:
@@ -234,6 +255,8 @@ class PageCache:
 
     def page_context_last(self, page: Page, config: MkDocsConfig) -> None:
         src = page.file.src_uri
+        if src not in self._search_meta and src not in self._search_start:
+            return
         entries = _search_index(config)
         if entries is None:
             return
@@ -260,6 +283,7 @@ class PageCache:
         cached = jinja2.DictLoader({CACHED_TEMPLATE: "{{ " + _OUTPUT_GLOBAL + "(page) }}"})
         env.loader = jinja2.ChoiceLoader([cached, env.loader]) if env.loader else cached
         env.globals[_OUTPUT_GLOBAL] = self._output
+        env.bytecode_cache = self._templates
         return env
 
     def _output(self, page: Page) -> Markup:
