@@ -1,58 +1,690 @@
-"""Word diffs as HTML: inline (insertions underlined, deletions struck through) and side
-by side. Marked by more than colour, so they read in print and for colour-blind readers."""
+"""Word diffs as rendered text: the policy's Markdown shown as it reads (headings, lists,
+tables cell by cell, links, emphasis) with the words `diff_versions` marked inside it,
+inline or side by side, on pages and in feeds.
+
+Why not Python-Markdown over the marked text: a mark may start inside a construct (`**`
+inserted around old words, a deleted list marker, a link whose target changed), and the
+compare page's script must give the very same result in the browser. So this is a small,
+line-based reading of the Markdown that policies use, written once here and once in
+`assets/policy-diff.js` (`renderDiff`), over the characters of the diff each carrying its
+mark (-1 deleted, 0 kept, 1 inserted):
+
+- Lines are split at every newline of the diff. A line's kind (heading, list item, table
+  row, quotation, rule, paragraph text) is read from the new text where the line has any,
+  else from the old; each side's syntax (`## `, `- `, `1. `, `> `) is dropped, and where
+  the two sides' kinds differ the line says what it was (`wording.structure_was`).
+- Inside a line (or a table cell) emphasis, code, escapes and links are read on each side
+  separately and every character keeps the formatting of its own side (kept characters:
+  of the side the line's kind came from). Syntax characters are not shown, but no marked
+  word is ever dropped: a changed list number is shown, and a link target that changed is
+  shown beside the link with its marks (an unchanged one is on hover).
+- Unchanged runs of lines fold, but only between blocks: never inside a paragraph, a list
+  or a table.
+
+Every character of capture text reaches the output through `escape` (pages: `html_text`;
+feeds: `feed_html_text`'s rule without the line breaks) and every link through `safe_url`.
+Diff words are plain text nodes inside `ins`/`del`/`span`/`a` (issue 12 marks terms in them).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
-from ..escape import html_text
+from ..escape import LINK_REL, html_text, safe_url, visible_controls
+from ..wording import FEED_FOLDED, LINK_TARGET, folded, structure_was
 
 Op = tuple[int, str]
+Esc = Callable[[str], str]
+
+FOLD_AT = 1200  # a run of unchanged lines longer than this (characters) is folded...
+KEEP = 300  # ...keeping about this much context on each side of it
+MAX_LINE = 100_000  # characters of one line read for syntax (a bound for hostile input)
+
+_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)")
+_ITEM = re.compile(r"([ \t]*)([-*+]|(\d{1,9})[.)])(?:[ \t]+|$)")
+_QUOTE = re.compile(r" {0,3}>[ \t]?")
+_RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
+_ROW = re.compile(r"[ \t]*\|")
+_SEPARATOR = re.compile(r"[ \t|:-]*-[ \t|:-]*")
+_INDENT = re.compile(r"[ \t]*")
+_AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^\s<>]+)>")
+_WORD = re.compile(r"\w")
+_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
-FOLD_AT = 1200  # an unchanged run longer than this (characters) is folded...
-KEEP = 300  # ...keeping this much context on each side of it
+def feed_text(text: str) -> str:
+    """Captured text in a feed entry's HTML (one line: lines are blocks here)."""
+    return html.escape(visible_controls(text), quote=True)
 
 
-def _fold(text: str) -> str:
-    """Long unchanged text between changes: keep context, fold the middle (one click away)."""
-    if len(text) <= FOLD_AT:
-        return html_text(text)
-    head_end = text.find(" ", KEEP)
-    tail_start = text.rfind(" ", 0, len(text) - KEEP)
-    if head_end < 0 or tail_start <= head_end:
-        return html_text(text)
-    middle = text[head_end:tail_start]
-    words = len(middle.split())
-    return (
-        f'{html_text(text[:head_end])}<details class="pd-fold"><summary>{words} unchanged words</summary>'
-        f"{html_text(middle)}</details>{html_text(text[tail_start:])}"
-    )
+@dataclass(frozen=True)
+class Kind:
+    name: str  # blank heading item row sep quote rule text
+    level: int = 0  # heading level; indentation of a list item or text
+    ordered: bool = False
+    prefix: int = 0  # characters of syntax at the start of the line
+
+    def describe(self) -> tuple[str, int]:
+        if self.name == "item" and self.ordered:
+            return "ordered", 0
+        return self.name, self.level
 
 
-def _piece(op: int, text: str) -> str:
-    if not text:
-        return ""
-    if op == 0:
-        return _fold(text)
-    body = html_text(text)
-    if op > 0:
-        return f'<ins class="pd-ins" title="added">{body}</ins>'
-    if op < 0:
-        return f'<del class="pd-del" title="removed">{body}</del>'
+def kind_of(line: str) -> Kind:
+    line = line[:MAX_LINE]
+    if not line.strip():
+        return Kind("blank")
+    if m := _HEADING.match(line):
+        return Kind("heading", len(m.group(1)), prefix=m.end())
+    if _RULE.fullmatch(line):
+        return Kind("rule", prefix=len(line))
+    if _ROW.match(line):
+        return Kind("sep" if _SEPARATOR.fullmatch(line) else "row")
+    if m := _ITEM.match(line):
+        return Kind("item", len(m.group(1).expandtabs(4)), ordered=m.group(3) is not None, prefix=m.end())
+    if m := _QUOTE.match(line):
+        return Kind("quote", prefix=m.end())
+    indent = _INDENT.match(line)
+    width = indent.end() if indent else 0
+    return Kind("text", len(line[:width].expandtabs(4)), prefix=width)
+
+
+def _same_kind(a: Kind, b: Kind) -> bool:
+    if a.name != b.name:
+        return {a.name, b.name} <= {"row", "sep"}
+    if a.name == "heading":
+        return a.level == b.level
+    return a.ordered == b.ordered
+
+
+# -- inline: emphasis, code, escapes, links -------------------------------------------------
+@dataclass
+class Inline:
+    """What each character of one side's line (or cell) is: shown or syntax, its formatting,
+    the link it belongs to (an index into `links`), whether it is a link's target."""
+
+    hidden: list[bool]
+    strong: list[bool]
+    em: list[bool]
+    code: list[bool]
+    link: list[int]
+    target: list[bool]
+    links: list[str]
+
+
+def _matching(s: str, start: int, open_c: str, close_c: str) -> int:
+    depth = 0
+    i = start
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == open_c:
+            depth += 1
+        elif c == close_c:
+            if depth == 0:
+                return i
+            depth -= 1
+        i += 1
+    return -1
+
+
+def parse_inline(s: str) -> Inline:
+    n = len(s)
+    r = Inline([False] * n, [False] * n, [False] * n, [False] * n, [-1] * n, [False] * n, [])
+    literal = [False] * n
+    jump: dict[int, int] = {}
+    current_link: list[tuple[int, int]] = []  # (end of its text, link index)
+    i = 0
+    while i < n:
+        if i in jump:
+            i = jump.pop(i)
+            continue
+        while current_link and i >= current_link[-1][0]:
+            current_link.pop()
+        if current_link:
+            r.link[i] = current_link[-1][1]
+        c = s[i]
+        if c == "\\" and i + 1 < n and s[i + 1] in _PUNCT:
+            r.hidden[i] = True
+            literal[i + 1] = True
+            if current_link:
+                r.link[i + 1] = current_link[-1][1]
+            i += 2
+            continue
+        if c == "`":
+            run = 1
+            while i + run < n and s[i + run] == "`":
+                run += 1
+            end = s.find("`" * run, i + run)
+            if end < 0:
+                for k in range(i, i + run):
+                    literal[k] = True
+                i += run
+                continue
+            for k in range(i, end + run):
+                if current_link:
+                    r.link[k] = current_link[-1][1]
+                if k < i + run or k >= end:
+                    r.hidden[k] = True
+                else:
+                    r.code[k] = literal[k] = True
+            i = end + run
+            continue
+        if c == "[" or (c == "!" and i + 1 < n and s[i + 1] == "["):
+            start = i + (1 if c == "[" else 2)
+            close = _matching(s, start, "[", "]")
+            if close >= 0 and close + 1 < n and s[close + 1] == "(":
+                end = _matching(s, close + 2, "(", ")")
+                if end >= 0:
+                    dest = s[close + 2 : end].strip()
+                    href = dest.split()[0] if dest else ""
+                    r.links.append(href.removeprefix("<").removesuffix(">"))
+                    index = len(r.links) - 1
+                    for k in range(i, start):
+                        r.hidden[k] = True
+                    for k in range(close, end + 1):
+                        r.hidden[k] = True
+                        r.link[k] = index
+                        r.target[k] = close + 1 < k < end
+                    for k in range(start, close):
+                        r.link[k] = index
+                    jump[close] = end + 1
+                    current_link.append((close, index))
+                    i = start
+                    continue
+        if c == "<" and (m := _AUTOLINK.match(s, i)):
+            r.links.append(m.group(1))
+            for k in range(i, m.end()):
+                r.link[k] = len(r.links) - 1
+                literal[k] = True
+            r.hidden[i] = r.hidden[m.end() - 1] = True
+            i = m.end()
+            continue
+        i += 1
+    _emphasis(s, r, literal)
+    return r
+
+
+def _emphasis(s: str, r: Inline, literal: list[bool]) -> None:
+    """`*`/`_` runs paired with the nearest open run of the same character and length."""
+    n = len(s)
+    stack: list[tuple[str, int, int]] = []
+    i = 0
+    while i < n:
+        c = s[i]
+        if c not in "*_" or r.hidden[i] or literal[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and s[j] == c and not r.hidden[j] and not literal[j]:
+            j += 1
+        run = j - i
+        before = s[i - 1] if i else " "
+        after = s[j] if j < n else " "
+        can_open = not after.isspace()
+        can_close = not before.isspace()
+        if c == "_":
+            can_open = can_open and not before.isalnum()
+            can_close = can_close and not after.isalnum()
+        matched = False
+        if can_close and run <= 3:
+            for k in range(len(stack) - 1, -1, -1):
+                char, at, length = stack[k]
+                if char == c and length == run:
+                    for p in (*range(at, at + run), *range(i, j)):
+                        r.hidden[p] = True
+                    for p in range(at + run, i):
+                        if run >= 2:
+                            r.strong[p] = True
+                        if run != 2:
+                            r.em[p] = True
+                    del stack[k:]
+                    matched = True
+                    break
+        if not matched and can_open and run <= 3:
+            stack.append((c, i, run))
+        i = j
+
+
+# -- characters, views and lines --------------------------------------------------------------
+@dataclass(frozen=True)
+class Char:
+    mark: int  # -1 deleted, 0 kept, 1 inserted
+    text: str  # one character (or, for a line's note, the note's words)
+    old: bool  # on the old side
+    new: bool  # on the new side
+
+
+@dataclass
+class Line:
+    kind: Kind
+    chars: list[Char]  # shown content, syntax dropped
+    unchanged: bool  # every character (and its newline) kept
+    note: str = ""
+    length: int = 0  # characters of the line in the diff
+    primary_new: bool = True  # its kind (and its kept characters' formatting) from the new side
+
+
+def _chars(ops: Sequence[Op], two_sides: bool) -> list[Char]:
+    out = []
+    for op, text in ops:
+        old, new = (op <= 0, op >= 0) if two_sides else (True, True)
+        out.extend(Char(op, c, old, new) for c in text)
+    return out
+
+
+def _split_lines(chars: list[Char]) -> list[tuple[list[Char], bool]]:
+    """Lines of the diff, each with whether its newline was kept."""
+    lines: list[tuple[list[Char], bool]] = []
+    current: list[Char] = []
+    for ch in chars:
+        if ch.text == "\n":
+            lines.append((current, ch.mark == 0))
+            current = []
+        else:
+            current.append(ch)
+    lines.append((current, True))
+    return lines
+
+
+def _side(chars: list[Char], new: bool) -> list[int]:
+    return [i for i, c in enumerate(chars) if (c.new if new else c.old)]
+
+
+def _line(chars: list[Char], newline_kept: bool) -> Line:
+    new_at, old_at = _side(chars, True), _side(chars, False)
+    new_text = "".join(chars[i].text for i in new_at)
+    old_text = "".join(chars[i].text for i in old_at)
+    new_kind, old_kind = kind_of(new_text), kind_of(old_text)
+    primary_new = new_kind.name != "blank" or old_kind.name == "blank"
+    kind, other = (new_kind, old_kind) if primary_new else (old_kind, new_kind)
+    main_at, other_at = (new_at, old_at) if primary_new else (old_at, new_at)
+    dropped = set(main_at[: kind.prefix]) | {i for i in other_at[: other.prefix] if i not in set(main_at)}
+    # syntax is not shown, but a marked word in it (a list item's new number) is
+    kept_words = [chars[i] for i in sorted(dropped) if chars[i].mark and _WORD.match(chars[i].text)]
+    content = [c for i, c in enumerate(chars) if i not in dropped]
+    if kept_words:
+        content = [*kept_words, Char(0, " ", True, True), *content]
+    note = ""
+    if other.name != "blank" and kind.name not in {"blank", "sep"} and not _same_kind(kind, other):
+        note = structure_was(*(other if primary_new else kind).describe())
+    unchanged = newline_kept and all(c.mark == 0 for c in chars)
+    return Line(kind, content, unchanged, note, len(chars) + 1, primary_new)
+
+
+def _lines(ops: Sequence[Op], two_sides: bool) -> list[Line]:
+    lines = [_line(chars, kept) for chars, kept in _split_lines(_chars(ops, two_sides))]
+    while lines and lines[-1].kind.name == "blank":
+        lines.pop()
+    return lines
+
+
+# -- HTML -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Style:
+    esc: Esc  # captured text -> HTML text
+    feed: bool = False  # a feed entry: no classes needed, folds left out
+
+
+PAGE = Style(html_text)
+FEED = Style(feed_text, feed=True)
+
+
+def _strip(chars: list[Char]) -> list[Char]:
+    start, end = 0, len(chars)
+    while start < end and chars[start].text.isspace():
+        start += 1
+    while end > start and chars[end - 1].text.isspace():
+        end -= 1
+    return chars[start:end]
+
+
+def inline_html(chars: list[Char], style: Style, primary_new: bool = True) -> str:
+    """A line's (or cell's) content: each side read for emphasis, code and links, every
+    character formatted as its own side has it."""
+    sides = {}
+    for new in (True, False):
+        at = _side(chars, new)
+        sides[new] = (at, parse_inline("".join(chars[i].text for i in at)))
+    where: dict[int, tuple[bool, int]] = {}
+    for new in (not primary_new, primary_new):  # the primary side wins for kept characters
+        for k, i in enumerate(sides[new][0]):
+            where[i] = (new, k)
+    runs: list[tuple[tuple[object, ...], int, str]] = []
+    target_group = 0
+    in_target = False
+    groups_changed: dict[int, bool] = {}
+    shown: list[tuple[Char, tuple[object, ...]]] = []
+    for i, ch in enumerate(chars):
+        if i not in where:  # a note's words
+            shown.append((ch, (None, None, False, False, False)))
+            in_target = False
+            continue
+        side, k = where[i]
+        parsed = sides[side][1]
+        if parsed.target[k]:
+            if not in_target:
+                target_group += 1
+                in_target = True
+            link = (side, parsed.link[k])
+            shown.append((ch, (link, target_group, False, False, False)))
+            continue
+        in_target = False
+        if parsed.hidden[k]:
+            continue
+        link = (side, parsed.link[k]) if parsed.link[k] >= 0 else None
+        shown.append((ch, (link, None, parsed.strong[k], parsed.em[k], parsed.code[k])))
+    # A target is shown where it changed, but not in a line inserted or deleted whole (it
+    # is on hover there, as for any other link).
+    uniform = len({ch.mark for ch in chars}) <= 1
+    text_marks: dict[object, set[int]] = {}
+    group_marks: dict[object, set[int]] = {}
+    group_links: dict[object, set[object]] = {}
+    for ch, attrs in shown:
+        if attrs[1] is not None:
+            group_marks.setdefault(attrs[1], set()).add(ch.mark)
+            group_links.setdefault(attrs[1], set()).add(attrs[0])
+        elif attrs[0] is not None:
+            text_marks.setdefault(attrs[0], set()).add(ch.mark)
+    for group, marks in group_marks.items():
+        around = set(marks).union(*(text_marks.get(link, set()) for link in group_links[group]))
+        groups_changed[group] = marks != {0} and (len(around) > 1 or not uniform)  # type: ignore[index]
+    for ch, attrs in shown:
+        group = attrs[1]
+        if group is not None and not groups_changed.get(group):  # type: ignore[call-overload]
+            continue
+        if group is not None:
+            attrs = (None, group, False, False, False)
+        runs.append((attrs, ch.mark, ch.text))
+    hrefs = {(side, k): href for side in (True, False) for k, href in enumerate(sides[side][1].links)}
+    return _nest(runs, 0, style, hrefs)
+
+
+_LEVELS = ("a", "target", "strong", "em", "code")
+
+
+def _nest(runs: list[tuple[tuple[object, ...], int, str]], level: int, style: Style, hrefs: dict) -> str:  # type: ignore[type-arg]
+    if level == len(_LEVELS):
+        return _marks(runs, style)
+    out = []
+    i = 0
+    while i < len(runs):
+        value = runs[i][0][level]
+        j = i
+        while j < len(runs) and runs[j][0][level] == value:
+            j += 1
+        inner = _nest(runs[i:j], level + 1, style, hrefs)
+        out.append(_wrap(_LEVELS[level], value, inner, style, hrefs))
+        i = j
+    return "".join(out)
+
+
+def _wrap(what: str, value: object, inner: str, style: Style, hrefs: dict) -> str:  # type: ignore[type-arg]
+    if not value:
+        return inner
+    if what == "a":
+        href = safe_url(hrefs.get(value, ""))
+        if href is None:
+            return inner
+        url = html.escape(href, quote=True)
+        return f'<a href="{url}" title="{url}" rel="{LINK_REL}">{inner}</a>'
+    if what == "target":
+        cls = "" if style.feed else ' class="pd-target"'
+        return f"<span{cls}>{style.esc(' [' + LINK_TARGET)}{inner}{style.esc(']')}</span>"
+    return f"<{what}>{inner}</{what}>"
+
+
+def _marks(runs: list[tuple[tuple[object, ...], int, str]], style: Style) -> str:
+    out = []
+    i = 0
+    while i < len(runs):
+        mark = runs[i][1]
+        j = i
+        while j < len(runs) and runs[j][1] == mark:
+            j += 1
+        text = style.esc("".join(r[2] for r in runs[i:j]))
+        if mark > 0:
+            out.append(f"<ins>{text}</ins>" if style.feed else f'<ins class="pd-ins" title="added">{text}</ins>')
+        elif mark < 0:
+            out.append(f"<del>{text}</del>" if style.feed else f'<del class="pd-del" title="removed">{text}</del>')
+        else:
+            out.append(text)
+        i = j
+    return "".join(out)
+
+
+def _content(line: Line, style: Style) -> str:
+    chars = _strip(line.chars)
+    body = inline_html(chars, style, line.primary_new)
+    if line.note:
+        cls = "" if style.feed else ' class="pd-was"'
+        body = f"<small{cls}>({style.esc(line.note)})</small> " + body
     return body
 
 
+def _cells(chars: list[Char]) -> list[list[Char]]:
+    cells: list[list[Char]] = [[]]
+    for i, ch in enumerate(chars):
+        if ch.text == "|" and not (i and chars[i - 1].text == "\\"):
+            cells.append([])
+        else:
+            cells[-1].append(ch)
+    if cells and not "".join(c.text for c in cells[0]).strip():
+        cells = cells[1:]
+    if cells and not "".join(c.text for c in cells[-1]).strip():
+        cells = cells[:-1]
+    return cells
+
+
+def _row_mark(line: Line) -> int:
+    marks = {c.mark for c in line.chars if not c.text.isspace() and c.text != "|"}
+    return marks.pop() if len(marks) == 1 else 0
+
+
+def _table(lines: list[Line], style: Style) -> str:
+    rows = [line for line in lines if line.kind.name == "row"]
+    heads = 0
+    if len(lines) > 1 and lines[1].kind.name == "sep" and lines[0].kind.name == "row":
+        heads = 1
+    out = []
+    for n, line in enumerate(rows):
+        cell = "th" if n < heads else "td"
+        mark = _row_mark(line)
+        cls = "" if style.feed or not mark else f' class="pd-row-{"ins" if mark > 0 else "del"}"'
+        cells = "".join(
+            f"<{cell}>{inline_html(_strip(c), style, line.primary_new)}</{cell}>" for c in _cells(line.chars)
+        )
+        note = ""
+        if line.note:
+            ncls = "" if style.feed else ' class="pd-was"'
+            note = f"<small{ncls}>({style.esc(line.note)})</small> "
+        out.append(f"<tr{cls}>{cells.replace('>', '>' + note, 1) if note else cells}</tr>")
+        if n + 1 == heads:
+            out[-1] = f"<thead>{out[-1]}</thead><tbody>"
+    body = "".join(out)
+    if not heads:
+        body = "<tbody>" + body
+    return f"<table>{body}</tbody></table>"
+
+
+def blocks(lines: list[Line], style: Style) -> list[str]:
+    """Lines grouped into HTML blocks: paragraphs, headings, lists, tables, quotations."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        name = line.kind.name
+        if name == "blank":
+            i += 1
+        elif name == "heading":
+            level = min(line.kind.level + 2, 6)
+            out.append(f"<h{level}>{_content(line, style)}</h{level}>")
+            i += 1
+        elif name == "rule":
+            note = f"<p>{_content(line, style)}</p>" if line.note or _strip(line.chars) else ""
+            out.append("<hr>" + note)
+            i += 1
+        elif name in {"row", "sep"}:
+            j = i
+            while j < len(lines) and lines[j].kind.name in {"row", "sep"}:
+                j += 1
+            out.append(_table(lines[i:j], style))
+            i = j
+        elif name == "quote":
+            j = i
+            while j < len(lines) and lines[j].kind.name == "quote":
+                j += 1
+            out.append(f"<blockquote><p>{' '.join(_content(x, style) for x in lines[i:j])}</p></blockquote>")
+            i = j
+        elif name == "item":
+            html_list, i = _list(lines, i, style)
+            out.append(html_list)
+        else:
+            j = i
+            while j < len(lines) and lines[j].kind.name == "text":
+                j += 1
+            out.append(f"<p>{' '.join(_content(x, style) for x in lines[i:j])}</p>")
+            i = j
+    return out
+
+
+def _list(lines: list[Line], i: int, style: Style) -> tuple[str, int]:
+    """A list from line `i`: items nest by indentation; indented text continues an item."""
+    out: list[str] = []
+    stack: list[tuple[int, str]] = []  # (indentation, tag)
+    while i < len(lines):
+        line = lines[i]
+        kind = line.kind
+        if kind.name == "blank":
+            j = i
+            while j < len(lines) and lines[j].kind.name == "blank":
+                j += 1
+            follows = lines[j].kind if j < len(lines) else Kind("blank")
+            if follows.name == "item" or (follows.name == "text" and follows.level > 0):
+                i = j
+                continue
+            break
+        if kind.name == "text" and kind.level > 0:
+            out.append(" " + _content(line, style))
+            i += 1
+            continue
+        if kind.name != "item":
+            break
+        tag = "ol" if kind.ordered else "ul"
+        while stack and stack[-1][0] > kind.level:
+            out.append(f"</li></{stack.pop()[1]}>")
+        if stack and stack[-1][0] == kind.level and stack[-1][1] != tag:
+            out.append(f"</li></{stack.pop()[1]}>")
+        if stack and stack[-1][0] == kind.level:
+            out.append("</li><li>")
+        else:
+            stack.append((kind.level, tag))
+            out.append(f"<{tag}><li>")
+        out.append(_content(line, style))
+        i += 1
+    while stack:
+        out.append(f"</li></{stack.pop()[1]}>")
+    return "".join(out), i
+
+
+# -- folds ---------------------------------------------------------------------------------------
+def _may_cut(lines: list[Line], at: int) -> bool:
+    """A fold may start or end before line `at` only between blocks."""
+    if at <= 0 or at >= len(lines):
+        return False
+    before, here = lines[at - 1].kind.name, lines[at].kind.name
+    if here == "heading" or before == "heading":
+        return True
+    if here == "item" and before in {"item", "blank"}:  # between the items of a bulleted list
+        previous = lines[at - 1] if before == "item" else lines[at - 2] if at >= 2 else None
+        bulleted = not lines[at].kind.ordered and (previous is None or not previous.kind.ordered)
+        return bulleted and lines[at].kind.level == 0 and (previous is None or previous.kind.level == 0)
+    return before == "blank" and here in {"text", "row", "quote", "rule"} and lines[at].kind.level == 0
+
+
+def _folds(lines: list[Line], feed: bool) -> list[tuple[int, int]]:
+    """(start, end) of each run of unchanged lines to fold."""
+    out = []
+    i = 0
+    while i < len(lines):
+        if not lines[i].unchanged:
+            i += 1
+            continue
+        j = i
+        while j < len(lines) and lines[j].unchanged:
+            j += 1
+        length = sum(line.length for line in lines[i:j])
+        if feed or length > FOLD_AT:
+            keep_head = 1 if feed else KEEP
+            keep_tail = (1 if j < len(lines) else 0) if feed else KEEP
+            a = _advance(lines, i, j, keep_head, feed)
+            b = _retreat(lines, i, j, keep_tail, feed)
+            while a < b and not _may_cut(lines, a):
+                a += 1
+            while b > a and not (_may_cut(lines, b) or b == len(lines)):
+                b -= 1
+            if b - a >= (1 if feed else 2):
+                out.append((a, b))
+        i = j
+    return out
+
+
+def _advance(lines: list[Line], i: int, j: int, keep: int, feed: bool) -> int:
+    if feed:
+        return min(i + keep, j)
+    used = 0
+    while i < j and used < keep:
+        used += lines[i].length
+        i += 1
+    return i
+
+
+def _retreat(lines: list[Line], i: int, j: int, keep: int, feed: bool) -> int:
+    if feed:
+        return max(j - keep, i)
+    used = 0
+    while j > i and used < keep:
+        j -= 1
+        used += lines[j].length
+    return j
+
+
+def render(ops: Sequence[Op], style: Style = PAGE, *, two_sides: bool = True) -> list[str]:
+    """A diff (or one side of it) as HTML blocks, unchanged runs folded."""
+    lines = _lines(ops, two_sides)
+    out: list[str] = []
+    at = 0
+    for a, b in _folds(lines, style.feed):
+        out.extend(blocks(lines[at:a], style))
+        if style.feed:
+            out.append(f"<p>{style.esc(FEED_FOLDED)}</p>")
+        else:
+            words = sum(len(_WORD_RUN.findall("".join(c.text for c in line.chars))) for line in lines[a:b])
+            inner = "".join(blocks(lines[a:b], style))
+            out.append(f'<details class="pd-fold"><summary>{style.esc(folded(words))}</summary>{inner}</details>')
+        at = b
+    out.extend(blocks(lines[at:], style))
+    return out
+
+
+_WORD_RUN = re.compile(r"\w+")
+
+
 def inline_diff(ops: Sequence[Op]) -> str:
-    return "".join(_piece(op, text) for op, text in ops)
+    return "".join(render(ops))
 
 
 def old_side(ops: Sequence[Op]) -> str:
-    return "".join(_piece(op, text) for op, text in ops if op <= 0)
+    return "".join(render([(op, t) for op, t in ops if op <= 0], two_sides=False))
 
 
 def new_side(ops: Sequence[Op]) -> str:
-    return "".join(_piece(op, text) for op, text in ops if op >= 0)
+    return "".join(render([(op, t) for op, t in ops if op >= 0], two_sides=False))
 
 
 def diff_block(ops: Sequence[Op], *, old_label: str = "Before", new_label: str = "After") -> str:

@@ -583,8 +583,23 @@
     }
   }
 
+  /* A printed page is whole: every fold and collapsed section opens for the print, and
+     closes again after it. */
+  function initPrint() {
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll(".pd-print-url").forEach(function (node) { node.textContent = window.location.href; });
+      document.querySelectorAll("article details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    });
+  }
+
   function init() {
     initToggles();
+    initPrint();
     document.querySelectorAll(".pd-compare[data-index]").forEach(initCompare);
   }
 
