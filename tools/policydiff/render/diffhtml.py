@@ -31,7 +31,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..escape import LINK_REL, html_text, safe_url, visible_controls
 from ..wording import FEED_FOLDED, LINK_TARGET, folded, structure_was
@@ -66,6 +67,7 @@ class Kind:
     level: int = 0  # heading level; indentation of a list item or text
     ordered: bool = False
     prefix: int = 0  # characters of syntax at the start of the line
+    bold: bool = False  # a heading inside an item or a quotation
 
     def describe(self) -> tuple[str, int]:
         if self.name == "item" and self.ordered:
@@ -84,9 +86,14 @@ def kind_of(line: str) -> Kind:
     if _ROW.match(line):
         return Kind("sep" if _SEPARATOR.fullmatch(line) else "row")
     if m := _ITEM.match(line):
-        return Kind("item", len(m.group(1).expandtabs(4)), ordered=m.group(3) is not None, prefix=m.end())
+        # a heading written inside an item or a quotation (`1. ## Title`) is read as the
+        # item's text in bold
+        inner = _HEADING.match(line, m.end())
+        end = inner.end() if inner else m.end()
+        return Kind("item", len(m.group(1).expandtabs(4)), ordered=m.group(3) is not None, prefix=end, bold=bool(inner))
     if m := _QUOTE.match(line):
-        return Kind("quote", prefix=m.end())
+        inner = _HEADING.match(line, m.end())
+        return Kind("quote", prefix=inner.end() if inner else m.end(), bold=bool(inner))
     indent = _INDENT.match(line)
     width = indent.end() if indent else 0
     return Kind("text", len(line[:width].expandtabs(4)), prefix=width)
@@ -251,13 +258,46 @@ def _emphasis(s: str, r: Inline, literal: list[bool]) -> None:
         i = j
 
 
-# -- characters, views and lines --------------------------------------------------------------
+# -- characters, sides and lines ---------------------------------------------------------------
 @dataclass(frozen=True)
+class Form:
+    """What one character is on one side, read on that side's own line."""
+
+    syntax: bool = False  # Markdown syntax: not shown
+    link: object = None  # the link it belongs to (a key of `Annotated.hrefs`)
+    target: bool = False  # part of a link's target
+    strong: bool = False
+    em: bool = False
+    code: bool = False
+
+
+PLAIN = Form()
+SYNTAX = Form(syntax=True)
+
+
+@lru_cache(maxsize=4096)
+def _form(syntax: bool, link: object, target: bool, strong: bool, em: bool, code: bool) -> Form:
+    """Forms are few: one object each (the characters of a diff are many)."""
+    return Form(syntax, link, target, strong, em, code)
+
+
 class Char:
-    mark: int  # -1 deleted, 0 kept, 1 inserted
-    text: str  # one character (or, for a line's note, the note's words)
-    old: bool  # on the old side
-    new: bool  # on the new side
+    """One character of the diff: its mark, which sides have it, and how each reads it."""
+
+    __slots__ = ("forms", "kinds", "mark", "new", "old", "starts", "text")
+
+    def __init__(self, mark: int, text: str, old: bool, new: bool, forms: dict[bool, Form] | None = None) -> None:
+        self.mark = mark  # -1 deleted, 0 kept, 1 inserted
+        self.text = text  # one character
+        self.old = old  # on the old side
+        self.new = new  # on the new side
+        self.forms: dict[bool, Form] = forms if forms is not None else {}  # side (True: new) -> its form
+        self.starts: dict[bool, Kind] = {}  # side -> the kind of the line it starts
+        self.kinds: dict[bool, Kind] = {}  # side -> the kind of its line
+
+    def form(self, primary_new: bool) -> Form:
+        side = primary_new if (self.new if primary_new else self.old) else not primary_new
+        return self.forms.get(side, PLAIN)
 
 
 @dataclass
@@ -267,7 +307,9 @@ class Line:
     unchanged: bool  # every character (and its newline) kept
     note: str = ""
     length: int = 0  # characters of the line in the diff
-    primary_new: bool = True  # its kind (and its kept characters' formatting) from the new side
+    primary_new: bool = True  # its kind (and its kept characters' form) from the new side
+    text: str | None = None  # a line kept, inserted or deleted whole (its HTML is `_plain`'s)
+    mark: int = 0  # the mark of such a line
 
 
 def _chars(ops: Sequence[Op], two_sides: bool) -> list[Char]:
@@ -278,8 +320,63 @@ def _chars(ops: Sequence[Op], two_sides: bool) -> list[Char]:
     return out
 
 
+def _annotate(chars: list[Char], hrefs: dict[object, str], marks: dict[object, set[int]]) -> None:
+    """Read each side on its own lines (so a construct is whole whatever the other side
+    did): each line's kind and syntax, each cell's and text's emphasis, code and links."""
+    for side in (True, False):
+        line: list[Char] = []
+        number = 0
+        for ch in [*(c for c in chars if (c.new if side else c.old)), Char(0, "\n", True, True)]:
+            if ch.text != "\n":
+                line.append(ch)
+                continue
+            number += 1
+            _annotate_line(line, side, number, hrefs, marks)
+            line = []
+
+
+def _annotate_line(
+    line: list[Char], side: bool, number: int, hrefs: dict[object, str], marks: dict[object, set[int]]
+) -> None:
+    if not line:
+        return
+    kind = kind_of("".join(c.text for c in line))
+    line[0].starts[side] = kind
+    for k, ch in enumerate(line):
+        ch.kinds[side] = kind
+        if k < kind.prefix:
+            ch.forms[side] = SYNTAX
+    content = line[kind.prefix :]
+    pieces: list[list[Char]] = [[]]
+    for k, ch in enumerate(content):
+        if kind.name in {"row", "sep"} and ch.text == "|" and not (k and content[k - 1].text == "\\"):
+            ch.forms[side] = SYNTAX
+            pieces.append([])
+        else:
+            pieces[-1].append(ch)
+    for p, piece in enumerate(pieces):
+        parsed = parse_inline("".join(c.text for c in piece))
+        for k, href in enumerate(parsed.links):
+            hrefs[(side, number, p, k)] = href
+            marks.setdefault((side, number, p, k), set()).update(
+                ch.mark for ch, at in zip(piece, parsed.link, strict=True) if at == k
+            )
+        for k, ch in enumerate(piece):
+            link = (side, number, p, parsed.link[k]) if parsed.link[k] >= 0 else None
+            ch.forms[side] = _form(
+                parsed.hidden[k] and not parsed.target[k],
+                link,
+                parsed.target[k],
+                parsed.strong[k],
+                parsed.em[k],
+                parsed.code[k],
+            )
+
+
 def _split_lines(chars: list[Char]) -> list[tuple[list[Char], bool]]:
-    """Lines of the diff, each with whether its newline was kept."""
+    """Lines of the diff, each with whether its newline was kept: a line breaks at every
+    newline of either side, so a deleted line stands apart from the new text around it
+    (each side was read on its own whole lines, see `_annotate`)."""
     lines: list[tuple[list[Char], bool]] = []
     current: list[Char] = []
     for ch in chars:
@@ -292,24 +389,31 @@ def _split_lines(chars: list[Char]) -> list[tuple[list[Char], bool]]:
     return lines
 
 
-def _side(chars: list[Char], new: bool) -> list[int]:
-    return [i for i, c in enumerate(chars) if (c.new if new else c.old)]
-
-
 def _line(chars: list[Char], newline_kept: bool) -> Line:
-    new_at, old_at = _side(chars, True), _side(chars, False)
-    new_text = "".join(chars[i].text for i in new_at)
-    old_text = "".join(chars[i].text for i in old_at)
-    new_kind, old_kind = kind_of(new_text), kind_of(old_text)
-    primary_new = new_kind.name != "blank" or old_kind.name == "blank"
-    kind, other = (new_kind, old_kind) if primary_new else (old_kind, new_kind)
-    main_at, other_at = (new_at, old_at) if primary_new else (old_at, new_at)
-    dropped = set(main_at[: kind.prefix]) | {i for i in other_at[: other.prefix] if i not in set(main_at)}
-    # syntax is not shown, but a marked word in it (a list item's new number) is
-    kept_words = [chars[i] for i in sorted(dropped) if chars[i].mark and _WORD.match(chars[i].text)]
-    content = [c for i, c in enumerate(chars) if i not in dropped]
-    if kept_words:
-        content = [*kept_words, Char(0, " ", True, True), *content]
+    # The line's kind is the new side's, unless the new side has only syntax here (the end
+    # of a table's separator row) and the old side has text.
+    primary_new = _visible(chars, True) or not _visible(chars, False)
+    mine = [c for c in chars if (c.new if primary_new else c.old)]
+    kind = mine[0].kinds.get(primary_new, Kind("blank")) if mine else Kind("blank")
+    if not any(not c.text.isspace() for c in mine):
+        kind = Kind("blank")
+    others = [c for c in chars if (c.old if primary_new else c.new)]
+    other = others[0].starts.get(not primary_new, Kind("blank")) if others else Kind("blank")
+    content: list[Char] = []
+    kept_words: list[Char] = []
+    for ch in chars:
+        if ch.text == "|" and kind.name in {"row", "sep"}:
+            content.append(ch)  # a cell boundary, for `_cells`
+            continue
+        if ch.form(primary_new).syntax and not ch.form(primary_new).target:
+            # syntax is not shown, but a marked word in it (a list item's new number) is
+            if ch.mark and _WORD.match(ch.text) and ch.text != "_" and ch.kinds and _in_prefix(ch, primary_new):
+                kept_words.append(ch)
+            continue
+        content.append(ch)
+    if kept_words and len({c.mark for c in chars}) > 1:  # a number that changed, not a new list's
+        shown = [Char(c.mark, c.text, True, True, {True: PLAIN, False: PLAIN}) for c in kept_words]
+        content = [*shown, Char(0, " ", True, True), *content]
     note = ""
     if other.name != "blank" and kind.name not in {"blank", "sep"} and not _same_kind(kind, other):
         note = structure_was(*(other if primary_new else kind).describe())
@@ -317,11 +421,85 @@ def _line(chars: list[Char], newline_kept: bool) -> Line:
     return Line(kind, content, unchanged, note, len(chars) + 1, primary_new)
 
 
-def _lines(ops: Sequence[Op], two_sides: bool) -> list[Line]:
-    lines = [_line(chars, kept) for chars, kept in _split_lines(_chars(ops, two_sides))]
+def _visible(chars: list[Char], new: bool) -> bool:
+    return any((c.new if new else c.old) and not c.text.isspace() and not c.forms.get(new, PLAIN).syntax for c in chars)
+
+
+def _in_prefix(ch: Char, primary_new: bool) -> bool:
+    side = primary_new if (ch.new if primary_new else ch.old) else not primary_new
+    kind = ch.kinds.get(side)
+    return kind is not None and kind.prefix > 0 and ch.forms.get(side, PLAIN) is SYNTAX
+
+
+def _lines(ops: Sequence[Op], two_sides: bool, hrefs: dict[object, str], marks: dict[object, set[int]]) -> list[Line]:
+    """The diff's lines. A line kept whole (and its newlines) is read once for all diffs
+    (`_plain`); only groups of lines with an edit go through the characters."""
+    lines: list[Line] = []
+    pending: list[Op] = []
+
+    def flush(ended: bool) -> None:
+        if not pending:
+            return
+        if all(op == 0 for op, _ in pending):
+            lines.append(_unchanged("".join(t for _, t in pending)))
+        else:
+            chars = _chars(pending, two_sides)
+            _annotate(chars, hrefs, marks)
+            split = _split_lines(chars)
+            if ended:
+                split = split[:-1]  # the group's last newline is kept: nothing follows it
+            lines.extend(_line(line, kept) for line, kept in split)
+        pending.clear()
+
+    for op, text in ops:
+        if op != 0:
+            first, last = text.find("\n"), text.rfind("\n")
+            # The lines of an insertion or a deletion that are whole lines of their own, when
+            # the other side's line is complete too (each side is read on whole lines).
+            other = "".join(t for o, t in pending if not two_sides or (o <= 0 if op > 0 else o >= 0))
+            whole = first >= 0 and (not other or other.endswith("\n"))
+            if not whole:
+                pending.append((op, text))
+                continue
+            pending.append((op, text[: first + 1]))
+            flush(True)
+            if last > first:
+                lines.extend(_unchanged(line, op) for line in text[first + 1 : last].split("\n"))
+            if last + 1 < len(text):
+                pending.append((op, text[last + 1 :]))
+            continue
+        start = 0
+        while (end := text.find("\n", start)) >= 0:
+            if pending:
+                pending.append((0, text[start : end + 1]))
+                flush(True)
+            else:
+                lines.append(_unchanged(text[start:end]))
+            start = end + 1
+        if start < len(text):
+            pending.append((0, text[start:]))
+    flush(False)
     while lines and lines[-1].kind.name == "blank":
         lines.pop()
     return lines
+
+
+def _unchanged(text: str, mark: int = 0) -> Line:
+    kind = kind_of(text)
+    return Line(kind, [], mark == 0, length=len(text) + 1, text=text, mark=mark)
+
+
+@lru_cache(maxsize=65536)
+def _plain(text: str, feed: bool, mark: int = 0) -> tuple[str, ...]:
+    """The HTML of a line kept, inserted or deleted whole: its content, or each of its
+    cells (a table row)."""
+    style = replace(FEED if feed else PAGE, hrefs={}, link_marks={})
+    chars = _chars([(mark, text)], False)
+    _annotate(chars, style.hrefs, style.link_marks)
+    line = _line(chars, True)
+    if line.kind.name in {"row", "sep"}:
+        return tuple(inline_html(_strip(c), style, True) for c in _cells(line.chars))
+    return (_content(line, style),)
 
 
 # -- HTML -----------------------------------------------------------------------------------------
@@ -329,6 +507,8 @@ def _lines(ops: Sequence[Op], two_sides: bool) -> list[Line]:
 class Style:
     esc: Esc  # captured text -> HTML text
     feed: bool = False  # a feed entry: no classes needed, folds left out
+    hrefs: dict[object, str] = field(default_factory=dict)  # link key -> target, of one diff
+    link_marks: dict[object, set[int]] = field(default_factory=dict)  # link key -> its characters' marks
 
 
 PAGE = Style(html_text)
@@ -345,70 +525,43 @@ def _strip(chars: list[Char]) -> list[Char]:
 
 
 def inline_html(chars: list[Char], style: Style, primary_new: bool = True) -> str:
-    """A line's (or cell's) content: each side read for emphasis, code and links, every
-    character formatted as its own side has it."""
-    sides = {}
-    for new in (True, False):
-        at = _side(chars, new)
-        sides[new] = (at, parse_inline("".join(chars[i].text for i in at)))
-    where: dict[int, tuple[bool, int]] = {}
-    for new in (not primary_new, primary_new):  # the primary side wins for kept characters
-        for k, i in enumerate(sides[new][0]):
-            where[i] = (new, k)
-    runs: list[tuple[tuple[object, ...], int, str]] = []
-    target_group = 0
-    in_target = False
-    groups_changed: dict[int, bool] = {}
+    """A line's (or cell's) content, every character formatted as its own side reads it
+    (kept characters: as the line's side does)."""
     shown: list[tuple[Char, tuple[object, ...]]] = []
-    for i, ch in enumerate(chars):
-        if i not in where:  # a note's words
-            shown.append((ch, (None, None, False, False, False)))
-            in_target = False
-            continue
-        side, k = where[i]
-        parsed = sides[side][1]
-        if parsed.target[k]:
+    group = 0
+    in_target = False
+    for ch in chars:
+        form = ch.form(primary_new)
+        if form.target:
             if not in_target:
-                target_group += 1
+                group += 1
                 in_target = True
-            link = (side, parsed.link[k])
-            shown.append((ch, (link, target_group, False, False, False)))
+            shown.append((ch, (form.link, group, False, False, False)))
             continue
         in_target = False
-        if parsed.hidden[k]:
+        if form.syntax:
             continue
-        link = (side, parsed.link[k]) if parsed.link[k] >= 0 else None
-        shown.append((ch, (link, None, parsed.strong[k], parsed.em[k], parsed.code[k])))
-    # A target is shown where it changed, but not in a line inserted or deleted whole (it
-    # is on hover there, as for any other link).
-    uniform = len({ch.mark for ch in chars}) <= 1
-    text_marks: dict[object, set[int]] = {}
-    group_marks: dict[object, set[int]] = {}
-    group_links: dict[object, set[object]] = {}
+        shown.append((ch, (form.link, None, form.strong, form.em, form.code)))
+    # A target is shown where it changed against the rest of its link; a link inserted or
+    # deleted whole has its target on hover, as any other link.
+    changed: dict[object, bool] = {}
+    for ch, attrs in shown:
+        if attrs[1] is not None and len(style.link_marks.get(attrs[0], ())) > 1:
+            changed[attrs[1]] = changed.get(attrs[1], False) or ch.mark != 0
+    runs: list[tuple[tuple[object, ...], int, str]] = []
     for ch, attrs in shown:
         if attrs[1] is not None:
-            group_marks.setdefault(attrs[1], set()).add(ch.mark)
-            group_links.setdefault(attrs[1], set()).add(attrs[0])
-        elif attrs[0] is not None:
-            text_marks.setdefault(attrs[0], set()).add(ch.mark)
-    for group, marks in group_marks.items():
-        around = set(marks).union(*(text_marks.get(link, set()) for link in group_links[group]))
-        groups_changed[group] = marks != {0} and (len(around) > 1 or not uniform)  # type: ignore[index]
-    for ch, attrs in shown:
-        group = attrs[1]
-        if group is not None and not groups_changed.get(group):  # type: ignore[call-overload]
-            continue
-        if group is not None:
-            attrs = (None, group, False, False, False)
+            if not changed.get(attrs[1]):
+                continue
+            attrs = (None, attrs[1], False, False, False)
         runs.append((attrs, ch.mark, ch.text))
-    hrefs = {(side, k): href for side in (True, False) for k, href in enumerate(sides[side][1].links)}
-    return _nest(runs, 0, style, hrefs)
+    return _nest(runs, 0, style)
 
 
 _LEVELS = ("a", "target", "strong", "em", "code")
 
 
-def _nest(runs: list[tuple[tuple[object, ...], int, str]], level: int, style: Style, hrefs: dict) -> str:  # type: ignore[type-arg]
+def _nest(runs: list[tuple[tuple[object, ...], int, str]], level: int, style: Style) -> str:
     if level == len(_LEVELS):
         return _marks(runs, style)
     out = []
@@ -418,17 +571,17 @@ def _nest(runs: list[tuple[tuple[object, ...], int, str]], level: int, style: St
         j = i
         while j < len(runs) and runs[j][0][level] == value:
             j += 1
-        inner = _nest(runs[i:j], level + 1, style, hrefs)
-        out.append(_wrap(_LEVELS[level], value, inner, style, hrefs))
+        inner = _nest(runs[i:j], level + 1, style)
+        out.append(_wrap(_LEVELS[level], value, inner, style))
         i = j
     return "".join(out)
 
 
-def _wrap(what: str, value: object, inner: str, style: Style, hrefs: dict) -> str:  # type: ignore[type-arg]
+def _wrap(what: str, value: object, inner: str, style: Style) -> str:
     if not value:
         return inner
     if what == "a":
-        href = safe_url(hrefs.get(value, ""))
+        href = safe_url(style.hrefs.get(value, ""))
         if href is None:
             return inner
         url = html.escape(href, quote=True)
@@ -459,8 +612,12 @@ def _marks(runs: list[tuple[tuple[object, ...], int, str]], style: Style) -> str
 
 
 def _content(line: Line, style: Style) -> str:
+    if line.text is not None:
+        return _plain(line.text, style.feed, line.mark)[0]
     chars = _strip(line.chars)
     body = inline_html(chars, style, line.primary_new)
+    if line.kind.bold:
+        body = f"<strong>{body}</strong>"
     if line.note:
         cls = "" if style.feed else ' class="pd-was"'
         body = f"<small{cls}>({style.esc(line.note)})</small> " + body
@@ -469,8 +626,8 @@ def _content(line: Line, style: Style) -> str:
 
 def _cells(chars: list[Char]) -> list[list[Char]]:
     cells: list[list[Char]] = [[]]
-    for i, ch in enumerate(chars):
-        if ch.text == "|" and not (i and chars[i - 1].text == "\\"):
+    for ch in chars:
+        if ch.text == "|" and any(f.syntax for f in ch.forms.values()):
             cells.append([])
         else:
             cells[-1].append(ch)
@@ -482,6 +639,8 @@ def _cells(chars: list[Char]) -> list[list[Char]]:
 
 
 def _row_mark(line: Line) -> int:
+    if line.text is not None:
+        return line.mark
     marks = {c.mark for c in line.chars if not c.text.isspace() and c.text != "|"}
     return marks.pop() if len(marks) == 1 else 0
 
@@ -496,9 +655,11 @@ def _table(lines: list[Line], style: Style) -> str:
         cell = "th" if n < heads else "td"
         mark = _row_mark(line)
         cls = "" if style.feed or not mark else f' class="pd-row-{"ins" if mark > 0 else "del"}"'
-        cells = "".join(
-            f"<{cell}>{inline_html(_strip(c), style, line.primary_new)}</{cell}>" for c in _cells(line.chars)
-        )
+        if line.text is not None:
+            shown = _plain(line.text, style.feed, line.mark)
+        else:
+            shown = tuple(inline_html(_strip(c), style, line.primary_new) for c in _cells(line.chars))
+        cells = "".join(f"<{cell}>{html_cell}</{cell}>" for html_cell in shown)
         note = ""
         if line.note:
             ncls = "" if style.feed else ' class="pd-was"'
@@ -656,7 +817,8 @@ def _retreat(lines: list[Line], i: int, j: int, keep: int, feed: bool) -> int:
 
 def render(ops: Sequence[Op], style: Style = PAGE, *, two_sides: bool = True) -> list[str]:
     """A diff (or one side of it) as HTML blocks, unchanged runs folded."""
-    lines = _lines(ops, two_sides)
+    style = replace(style, hrefs={}, link_marks={})
+    lines = _lines(ops, two_sides, style.hrefs, style.link_marks)
     out: list[str] = []
     at = 0
     for a, b in _folds(lines, style.feed):
@@ -664,7 +826,7 @@ def render(ops: Sequence[Op], style: Style = PAGE, *, two_sides: bool = True) ->
         if style.feed:
             out.append(f"<p>{style.esc(FEED_FOLDED)}</p>")
         else:
-            words = sum(len(_WORD_RUN.findall("".join(c.text for c in line.chars))) for line in lines[a:b])
+            words = sum(len(_WORD_RUN.findall(_line_text(line))) for line in lines[a:b])
             inner = "".join(blocks(lines[a:b], style))
             out.append(f'<details class="pd-fold"><summary>{style.esc(folded(words))}</summary>{inner}</details>')
         at = b
@@ -673,6 +835,10 @@ def render(ops: Sequence[Op], style: Style = PAGE, *, two_sides: bool = True) ->
 
 
 _WORD_RUN = re.compile(r"\w+")
+
+
+def _line_text(line: Line) -> str:
+    return line.text if line.text is not None else "".join(c.text for c in line.chars)
 
 
 def inline_diff(ops: Sequence[Op]) -> str:
@@ -687,9 +853,11 @@ def new_side(ops: Sequence[Op]) -> str:
     return "".join(render([(op, t) for op, t in ops if op >= 0], two_sides=False))
 
 
-def diff_block(ops: Sequence[Op], *, old_label: str = "Before", new_label: str = "After") -> str:
+@lru_cache(maxsize=4096)
+def diff_block(ops: tuple[Op, ...], *, old_label: str = "Before", new_label: str = "After") -> str:
     """One raw HTML block holding both views; `policy-diff.js` switches between them (the
-    inline view shows without JavaScript)."""
+    inline view shows without JavaScript). Cached: a change page and a section's history
+    show the same diffs."""
     return (
         '<div class="pd-diff" data-view="inline">'
         f'<div class="pd-inline">{inline_diff(ops)}</div>'
