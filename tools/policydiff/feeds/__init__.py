@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 from ..diff import SectionChange
 from ..errors import PolicyDiffError
 from ..escape import xml_text
-from ..history import PolicyHistory
+from ..history import PolicyHistory, SectionHistory
 from ..urls import feed_dir, policy_page, section_page
 from ..wording import section_name, shortened, trivial_note
 from .entries import MAX_TITLE_CHARS, EntryContext, FeedEntry, absolute, change_entry, section_entry
@@ -103,15 +103,30 @@ def _policy_entries(history: PolicyHistory, settings: FeedSettings, include_triv
     entries = [change_entry(c, context) for c in history.changes if c.number in told]
     sections: dict[str, list[FeedEntry]] = {}
     for section in history.sections:
-        pieces: dict[int, list[SectionChange]] = {}
-        for number, index in section.entries:
-            entry = history.change(number).diff.sections[index]
-            if number in told and (include_trivial or section_is_substantive(entry)):
-                pieces.setdefault(number, []).append(entry)
+        pieces = _section_pieces(history, section, include_trivial)
         sections[section.lineage] = [
             section_entry(history.change(number), found, section.lineage, context) for number, found in pieces.items()
         ]
     return _PolicyFeeds(entries, sections, titles)
+
+
+def _section_pieces(
+    history: PolicyHistory, section: SectionHistory, include_trivial: bool
+) -> dict[int, list[SectionChange]]:
+    """Change number -> the pieces of that change a section's feed tells."""
+    pieces: dict[int, list[SectionChange]] = {}
+    for number, index in section.entries:
+        change = history.change(number)
+        entry = change.diff.sections[index]
+        if (include_trivial or not change.flags.trivial) and (include_trivial or section_is_substantive(entry)):
+            pieces.setdefault(number, []).append(entry)
+    return pieces
+
+
+def section_feed_has_entries(history: PolicyHistory, section: SectionHistory, include_trivial: bool = False) -> bool:
+    """Whether a section's feed has an entry (pages offer only such feeds; `include_trivial`:
+    the feeds' setting, or'ed with the declaration's as `build_feeds` does)."""
+    return bool(_section_pieces(history, section, include_trivial or history.declaration.include_trivial_in_feeds))
 
 
 def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> list[Feed]:

@@ -48,7 +48,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def settings(self) -> render.RenderSettings:
         return render.RenderSettings(
-            feeds=self.feeds is not None and self.feeds.enabled, latest_changes=self.config.latest_changes
+            feeds=self.feeds is not None and self.feeds.enabled,
+            latest_changes=self.config.latest_changes,
+            feeds_include_trivial=self.config.feeds_include_trivial,
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:

@@ -37,9 +37,10 @@ class RenderSettings:
 
     feeds: bool = True  # the feeds are written: pages link to them
     latest_changes: int = 15  # changes listed on the overview
+    feeds_include_trivial: bool = False  # the feeds' setting: which section feeds have entries
 
     def key(self) -> str:
-        return f"feeds={self.feeds};latest={self.latest_changes}"
+        return f"feeds={self.feeds};latest={self.latest_changes};trivial={self.feeds_include_trivial}"
 
 
 def src(page_dir: str) -> str:

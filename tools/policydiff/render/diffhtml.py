@@ -29,6 +29,7 @@ Diff words are plain text nodes inside `ins`/`del`/`span`/`a` (issue 12 marks te
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -310,6 +311,7 @@ class Line:
     primary_new: bool = True  # its kind (and its kept characters' form) from the new side
     text: str | None = None  # a line kept, inserted or deleted whole (its HTML is `_plain`'s)
     mark: int = 0  # the mark of such a line
+    raw: str = ""  # every character of the line, syntax included (a fold counts its words)
 
 
 def _chars(ops: Sequence[Op], two_sides: bool) -> list[Char]:
@@ -318,6 +320,9 @@ def _chars(ops: Sequence[Op], two_sides: bool) -> list[Char]:
         old, new = (op <= 0, op >= 0) if two_sides else (True, True)
         out.extend(Char(op, c, old, new) for c in text)
     return out
+
+
+_LINE_SERIAL = itertools.count()
 
 
 def _annotate(chars: list[Char], hrefs: dict[object, str], marks: dict[object, set[int]]) -> None:
@@ -330,7 +335,7 @@ def _annotate(chars: list[Char], hrefs: dict[object, str], marks: dict[object, s
             if ch.text != "\n":
                 line.append(ch)
                 continue
-            number += 1
+            number = next(_LINE_SERIAL)  # link keys unique across a diff's groups
             _annotate_line(line, side, number, hrefs, marks)
             line = []
 
@@ -418,7 +423,7 @@ def _line(chars: list[Char], newline_kept: bool) -> Line:
     if other.name != "blank" and kind.name not in {"blank", "sep"} and not _same_kind(kind, other):
         note = structure_was(*(other if primary_new else kind).describe())
     unchanged = newline_kept and all(c.mark == 0 for c in chars)
-    return Line(kind, content, unchanged, note, len(chars) + 1, primary_new)
+    return Line(kind, content, unchanged, note, len(chars) + 1, primary_new, raw="".join(c.text for c in chars))
 
 
 def _visible(chars: list[Char], new: bool) -> bool:
@@ -838,7 +843,7 @@ _WORD_RUN = re.compile(r"\w+")
 
 
 def _line_text(line: Line) -> str:
-    return line.text if line.text is not None else "".join(c.text for c in line.chars)
+    return line.text if line.text is not None else line.raw
 
 
 def inline_diff(ops: Sequence[Op]) -> str:

@@ -22,6 +22,8 @@ def timeline_page(history: PolicyHistory) -> str:
     if not history.periods:
         out.append("No captures yet.\n")
         return "".join(out)
+    # wrapped so that a phone keeps the columns a reader needs (policy-diff.css)
+    out.append('<div class="pd-timeline" markdown>\n\n')
     out.append("| # | In force | Version | Captures | Change | Flags |\n|---|---|---|---|---|---|\n")
     for index, period in enumerate(history.periods):
         version = rel(page, src(urls.version_page(history.slug, period.version)))
@@ -36,6 +38,7 @@ def timeline_page(history: PolicyHistory) -> str:
             f"| {index + 1} | {span(period.start, period.end)} | [{period.version}]({version}) "
             f"| {len(period.captures)} | {change_cell} | {flags_cell} |\n"
         )
+    out.append("\n</div>\n")
     out.append("\n## Provenance { #pd--provenance }\n\n")
     out.append("Every capture behind these versions: the stored file, its SHA-256, and where it was archived.\n\n")
     out.append(PROVENANCE_HEAD)
