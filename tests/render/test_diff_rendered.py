@@ -217,3 +217,20 @@ def test_feed_diff_needs_no_classes_and_keeps_context_short() -> None:
     assert "class=" not in body and root.find(".//li/del").text == "30"
     assert "Paragraph 5 " not in root.text_content() and "…" in root.text_content()
     assert used == len(body)
+
+
+def test_a_section_page_offers_its_feed_only_when_the_feed_has_an_entry() -> None:
+    from policydiff.feeds import FeedSettings, build_feeds
+    from policydiff.render.blocks import RenderSettings
+    from policydiff.render.section_page import section_page
+
+    history = next(h for h in bundled() if h.slug == "github-privacy-policy")
+    feeds = build_feeds([history], FeedSettings("https://example.org/", "t", max_entries=1000))
+    with_entries = {f.home_path for f in feeds if f.entries}
+    offered = {True: 0, False: 0}
+    for section in history.sections:
+        page = section_page(history, section, RenderSettings())
+        has = f"policies/{history.slug}/sections/{section.lineage}/" in with_entries
+        assert ("Subscribe:" in page) == has, section.lineage
+        offered[has] += 1
+    assert offered[True] and offered[False]
