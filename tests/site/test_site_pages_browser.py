@@ -96,8 +96,6 @@ def test_a_printed_change_page_is_whole_and_says_what_it_is(browser: Browser, fi
         expect(head).to_contain_text(origin + path)
         pdf = page.pdf()
         assert len(pdf) > 10_000
-        page.evaluate("window.dispatchEvent(new Event('afterprint'))")
-        assert page.locator("article details:not([open])").count() == closed
     assert watch.outside_requests == [] and watch.errors == []
 
 

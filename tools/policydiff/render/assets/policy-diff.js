@@ -51,7 +51,12 @@
     return String.fromCharCode(code);
   }
 
-  function isSpace(ch) { return SPACE_RE.test(ch); }
+  var spaces = new Map();
+  function isSpace(ch) {  // str.isspace, asked of every character of a rendered diff
+    var found = spaces.get(ch);
+    if (found === undefined) { found = SPACE_RE.test(ch); spaces.set(ch, found); }
+    return found;
+  }
 
   /* diff/words.py _common_ends: a common head and tail cut on token boundaries. */
   function commonEnds(a, b) {
@@ -328,10 +333,21 @@
   var PLAIN = { syntax: false, link: null, target: false, strong: false, em: false, code: false };
   var SYNTAX = { syntax: true, link: null, target: false, strong: false, em: false, code: false };
   var serial = 0;
-  function Ch(mark, text, old, neu) { return { mark: mark, text: text, old: old, neu: neu, forms: {}, starts: {}, kinds: {} }; }
+  function form(ctx, syntax, link, target, strong, em, code) {  // forms are few: one object each
+    if (!syntax && link === null && !target && !strong && !em && !code) return PLAIN;
+    var key = [syntax, link, target, strong, em, code].join("|"), found = ctx.forms.get(key);
+    if (!found) {
+      found = { syntax: syntax, link: link, target: target, strong: strong, em: em, code: code };
+      ctx.forms.set(key, found);
+    }
+    return found;
+  }
+  function Ch(mark, text, old, neu) {  // forms (fn/fo), kinds (kn/ko) and line starts (sn/so) of each side
+    return { mark: mark, text: text, old: old, neu: neu, fn: null, fo: null, kn: null, ko: null, sn: null, so: null };
+  }
   function formOf(ch, primaryNew) {
     var side = (primaryNew ? ch.neu : ch.old) ? primaryNew : !primaryNew;
-    return ch.forms[side] || PLAIN;
+    return (side ? ch.fn : ch.fo) || PLAIN;
   }
   function annotate(chars, ctx) {
     [true, false].forEach(function (side) {
@@ -346,12 +362,13 @@
   function annotateLine(line, side, number, ctx) {
     if (!line.length) return;
     var kind = kindOf(line.map(function (c) { return c.text; }).join(""));
-    line[0].starts[side] = kind;
-    line.forEach(function (ch, k) { ch.kinds[side] = kind; if (k < kind.prefix) ch.forms[side] = SYNTAX; });
+    line[0][side ? "sn" : "so"] = kind;
+    var fk = side ? "fn" : "fo", kk = side ? "kn" : "ko";
+    line.forEach(function (ch, k) { ch[kk] = kind; if (k < kind.prefix) ch[fk] = SYNTAX; });
     var content = line.slice(kind.prefix), pieces = [[]];
     content.forEach(function (ch, k) {
       if ((kind.name === "row" || kind.name === "sep") && ch.text === "|" && !(k && content[k - 1].text === "\\")) {
-        ch.forms[side] = SYNTAX; pieces.push([]);
+        ch[fk] = SYNTAX; pieces.push([]);
       } else pieces[pieces.length - 1].push(ch);
     });
     pieces.forEach(function (piece, p) {
@@ -365,27 +382,27 @@
       });
       piece.forEach(function (ch, k) {
         var link = parsed.link[k] >= 0 ? side + ":" + number + ":" + p + ":" + parsed.link[k] : null;
-        ch.forms[side] = { syntax: parsed.hidden[k] && !parsed.target[k], link: link, target: parsed.target[k],
-                           strong: parsed.strong[k], em: parsed.em[k], code: parsed.code[k] };
+        ch[fk] = form(ctx, parsed.hidden[k] && !parsed.target[k], link, parsed.target[k], parsed.strong[k], parsed.em[k],
+                      parsed.code[k]);
       });
     });
   }
   function visible(chars, neu) {
     return chars.some(function (c) {
-      return (neu ? c.neu : c.old) && !isSpace(c.text) && !(c.forms[neu] || PLAIN).syntax;
+      return (neu ? c.neu : c.old) && !isSpace(c.text) && !((neu ? c.fn : c.fo) || PLAIN).syntax;
     });
   }
   function inPrefix(ch, primaryNew) {
-    var side = (primaryNew ? ch.neu : ch.old) ? primaryNew : !primaryNew, kind = ch.kinds[side];
-    return kind !== undefined && kind.prefix > 0 && ch.forms[side] === SYNTAX;
+    var side = (primaryNew ? ch.neu : ch.old) ? primaryNew : !primaryNew, kind = side ? ch.kn : ch.ko;
+    return kind !== null && kind.prefix > 0 && (side ? ch.fn : ch.fo) === SYNTAX;
   }
   function makeLine(chars, newlineKept) {
     var primaryNew = visible(chars, true) || !visible(chars, false);
     var mine = chars.filter(function (c) { return primaryNew ? c.neu : c.old; });
-    var kind = mine.length ? (mine[0].kinds[primaryNew] || BLANK) : BLANK;
+    var kind = mine.length ? ((primaryNew ? mine[0].kn : mine[0].ko) || BLANK) : BLANK;
     if (!mine.some(function (c) { return !isSpace(c.text); })) kind = BLANK;
     var others = chars.filter(function (c) { return primaryNew ? c.old : c.neu; });
-    var other = others.length ? (others[0].starts[!primaryNew] || BLANK) : BLANK;
+    var other = others.length ? ((primaryNew ? others[0].so : others[0].sn) || BLANK) : BLANK;
     var content = [], kept = [];
     chars.forEach(function (ch) {
       if (ch.text === "|" && (kind.name === "row" || kind.name === "sep")) { content.push(ch); return; }
@@ -397,7 +414,7 @@
       content.push(ch);
     });
     if (kept.length && new Set(chars.map(function (c) { return c.mark; })).size > 1) {
-      var shown = kept.map(function (c) { var x = Ch(c.mark, c.text, true, true); x.forms[true] = x.forms[false] = PLAIN; return x; });
+      var shown = kept.map(function (c) { var x = Ch(c.mark, c.text, true, true); x.fn = x.fo = PLAIN; return x; });
       content = shown.concat([Ch(0, " ", true, true)], content);
     }
     var note = "";
@@ -432,17 +449,20 @@
   }
   var LEVELS = ["a", "target", "strong", "em", "code"];
   function inlineHtml(chars, ctx, primaryNew) {
-    var shown = [], group = 0, inTarget = false;
+    var shown = [], group = 0, inTarget = false, groupAttrs = {}, targetAttrs = {};
     chars.forEach(function (ch) {
       var form = formOf(ch, primaryNew);
       if (form.target) {
         if (!inTarget) { group++; inTarget = true; }
-        shown.push([ch, [form.link, group, false, false, false]]);
+        var gk = group + "|" + form.link;
+        if (!groupAttrs[gk]) groupAttrs[gk] = [form.link, group, false, false, false];
+        shown.push([ch, groupAttrs[gk]]);
         return;
       }
       inTarget = false;
       if (form.syntax) return;
-      shown.push([ch, [form.link, null, form.strong, form.em, form.code]]);
+      if (!form.attrs) form.attrs = [form.link, null, form.strong, form.em, form.code];
+      shown.push([ch, form.attrs]);
     });
     var changed = new Map();
     shown.forEach(function (item) {
@@ -456,19 +476,20 @@
       var attrs = item[1];
       if (attrs[1] !== null) {
         if (!changed.get(attrs[1])) return;
-        attrs = [null, attrs[1], false, false, false];
+        if (!targetAttrs[attrs[1]]) targetAttrs[attrs[1]] = [null, attrs[1], false, false, false];
+        attrs = targetAttrs[attrs[1]];
       }
       runs.push([attrs, item[0].mark, item[0].text]);
     });
-    return nest(runs, 0, ctx);
+    return nest(runs, 0, runs.length, 0, ctx);
   }
-  function nest(runs, level, ctx) {
-    if (level === LEVELS.length) return marksHtml(runs, ctx);
-    var out = "", i = 0;
-    while (i < runs.length) {
+  function nest(runs, lo, hi, level, ctx) {  // runs[lo:hi], grouped level by level
+    if (level === LEVELS.length) return marksHtml(runs, lo, hi);
+    var out = "", i = lo;
+    while (i < hi) {
       var value = runs[i][0][level], j = i;
-      while (j < runs.length && runs[j][0][level] === value) j++;
-      out += wrap(LEVELS[level], value, nest(runs.slice(i, j), level + 1, ctx), ctx);
+      while (j < hi && runs[j][0][level] === value) j++;
+      out += wrap(LEVELS[level], value, nest(runs, i, j, level + 1, ctx), ctx);
       i = j;
     }
     return out;
@@ -484,11 +505,11 @@
     if (what === "target") return '<span class="pd-target">' + esc(" [" + WORDS.link_target) + inner + esc("]") + "</span>";
     return "<" + what + ">" + inner + "</" + what + ">";
   }
-  function marksHtml(runs) {
-    var out = "", i = 0;
-    while (i < runs.length) {
+  function marksHtml(runs, lo, hi) {
+    var out = "", i = lo;
+    while (i < hi) {
       var mark = runs[i][1], j = i, text = "";
-      while (j < runs.length && runs[j][1] === mark) { text += runs[j][2]; j++; }
+      while (j < hi && runs[j][1] === mark) { text += runs[j][2]; j++; }
       text = esc(text);
       if (mark > 0) out += '<ins class="pd-ins" title="added">' + text + "</ins>";
       else if (mark < 0) out += '<del class="pd-del" title="removed">' + text + "</del>";
@@ -506,7 +527,7 @@
   function cells(chars) {
     var out = [[]];
     chars.forEach(function (ch) {
-      if (ch.text === "|" && Object.keys(ch.forms).some(function (s) { return ch.forms[s].syntax; })) out.push([]);
+      if (ch.text === "|" && ((ch.fn && ch.fn.syntax) || (ch.fo && ch.fo.syntax))) out.push([]);
       else out[out.length - 1].push(ch);
     });
     function empty(cell) { return isBlank(cell.map(function (c) { return c.text; }).join("")); }
@@ -621,7 +642,7 @@
     return out;
   }
   function renderDiff(diffs, twoSides) {  // diffhtml.render, for pages
-    var ctx = { hrefs: new Map(), marks: new Map() };
+    var ctx = { hrefs: new Map(), marks: new Map(), forms: new Map() };
     var lines = diffLines(diffs, twoSides, ctx), out = [], at = 0;
     foldsOf(lines).forEach(function (fold) {
       out = out.concat(blocksHtml(lines.slice(at, fold[0]), ctx));
@@ -1113,10 +1134,10 @@
     input.addEventListener("keyup", function () {
       if (timer) return;
       var tries = 0;
-      timer = window.setInterval(function () {
+      timer = window.setInterval(function () {  // slowly: each ask redraws the results
         var list = document.querySelector(".md-search-result__list");
         var value = input.value;
-        if (!value.trim() || (list && list.children.length) || ++tries > 20) {
+        if (!value.trim() || (list && list.children.length) || ++tries > 5) {
           window.clearInterval(timer);
           timer = null;
           return;
@@ -1125,7 +1146,7 @@
         input.dispatchEvent(new KeyboardEvent("keyup"));
         input.value = value;
         input.dispatchEvent(new KeyboardEvent("keyup"));
-      }, 400);
+      }, 1500);
     });
   }
 
