@@ -81,7 +81,8 @@ def test_each_policy_has_feeds_and_the_site_feed_is_bounded(site: Path) -> None:
 
 def _alternates(page: Path) -> list[tuple[str, str]]:
     head = lxml.html.fromstring(page.read_bytes()).find("head")
-    return [(link.get("type"), link.get("href")) for link in head.iter("link") if link.get("rel") == "alternate"]
+    links = [link for link in head.iter("link") if "alternate" in (link.get("rel") or "").split()]
+    return [(link.get("type"), link.get("href")) for link in links]
 
 
 def test_every_page_announces_its_feeds(site: Path) -> None:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -50,9 +49,10 @@ def serve(root: Path) -> Iterator[str]:
 
 @dataclass
 class Watch:
-    """What a page tried to do that it must not. Requests to the site's own `site_url`
-    (feed autodiscovery links are absolute, and Material follows `rel=alternate` links to
-    their sitemap) are answered from the built site, as the deployed site would."""
+    """What a page tried to do that it must not. A request to any host but the one serving
+    the page is recorded and refused, the site's own `site_url` included: served from a
+    mirror or by `mkdocs serve`, that is another host (Material once fetched a sitemap next
+    to every feed link there). `site` and `site_url` are kept for the callers' sake."""
 
     origin: str
     site: Path | None = None
@@ -71,14 +71,6 @@ class Watch:
             if url.startswith(self.origin) or (url.startswith("data:") and route.request.resource_type == "image"):
                 # Material inlines its own icons as data: images
                 route.continue_()
-            elif self.site is not None and self.site_url and url.startswith(self.site_url):
-                local = self.site / urlsplit(url).path.removeprefix(urlsplit(self.site_url).path)
-                if local.is_dir():
-                    local = local / "index.html"
-                if local.is_file():
-                    route.fulfill(path=local)
-                else:
-                    route.fulfill(status=404, body="")
             else:
                 self.outside_requests.append(url)
                 route.abort()

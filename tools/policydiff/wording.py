@@ -247,10 +247,42 @@ def went_into(link: SectionLink, when: datetime) -> str:
     return f"Removed on {day(when)} when the policy was restructured; its text is closest to “{name}”, added then."
 
 
+# What a rendered diff says about its own structure (render/diffhtml.py, and the compare
+# page's script through `compare_words`).
+BLOCK_NAMES = {
+    "heading": "a level-{level} heading",
+    "item": "a list item",
+    "ordered": "a numbered list item",
+    "row": "a table row",
+    "quote": "a quotation",
+    "text": "a paragraph",
+    "rule": "a dividing line",
+}
+STRUCTURE_WAS = "was {what}"  # shown where a line changed kind: "was a paragraph"
+LINK_TARGET = "link: "  # before a link's target, shown where the target changed
+FOLDED = "{count} unchanged words"  # the label of a folded run of unchanged text
+FEED_FOLDED = "…"  # an unchanged run left out of a feed entry
+
+
+def structure_was(kind: str, level: int = 0) -> str:
+    return STRUCTURE_WAS.format(what=BLOCK_NAMES[kind].format(level=level))
+
+
+def folded(count: int) -> str:
+    return FOLDED.format(count=count)
+
+
 def compare_words() -> dict[str, Any]:
     """The words the compare page's script composes labels with, shipped to it as JSON (see
     render.compare; section names and flags come to it already worded)."""
-    return {"renamed_from": RENAMED_FROM, "position": POSITION}
+    return {
+        "renamed_from": RENAMED_FROM,
+        "position": POSITION,
+        "blocks": BLOCK_NAMES,
+        "structure_was": STRUCTURE_WAS,
+        "link_target": LINK_TARGET,
+        "folded": FOLDED,
+    }
 
 
 # -- significance, reasons and headlines ------------------------------------------------------

@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 from ..diff import SectionChange
 from ..errors import PolicyDiffError
 from ..escape import xml_text
-from ..history import PolicyHistory
+from ..history import PolicyHistory, SectionHistory
 from ..history.significance import at_least, displayed_significance
 from ..urls import feed_dir, policy_page, section_page, term_feed_dir, terms_page
 from ..wording import section_name, shortened, significance_note, trivial_note
@@ -113,21 +113,48 @@ def _policy_entries(history: PolicyHistory, settings: FeedSettings, floor: str) 
         history=history, site_url=settings.site_url, id_prefix=tag_prefix(settings.site_url), section_titles=titles
     )
     include_trivial = floor == "trivial"
-    told = {c.number for c in history.changes if at_least(displayed_significance(c), floor)}
+    told = _told(history, floor)
     entries = [change_entry(c, context) for c in history.changes if c.number in told]
     sections: dict[str, list[FeedEntry]] = {}
     for section in history.sections:
         if section.lineage not in history.paged_lineages:
             continue  # past the limit of section pages: no page, so no feed either
-        pieces: dict[int, list[SectionChange]] = {}
-        for number, index in section.entries:
-            entry = history.change(number).diff.sections[index]
-            if number in told and (include_trivial or section_is_substantive(entry)):
-                pieces.setdefault(number, []).append(entry)
+        pieces = _section_pieces(history, section, told, include_trivial)
         sections[section.lineage] = [
             section_entry(history.change(number), found, section.lineage, context) for number, found in pieces.items()
         ]
     return _PolicyFeeds(entries, sections, titles)
+
+
+def _told(history: PolicyHistory, floor: str) -> set[int]:
+    """The numbers of the changes a policy's feeds tell, at the feeds' floor of significance."""
+    return {c.number for c in history.changes if at_least(displayed_significance(c), floor)}
+
+
+def policy_floor(history: PolicyHistory, floor: str) -> str:
+    """The feeds' floor for one policy: its declaration may ask for trivial changes too."""
+    return "trivial" if history.declaration.include_trivial_in_feeds else floor
+
+
+def _section_pieces(
+    history: PolicyHistory, section: SectionHistory, told: set[int], include_trivial: bool
+) -> dict[int, list[SectionChange]]:
+    """Change number -> the pieces of that change a section's feed tells."""
+    pieces: dict[int, list[SectionChange]] = {}
+    for number, index in section.entries:
+        entry = history.change(number).diff.sections[index]
+        if number in told and (include_trivial or section_is_substantive(entry)):
+            pieces.setdefault(number, []).append(entry)
+    return pieces
+
+
+def section_feed_has_entries(history: PolicyHistory, section: SectionHistory, floor: str = "minor") -> bool:
+    """Whether a section's feed has an entry (pages offer only such feeds; `floor`: the feeds'
+    `feeds_min_significance`, lowered by the declaration as `build_feeds` does)."""
+    if section.lineage not in history.paged_lineages:
+        return False
+    floor = policy_floor(history, floor)
+    return bool(_section_pieces(history, section, _told(history, floor), floor == "trivial"))
 
 
 def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> list[Feed]:
@@ -145,7 +172,7 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
     policy_feeds: list[Feed] = []
     trivial_for: list[str] = []
     for history in captured:
-        floor = "trivial" if history.declaration.include_trivial_in_feeds else settings.floor
+        floor = policy_floor(history, settings.floor)
         if floor == "trivial":
             trivial_for.append(history.name)
         built = _policy_entries(history, settings, floor)

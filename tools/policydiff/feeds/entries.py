@@ -8,7 +8,6 @@ labels, section names) is read from the history and worded by `wording`, as on t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,8 @@ from ..diff import SectionChange
 from ..escape import clean_html, feed_html_text, markdown_html, markdown_plain, xml_text
 from ..history import Change, PolicyHistory
 from ..history.significance import displayed_significance
+from ..render.diffhtml import FEED
+from ..render.diffhtml import render as render_diff
 from ..times import format_iso, format_stamp
 from ..urls import change_page, section_page
 from ..wording import (
@@ -38,7 +39,6 @@ from ..wording import (
 )
 
 # Tunables that bound an entry's size: a feed reader shows the gist, the change page the rest.
-CONTEXT_WORDS = 12  # unchanged words kept around each edit
 MAX_SECTION_CHARS = 3000  # characters of a section's diff HTML, context included
 MAX_ENTRY_CHARS = 15000  # characters of diff HTML per entry, all sections together
 MAX_SECTION_DIFFS = 10  # sections whose word diff is shown
@@ -80,46 +80,25 @@ def section_title(section: SectionChange) -> str:
     return shortened(entry_title(section), MAX_TITLE_CHARS)
 
 
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"\s*\S+\s*|\s+", text)
-
-
-def _context(text: str, *, before_edit: bool, after_edit: bool) -> str:
-    """Unchanged text trimmed to the words next to the edits around it."""
-    tokens = _tokens(text)
-    n = CONTEXT_WORDS
-    if after_edit and before_edit:
-        return text if len(tokens) <= 2 * n else "".join(tokens[:n]) + " … " + "".join(tokens[-n:])
-    if after_edit:
-        return text if len(tokens) <= n else "".join(tokens[:n]) + " …"
-    if before_edit:
-        return text if len(tokens) <= n else "… " + "".join(tokens[-n:])
-    return ""
-
-
 def diff_html(ops: Sequence[tuple[int, str]], budget: int = MAX_SECTION_CHARS) -> tuple[str, int]:
-    """A section's word diff as `<ins>`/`<del>` HTML, and its length.
+    """A section's word diff as rendered HTML a feed reader shows without any style: the
+    text's headings, lists, tables and links with `<ins>`/`<del>` (see `render.diffhtml`),
+    and its length.
 
-    Unchanged runs are cut to a few words of context; the HTML stops near `budget`
-    characters with an ellipsis, however many edits the section has.
+    Unchanged runs are cut to a line of context around the edits; the HTML stops at a
+    block boundary near `budget` characters with an ellipsis, however many edits there are.
     """
-    edits = [i for i, (op, _) in enumerate(ops) if op != 0]
-    if not edits:
+    if not any(op for op, _ in ops):
         return "", 0
     parts: list[str] = []
     used = 0
-    for i, (op, text) in enumerate(ops):
-        if used >= budget:
-            parts.append(" […]")
+    for block in render_diff(ops, FEED):
+        if used and used + len(block) > budget:
+            parts.append("<p>[…]</p>")
+            used += 9
             break
-        if op == 0:
-            text = _context(text, before_edit=i < edits[-1], after_edit=i > edits[0])
-        shown = text[: budget - used]
-        cut = "…" if len(shown) < len(text) else ""
-        tag = {1: "ins", -1: "del"}.get(op)
-        part = f"<{tag}>{feed_html_text(shown)}{cut}</{tag}>" if tag else feed_html_text(shown + cut)
-        used += len(part)
-        parts.append(part)
+        parts.append(block)
+        used += len(block)
     return "".join(parts), used
 
 
@@ -174,7 +153,7 @@ def _section_diffs(sections: Sequence[SectionChange]) -> str:
         used_total += used
         words = word_counts(section.words_added, section.words_removed)
         heading = f"{feed_html_text(section_title(section))} ({feed_html_text(entry_label(section))}, {words} words)"
-        parts.append(f"<h3>{heading}</h3><p>{body}</p>")
+        parts.append(f"<h3>{heading}</h3>{body}")
     left = len(shown) - len(parts)
     if left:
         parts.append(f"<p>{left} more changed section{'' if left == 1 else 's'}: see the change on the site.</p>")
@@ -299,7 +278,7 @@ def section_entry(
     for section in sections:
         body_html, used = diff_html(section.diff, min(MAX_SECTION_CHARS, budget))
         budget = max(budget - used, 0)
-        body.append(f"<p>{body_html}</p>")
+        body.append(body_html)
     section_link = absolute(context.site_url, section_page(change.slug, lineage_id))
     body.append(f'<p><a href="{section_link}">This section’s history</a></p>')
     body.append(_provenance(change, context))

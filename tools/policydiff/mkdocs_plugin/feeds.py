@@ -5,8 +5,11 @@
   site, and links to it from pages are validated like any other). The visible "Subscribe"
   links are the pages' own (`render`), so `policy-diff render --out` has them too.
 - `on_post_page`, `on_post_template`: every page's head (404 included) gets
-  `<link rel="alternate">` autodiscovery links, the most specific feed first (a section's,
-  then its policy's, then the site's).
+  `<link rel="alternate feed">` autodiscovery links, the most specific feed first (a section's
+  when it has an entry, then its policy's, then the site's). "alternate feed", not the bare
+  "alternate": Material reads every `link[rel=alternate]` as a language version of the site
+  and fetches a `sitemap.xml` next to it (a request per feed, to `site_url`'s host, on every
+  page); feed readers match the `alternate` token with the feed's type.
 """
 
 from __future__ import annotations
@@ -98,14 +101,17 @@ class SiteFeeds:
         policy's home page belongs to that feed, every page (404 included) to the site's."""
         path = _page_dir(page) if page is not None else ""
         homes = sorted((home for home in self.home_pages if path.startswith(home)), key=len, reverse=True)
-        return [self.feeds[self.home_pages[home]] for home in homes]
+        feeds = [self.feeds[self.home_pages[home]] for home in homes]
+        # a section's feed is offered only once it has an entry, as its page's links are
+        return [feed for feed, home in zip(feeds, homes, strict=True) if feed.entries or "/sections/" not in home]
 
     def add_autodiscovery(self, output: str, page: Page | None) -> str:
         """`page` is None for pages rendered from a bare template (404.html)."""
         if not self.enabled:
             return output
         tags = "".join(
-            f'<link rel="alternate" type="{media}" title="{html_attribute(f"{feed.title} ({FORMAT_NAMES[name]})")}" '
+            f'<link rel="alternate feed" type="{media}" '
+            f'title="{html_attribute(f"{feed.title} ({FORMAT_NAMES[name]})")}" '
             f'href="{html_attribute(feed.url(name))}">'
             for feed in self._feeds_of(page)
             for name, media in FORMATS.items()

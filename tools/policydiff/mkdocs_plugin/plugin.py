@@ -69,6 +69,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             latest_min_significance=self.config.latest_changes_min_significance,
             captures=self.config.publish_captures,
             site_url=self.site_url,
+            feeds_floor="trivial" if self.config.feeds_include_trivial else self.config.feeds_min_significance,
         )
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:

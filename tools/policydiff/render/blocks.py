@@ -40,11 +40,12 @@ class RenderSettings:
     latest_min_significance: str = "trivial"  # the least significant change the overview lists
     captures: bool = False  # the raw captures are published with the site (`urls.capture_file`)
     site_url: str = ""  # the site's absolute address, for the stable URLs versions are cited by
+    feeds_floor: str = "minor"  # the feeds' `feeds_min_significance`: which section feeds have entries
 
     def key(self) -> str:
         return (
             f"feeds={self.feeds};latest={self.latest_changes};min={self.latest_min_significance};"
-            f"captures={self.captures};url={self.site_url}"
+            f"captures={self.captures};url={self.site_url};floor={self.feeds_floor}"
         )
 
 

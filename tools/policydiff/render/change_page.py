@@ -78,8 +78,16 @@ def flag_admonitions(history: PolicyHistory, change: Change) -> str:
 def change_page(history: PolicyHistory, change: Change) -> str:
     page = src(urls.change_page(change))
     slug = history.slug
-    out = [front_matter(f"Change of {day(change.published)} · {history.name}", hide=["navigation"])]
+    # a change page is excerpts of two versions (each version page is indexed whole)
+    out = [front_matter(f"Change of {day(change.published)} · {history.name}", search_exclude=True)]
     out.append(f"# Change of {day(change.published)} {{ #pd--top }}\n\n")
+    # On paper the page says what it is and where it came from (policy-diff.js fills the URL)
+    out.append(
+        raw_block(
+            f'<p class="pd-print-only">{html_text(history.name)} · change of {day(change.published)} · '
+            '<span class="pd-print-url"></span></p>'
+        )
+    )
     policy = rel(page, src(urls.policy_page(slug)))
     old_v = rel(page, src(urls.version_page(slug, change.old.version)))
     new_v = rel(page, src(urls.version_page(slug, change.new.version)))

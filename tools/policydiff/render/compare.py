@@ -43,7 +43,7 @@ CONFIG_FILE = "compare.json"  # under the assets directory
 def compare_page(history: PolicyHistory, config_path: str) -> str:
     """`config_path`: where `compare_config` is written, relative to the site root."""
     page = src(urls.compare_page(history.slug))
-    out = [front_matter(f"Compare versions of {history.name}", hide=["navigation"])]
+    out = [front_matter(f"Compare versions of {history.name}")]
     out.append("# Compare versions { #pd--top }\n\n")
     policy = rel(page, src(urls.policy_page(history.slug)))
     out.append(

@@ -3,7 +3,7 @@ and went to (splits, merges, restructures), and each change to it, newest first.
 
 from __future__ import annotations
 
-from .. import urls
+from .. import feeds, urls  # feeds: a module (it imports render.diffhtml in turn)
 from ..escape import md_text
 from ..history import PolicyHistory, SectionHistory, SectionLink
 from ..wording import born_from, day, entry_label, section_name, went_into, word_counts
@@ -15,11 +15,7 @@ def section_page(history: PolicyHistory, section: SectionHistory, settings: Rend
     slug = history.slug
     page = src(urls.section_page(slug, section.lineage))
     title = section_name(section.title)
-    out = [
-        front_matter(
-            f"History of {section.title or 'the preamble'} · {history.name}", search_exclude=True, hide=["navigation"]
-        )
-    ]
+    out = [front_matter(f"History of {section.title or 'the preamble'} · {history.name}", search_exclude=True)]
     out.append(f"# {md_text(title)} {{ #pd--top }}\n\n")
     policy = rel(page, src(urls.policy_page(slug)))
     if section.current_id is not None:
@@ -32,7 +28,9 @@ def section_page(history: PolicyHistory, section: SectionHistory, settings: Rend
     out.append(
         f"Section history of [{md_text(history.name)}]({policy}) · first seen {day(section.first_seen)} · {where}\n\n"
     )
-    out.append(feed_links(page, settings, slug, section.lineage))
+    # a section's feed is offered only when it has an entry (its file is written anyway)
+    if feeds.section_feed_has_entries(history, section, settings.feeds_floor):
+        out.append(feed_links(page, settings, slug, section.lineage))
     links = [(link, born_from(link, history.change(link.change).published)) for link in section.born_from]
     links += [(link, went_into(link, history.change(link.change).published)) for link in section.went_into]
     if links:

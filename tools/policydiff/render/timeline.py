@@ -37,6 +37,8 @@ def timeline_page(history: PolicyHistory, settings: RenderSettings | None = None
         out.append("No captures yet.\n")
         return "".join(out)
     out.append(timeline_chart(history, page))
+    # wrapped so that a phone keeps the columns a reader needs (policy-diff.css)
+    out.append('<div class="pd-timeline" markdown>\n\n')
     out.append("| # | In force | Version | Captures | Significance | Change | Flags |\n|---|---|---|---|---|---|---|\n")
     for index, period in enumerate(history.periods):
         version = rel(page, src(urls.version_page(history.slug, period.version)))
@@ -64,6 +66,7 @@ def timeline_page(history: PolicyHistory, settings: RenderSettings | None = None
             f"| {index + 1} | {in_force} | [{period.version}]({version}) "
             f"| {len(period.captures)} | {level_cell} | {change_cell} | {flags_cell} |\n"
         )
+    out.append("\n</div>\n")
     out.append("\n## Provenance { #pd--provenance }\n\n")
     out.append("Every capture behind these versions: the stored file, its SHA-256, and where it was archived.")
     if settings is not None and settings.captures:

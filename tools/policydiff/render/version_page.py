@@ -12,7 +12,8 @@ from .blocks import DEFAULT_RENDER, RenderSettings, front_matter, raw_block, rel
 
 def version_page(history: PolicyHistory, version: VersionText, settings: RenderSettings = DEFAULT_RENDER) -> str:
     page = src(urls.version_page(history.slug, version.id))
-    out = [front_matter(f"Version {version.id} of {history.name}", search_exclude=True)]
+    # indexed: a reader searches every version of the text (change pages, excerpts, are not)
+    out = [front_matter(f"Version {version.id} of {history.name}")]
     out.append(f"# Version {version.id} {{ #pd--top }}\n\n")
     policy = rel(page, src(urls.policy_page(history.slug)))
     record = version.version

@@ -1,5 +1,6 @@
 /* policy-diff: the side-by-side toggle of change pages and the in-browser compare page.
-   Text from captures is only ever written with textContent, never as HTML. The compare
+   Text from captures is written with textContent, or escaped by esc() in the rendered
+   diffs' HTML (renderDiff, a port of render/diffhtml.py), never as markup. The compare
    page is a port of the Python diff (diff/words.py, diff/align.py, diff/compare.py) fed
    with constants and words that Python writes (assets/policy-diff/compare.json). */
 (function () {
@@ -38,6 +39,7 @@
     TOKEN_RE = new RegExp("[" + w + "]+|[" + s + "]+|[^" + w + s + "]", "gu");  // diff/words.py _TOKEN
     SPACE_RE = new RegExp("^[" + s + "]$", "u");  // str.isspace
     WORDS = config.words;
+    configureRender();
   }
 
   /* Token codes as diff/words.py _codes: from first_code on, skipping the surrogates, so
@@ -49,7 +51,12 @@
     return String.fromCharCode(code);
   }
 
-  function isSpace(ch) { return SPACE_RE.test(ch); }
+  var spaces = new Map();
+  function isSpace(ch) {  // str.isspace, asked of every character of a rendered diff
+    var found = spaces.get(ch);
+    if (found === undefined) { found = SPACE_RE.test(ch); spaces.set(ch, found); }
+    return found;
+  }
 
   /* diff/words.py _common_ends: a common head and tail cut on token boundaries. */
   function commonEnds(a, b) {
@@ -115,41 +122,538 @@
     return node;
   }
 
-  function folded(text) {  // as render/diffhtml.py _fold
-    var keep = CONFIG.fold.keep;
-    var headEnd = text.indexOf(" ", keep), tailStart = text.lastIndexOf(" ", text.length - keep);
-    if (text.length <= CONFIG.fold.at || headEnd < 0 || tailStart <= headEnd) return document.createTextNode(text);
-    var frag = document.createDocumentFragment(), middle = text.slice(headEnd, tailStart);
-    var details = el("details", "pd-fold");
-    details.appendChild(el("summary", null, middle.split(/\s+/).filter(Boolean).length + " unchanged words"));
-    details.appendChild(document.createTextNode(middle));
-    frag.appendChild(document.createTextNode(text.slice(0, headEnd)));
-    frag.appendChild(details);
-    frag.appendChild(document.createTextNode(text.slice(tailStart)));
-    return frag;
-  }
-
-  function piece(op, text) {
-    if (op > 0) { var ins = el("ins", "pd-ins", text); ins.title = "added"; return ins; }
-    if (op < 0) { var del = el("del", "pd-del", text); del.title = "removed"; return del; }
-    return folded(text);
-  }
-
+  /* One section's diff, both views, as the change pages have it (render/diffhtml.py's
+     diff_block); the HTML is renderDiff's, where captured text went through esc(). */
   function diffNode(diffs, oldLabel, newLabel) {
     var box = el("div", "pd-diff");
     box.setAttribute("data-view", currentView() === "sbs" ? "sbs" : "inline");
     var inline = el("div", "pd-inline"), sbs = el("div", "pd-sbs");
     var oldSide = el("div", "pd-old"), newSide = el("div", "pd-new");
+    inline.innerHTML = renderDiff(diffs, true);
     oldSide.appendChild(el("div", "pd-side-label", oldLabel));
     newSide.appendChild(el("div", "pd-side-label", newLabel));
-    diffs.forEach(function (d) {
-      inline.appendChild(piece(d[0], d[1]));
-      if (d[0] <= 0) oldSide.appendChild(piece(d[0], d[1]));
-      if (d[0] >= 0) newSide.appendChild(piece(d[0], d[1]));
-    });
+    oldSide.insertAdjacentHTML("beforeend", renderDiff(diffs.filter(function (d) { return d[0] <= 0; }), false));
+    newSide.insertAdjacentHTML("beforeend", renderDiff(diffs.filter(function (d) { return d[0] >= 0; }), false));
     sbs.appendChild(oldSide); sbs.appendChild(newSide);
     box.appendChild(inline); box.appendChild(sbs);
     return box;
+  }
+
+  // -- rendered diffs ---------------------------------------------------------------------
+  /* A port of render/diffhtml.py (read its docstring): the same lines, kinds, forms, blocks
+     and folds, so that a compared pair reads as its change page does. Captured text reaches
+     the HTML only through esc(); links only through safeUrl() (escape.safe_url). */
+  var BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069";
+  var CONTROLS_RE = new RegExp("[\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\ufffe\\uffff" + BIDI + "]", "g");
+  function visibleControls(text) {
+    return text.replace(CONTROLS_RE, function (c) {
+      if (BIDI.indexOf(c) >= 0) return "⟦U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "⟧";
+      return c === "\u0085" ? " " : "";
+    });
+  }
+  function esc(text) {
+    return visibleControls(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;" }[c];
+    });
+  }
+  var URL_SAFE = "/:?#=&%.-~,;+@$!_";
+  function safeUrl(url) {
+    if (!url) return null;
+    url = url.replace(SPACE_EDGES_RE, "");
+    if (!/^https?:\/\/[^\/?#]/i.test(url)) return null;
+    var out = "", chars = Array.from(url);
+    for (var i = 0; i < chars.length; i++) {
+      var c = chars[i];
+      if (isSpace(c) || /[\p{C}\p{Z}]/u.test(c)) return null;
+      if (/[A-Za-z0-9]/.test(c) || URL_SAFE.indexOf(c) >= 0) { out += c; continue; }
+      UTF8.encode(c).forEach(function (b) { out += "%" + b.toString(16).toUpperCase().padStart(2, "0"); });
+    }
+    return out;
+  }
+  var SPACE_EDGES_RE, ALNUM_RE, WORD_CHAR_RE;
+  var HEADING_RE = /^ {0,3}(#{1,6})(?:[ \t]+|$)/, ITEM_RE = /^([ \t]*)([-*+]|(\d{1,9})[.)])(?:[ \t]+|$)/;
+  var QUOTE_RE = /^ {0,3}>[ \t]?/, RULE_RE = /^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$/, ROW_RE = /^[ \t]*\|/;
+  var SEPARATOR_RE = /^[ \t|:-]*-[ \t|:-]*$/, INDENT_RE = /^[ \t]*/, AUTOLINK_RE = /^<((?:https?:\/\/|mailto:)[^\s<>]+)>/;
+  var PUNCT = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+
+  function configureRender() {
+    var s = CONFIG.tokens.space, w = CONFIG.tokens.word;
+    SPACE_EDGES_RE = new RegExp("^[" + s + "]+|[" + s + "]+$", "gu");
+    ALNUM_RE = new RegExp("^[\\p{L}\\p{N}]$", "u");
+    WORD_CHAR_RE = new RegExp("^[" + w + "]$", "u");
+  }
+  function isBlank(text) { return !Array.from(text).some(function (c) { return !isSpace(c); }); }
+  function width(indent) {  // str.expandtabs(4) length
+    var n = 0;
+    for (var i = 0; i < indent.length; i++) n = indent[i] === "\t" ? n + 4 - (n % 4) : n + 1;
+    return n;
+  }
+  function Kind(name, level, ordered, prefix, bold) {
+    return { name: name, level: level || 0, ordered: !!ordered, prefix: prefix || 0, bold: !!bold };
+  }
+  var BLANK = Kind("blank");
+  function cpLength(text) { return Array.from(text).length; }
+  function kindOf(line) {  // diffhtml.kind_of; prefixes in code points
+    if (isBlank(line)) return BLANK;
+    var m;
+    if ((m = HEADING_RE.exec(line))) return Kind("heading", m[1].length, false, cpLength(m[0]));
+    if (RULE_RE.test(line)) return Kind("rule", 0, false, cpLength(line));
+    if (ROW_RE.test(line)) return Kind(SEPARATOR_RE.test(line) ? "sep" : "row");
+    if ((m = ITEM_RE.exec(line))) {
+      var inner = HEADING_RE.exec(line.slice(m[0].length));
+      var end = m[0].length + (inner ? inner[0].length : 0);
+      return Kind("item", width(m[1]), m[3] !== undefined, cpLength(line.slice(0, end)), !!inner);
+    }
+    if ((m = QUOTE_RE.exec(line))) {
+      var q = HEADING_RE.exec(line.slice(m[0].length));
+      return Kind("quote", 0, false, cpLength(line.slice(0, m[0].length + (q ? q[0].length : 0))), !!q);
+    }
+    var indent = INDENT_RE.exec(line)[0];
+    return Kind("text", width(indent), false, indent.length);
+  }
+  function sameKind(a, b) {
+    if (a.name !== b.name) return (a.name === "row" || a.name === "sep") && (b.name === "row" || b.name === "sep");
+    if (a.name === "heading") return a.level === b.level;
+    return a.ordered === b.ordered;
+  }
+  function describe(kind) { return kind.name === "item" && kind.ordered ? ["ordered", 0] : [kind.name, kind.level]; }
+  function structureWas(kind) {
+    var d = describe(kind);
+    return WORDS.structure_was.replace("{what}", WORDS.blocks[d[0]].replace("{level}", d[1]));
+  }
+
+  function matching(s, start, open, close) {
+    var depth = 0;
+    for (var i = start; i < s.length; i++) {
+      var c = s[i];
+      if (c === "\\") { i++; continue; }
+      if (c === open) depth++;
+      else if (c === close) { if (depth === 0) return i; depth--; }
+    }
+    return -1;
+  }
+  function findRun(s, run, from) {  // s.find("`" * run, from) over code points
+    outer: for (var i = from; i + run <= s.length; i++) {
+      for (var k = 0; k < run; k++) if (s[i + k] !== "`") continue outer;
+      return i;
+    }
+    return -1;
+  }
+  function fill(n, v) { var a = new Array(n); for (var i = 0; i < n; i++) a[i] = v; return a; }
+  function parseInline(s) {  // diffhtml.parse_inline over an array of code points
+    var n = s.length;
+    var r = { hidden: fill(n, false), strong: fill(n, false), em: fill(n, false), code: fill(n, false),
+              link: fill(n, -1), target: fill(n, false), links: [] };
+    var literal = fill(n, false), jump = new Map(), current = [], i = 0, k;
+    while (i < n) {
+      if (jump.has(i)) { var to = jump.get(i); jump.delete(i); i = to; continue; }
+      while (current.length && i >= current[current.length - 1][0]) current.pop();
+      var cur = current.length ? current[current.length - 1][1] : -1;
+      if (cur >= 0) r.link[i] = cur;
+      var c = s[i];
+      if (c === "\\" && i + 1 < n && PUNCT.indexOf(s[i + 1]) >= 0) {
+        r.hidden[i] = true; literal[i + 1] = true;
+        if (cur >= 0) r.link[i + 1] = cur;
+        i += 2; continue;
+      }
+      if (c === "`") {
+        var run = 1;
+        while (i + run < n && s[i + run] === "`") run++;
+        var end = findRun(s, run, i + run);
+        if (end < 0) { for (k = i; k < i + run; k++) literal[k] = true; i += run; continue; }
+        for (k = i; k < end + run; k++) {
+          if (cur >= 0) r.link[k] = cur;
+          if (k < i + run || k >= end) r.hidden[k] = true;
+          else { r.code[k] = true; literal[k] = true; }
+        }
+        i = end + run; continue;
+      }
+      if (c === "[" || (c === "!" && i + 1 < n && s[i + 1] === "[")) {
+        var start = i + (c === "[" ? 1 : 2), close = matching(s, start, "[", "]");
+        if (close >= 0 && close + 1 < n && s[close + 1] === "(") {
+          var stop = matching(s, close + 2, "(", ")");
+          if (stop >= 0) {
+            var dest = s.slice(close + 2, stop).join("").replace(SPACE_EDGES_RE, "");
+            var href = dest ? dest.split(new RegExp("[" + CONFIG.tokens.space + "]+", "u"))[0] : "";
+            if (href.startsWith("<")) href = href.slice(1);
+            if (href.endsWith(">")) href = href.slice(0, -1);
+            r.links.push(href);
+            var index = r.links.length - 1;
+            for (k = i; k < start; k++) r.hidden[k] = true;
+            for (k = close; k <= stop; k++) { r.hidden[k] = true; r.link[k] = index; r.target[k] = close + 1 < k && k < stop; }
+            for (k = start; k < close; k++) r.link[k] = index;
+            jump.set(close, stop + 1);
+            current.push([close, index]);
+            i = start; continue;
+          }
+        }
+      }
+      if (c === "<") {
+        var m = AUTOLINK_RE.exec(s.slice(i, i + 2048).join(""));
+        if (m) {
+          r.links.push(m[1]);
+          var len = cpLength(m[0]);
+          for (k = i; k < i + len; k++) { r.link[k] = r.links.length - 1; literal[k] = true; }
+          r.hidden[i] = r.hidden[i + len - 1] = true;
+          i += len; continue;
+        }
+      }
+      i++;
+    }
+    emphasis(s, r, literal);
+    return r;
+  }
+  function emphasis(s, r, literal) {
+    var n = s.length, stack = [], i = 0;
+    while (i < n) {
+      var c = s[i];
+      if ((c !== "*" && c !== "_") || r.hidden[i] || literal[i]) { i++; continue; }
+      var j = i;
+      while (j < n && s[j] === c && !r.hidden[j] && !literal[j]) j++;
+      var run = j - i, before = i ? s[i - 1] : " ", after = j < n ? s[j] : " ";
+      var canOpen = !isSpace(after), canClose = !isSpace(before);
+      if (c === "_") { canOpen = canOpen && !ALNUM_RE.test(before); canClose = canClose && !ALNUM_RE.test(after); }
+      var matched = false;
+      if (canClose && run <= 3) {
+        for (var k = stack.length - 1; k >= 0; k--) {
+          if (stack[k][0] === c && stack[k][2] === run) {
+            var at = stack[k][1], p;
+            for (p = at; p < at + run; p++) r.hidden[p] = true;
+            for (p = i; p < j; p++) r.hidden[p] = true;
+            for (p = at + run; p < i; p++) { if (run >= 2) r.strong[p] = true; if (run !== 2) r.em[p] = true; }
+            stack.length = k; matched = true; break;
+          }
+        }
+      }
+      if (!matched && canOpen && run <= 3) stack.push([c, i, run]);
+      i = j;
+    }
+  }
+
+  var PLAIN = { syntax: false, link: null, target: false, strong: false, em: false, code: false };
+  var SYNTAX = { syntax: true, link: null, target: false, strong: false, em: false, code: false };
+  var serial = 0;
+  function form(ctx, syntax, link, target, strong, em, code) {  // forms are few: one object each
+    if (!syntax && link === null && !target && !strong && !em && !code) return PLAIN;
+    var key = [syntax, link, target, strong, em, code].join("|"), found = ctx.forms.get(key);
+    if (!found) {
+      found = { syntax: syntax, link: link, target: target, strong: strong, em: em, code: code };
+      ctx.forms.set(key, found);
+    }
+    return found;
+  }
+  function Ch(mark, text, old, neu) {  // forms (fn/fo), kinds (kn/ko) and line starts (sn/so) of each side
+    return { mark: mark, text: text, old: old, neu: neu, fn: null, fo: null, kn: null, ko: null, sn: null, so: null };
+  }
+  function formOf(ch, primaryNew) {
+    var side = (primaryNew ? ch.neu : ch.old) ? primaryNew : !primaryNew;
+    return (side ? ch.fn : ch.fo) || PLAIN;
+  }
+  function annotate(chars, ctx) {
+    [true, false].forEach(function (side) {
+      var line = [];
+      chars.filter(function (c) { return side ? c.neu : c.old; }).concat([Ch(0, "\n", true, true)]).forEach(function (ch) {
+        if (ch.text !== "\n") { line.push(ch); return; }
+        annotateLine(line, side, ++serial, ctx);
+        line = [];
+      });
+    });
+  }
+  function annotateLine(line, side, number, ctx) {
+    if (!line.length) return;
+    var kind = kindOf(line.map(function (c) { return c.text; }).join(""));
+    line[0][side ? "sn" : "so"] = kind;
+    var fk = side ? "fn" : "fo", kk = side ? "kn" : "ko";
+    line.forEach(function (ch, k) { ch[kk] = kind; if (k < kind.prefix) ch[fk] = SYNTAX; });
+    var content = line.slice(kind.prefix), pieces = [[]];
+    content.forEach(function (ch, k) {
+      if ((kind.name === "row" || kind.name === "sep") && ch.text === "|" && !(k && content[k - 1].text === "\\")) {
+        ch[fk] = SYNTAX; pieces.push([]);
+      } else pieces[pieces.length - 1].push(ch);
+    });
+    pieces.forEach(function (piece, p) {
+      var parsed = parseInline(piece.map(function (c) { return c.text; }));
+      parsed.links.forEach(function (href, k) {
+        var key = side + ":" + number + ":" + p + ":" + k;
+        ctx.hrefs.set(key, href);
+        var marks = ctx.marks.get(key) || new Set();
+        piece.forEach(function (ch, at) { if (parsed.link[at] === k) marks.add(ch.mark); });
+        ctx.marks.set(key, marks);
+      });
+      piece.forEach(function (ch, k) {
+        var link = parsed.link[k] >= 0 ? side + ":" + number + ":" + p + ":" + parsed.link[k] : null;
+        ch[fk] = form(ctx, parsed.hidden[k] && !parsed.target[k], link, parsed.target[k], parsed.strong[k], parsed.em[k],
+                      parsed.code[k]);
+      });
+    });
+  }
+  function visible(chars, neu) {
+    return chars.some(function (c) {
+      return (neu ? c.neu : c.old) && !isSpace(c.text) && !((neu ? c.fn : c.fo) || PLAIN).syntax;
+    });
+  }
+  function inPrefix(ch, primaryNew) {
+    var side = (primaryNew ? ch.neu : ch.old) ? primaryNew : !primaryNew, kind = side ? ch.kn : ch.ko;
+    return kind !== null && kind.prefix > 0 && (side ? ch.fn : ch.fo) === SYNTAX;
+  }
+  function makeLine(chars, newlineKept) {
+    var primaryNew = visible(chars, true) || !visible(chars, false);
+    var mine = chars.filter(function (c) { return primaryNew ? c.neu : c.old; });
+    var kind = mine.length ? ((primaryNew ? mine[0].kn : mine[0].ko) || BLANK) : BLANK;
+    if (!mine.some(function (c) { return !isSpace(c.text); })) kind = BLANK;
+    var others = chars.filter(function (c) { return primaryNew ? c.old : c.neu; });
+    var other = others.length ? ((primaryNew ? others[0].so : others[0].sn) || BLANK) : BLANK;
+    var content = [], kept = [];
+    chars.forEach(function (ch) {
+      if (ch.text === "|" && (kind.name === "row" || kind.name === "sep")) { content.push(ch); return; }
+      var form = formOf(ch, primaryNew);
+      if (form.syntax && !form.target) {
+        if (ch.mark && WORD_CHAR_RE.test(ch.text) && ch.text !== "_" && inPrefix(ch, primaryNew)) kept.push(ch);
+        return;
+      }
+      content.push(ch);
+    });
+    if (kept.length && new Set(chars.map(function (c) { return c.mark; })).size > 1) {
+      var shown = kept.map(function (c) { var x = Ch(c.mark, c.text, true, true); x.fn = x.fo = PLAIN; return x; });
+      content = shown.concat([Ch(0, " ", true, true)], content);
+    }
+    var note = "";
+    if (other.name !== "blank" && kind.name !== "blank" && kind.name !== "sep" && !sameKind(kind, other)) {
+      note = structureWas(primaryNew ? other : kind);
+    }
+    return { kind: kind, chars: content, unchanged: newlineKept && chars.every(function (c) { return c.mark === 0; }),
+             note: note, length: chars.length + 1, primaryNew: primaryNew, all: chars };
+  }
+  function diffLines(diffs, twoSides, ctx) {
+    var chars = [];
+    diffs.forEach(function (d) {
+      var old = twoSides ? d[0] <= 0 : true, neu = twoSides ? d[0] >= 0 : true;
+      Array.from(d[1]).forEach(function (c) { chars.push(Ch(d[0], c, old, neu)); });
+    });
+    annotate(chars, ctx);
+    var lines = [], current = [];
+    chars.forEach(function (ch) {
+      if (ch.text === "\n") { lines.push(makeLine(current, ch.mark === 0)); current = []; }
+      else current.push(ch);
+    });
+    lines.push(makeLine(current, true));
+    while (lines.length && lines[lines.length - 1].kind.name === "blank") lines.pop();
+    return lines;
+  }
+
+  function strip(chars) {
+    var a = 0, b = chars.length;
+    while (a < b && isSpace(chars[a].text)) a++;
+    while (b > a && isSpace(chars[b - 1].text)) b--;
+    return chars.slice(a, b);
+  }
+  var LEVELS = ["a", "target", "strong", "em", "code"];
+  function inlineHtml(chars, ctx, primaryNew) {
+    var shown = [], group = 0, inTarget = false, groupAttrs = {}, targetAttrs = {};
+    chars.forEach(function (ch) {
+      var form = formOf(ch, primaryNew);
+      if (form.target) {
+        if (!inTarget) { group++; inTarget = true; }
+        var gk = group + "|" + form.link;
+        if (!groupAttrs[gk]) groupAttrs[gk] = [form.link, group, false, false, false];
+        shown.push([ch, groupAttrs[gk]]);
+        return;
+      }
+      inTarget = false;
+      if (form.syntax) return;
+      if (!form.attrs) form.attrs = [form.link, null, form.strong, form.em, form.code];
+      shown.push([ch, form.attrs]);
+    });
+    var changed = new Map();
+    shown.forEach(function (item) {
+      var attrs = item[1];
+      if (attrs[1] !== null && (ctx.marks.get(attrs[0]) || new Set()).size > 1) {
+        changed.set(attrs[1], changed.get(attrs[1]) || item[0].mark !== 0);
+      }
+    });
+    var runs = [];
+    shown.forEach(function (item) {
+      var attrs = item[1];
+      if (attrs[1] !== null) {
+        if (!changed.get(attrs[1])) return;
+        if (!targetAttrs[attrs[1]]) targetAttrs[attrs[1]] = [null, attrs[1], false, false, false];
+        attrs = targetAttrs[attrs[1]];
+      }
+      runs.push([attrs, item[0].mark, item[0].text]);
+    });
+    return nest(runs, 0, runs.length, 0, ctx);
+  }
+  function nest(runs, lo, hi, level, ctx) {  // runs[lo:hi], grouped level by level
+    if (level === LEVELS.length) return marksHtml(runs, lo, hi);
+    var out = "", i = lo;
+    while (i < hi) {
+      var value = runs[i][0][level], j = i;
+      while (j < hi && runs[j][0][level] === value) j++;
+      out += wrap(LEVELS[level], value, nest(runs, i, j, level + 1, ctx), ctx);
+      i = j;
+    }
+    return out;
+  }
+  function wrap(what, value, inner, ctx) {
+    if (!value) return inner;
+    if (what === "a") {
+      var href = safeUrl(ctx.hrefs.get(value) || "");
+      if (href === null) return inner;
+      var url = esc(href);
+      return '<a href="' + url + '" title="' + url + '" rel="nofollow noopener noreferrer">' + inner + "</a>";
+    }
+    if (what === "target") return '<span class="pd-target">' + esc(" [" + WORDS.link_target) + inner + esc("]") + "</span>";
+    return "<" + what + ">" + inner + "</" + what + ">";
+  }
+  function marksHtml(runs, lo, hi) {
+    var out = "", i = lo;
+    while (i < hi) {
+      var mark = runs[i][1], j = i, text = "";
+      while (j < hi && runs[j][1] === mark) { text += runs[j][2]; j++; }
+      text = esc(text);
+      if (mark > 0) out += '<ins class="pd-ins" title="added">' + text + "</ins>";
+      else if (mark < 0) out += '<del class="pd-del" title="removed">' + text + "</del>";
+      else out += text;
+      i = j;
+    }
+    return out;
+  }
+  function contentHtml(line, ctx) {
+    var body = inlineHtml(strip(line.chars), ctx, line.primaryNew);
+    if (line.kind.bold) body = "<strong>" + body + "</strong>";
+    if (line.note) body = '<small class="pd-was">(' + esc(line.note) + ")</small> " + body;
+    return body;
+  }
+  function cells(chars) {
+    var out = [[]];
+    chars.forEach(function (ch) {
+      if (ch.text === "|" && ((ch.fn && ch.fn.syntax) || (ch.fo && ch.fo.syntax))) out.push([]);
+      else out[out.length - 1].push(ch);
+    });
+    function empty(cell) { return isBlank(cell.map(function (c) { return c.text; }).join("")); }
+    if (out.length && empty(out[0])) out.shift();
+    if (out.length && empty(out[out.length - 1])) out.pop();
+    return out;
+  }
+  function rowMark(line) {
+    var marks = new Set();
+    line.chars.forEach(function (c) { if (!isSpace(c.text) && c.text !== "|") marks.add(c.mark); });
+    return marks.size === 1 ? Array.from(marks)[0] : 0;
+  }
+  function tableHtml(lines, ctx) {
+    var rows = lines.filter(function (l) { return l.kind.name === "row"; }), heads = 0, out = [];
+    if (lines.length > 1 && lines[1].kind.name === "sep" && lines[0].kind.name === "row") heads = 1;
+    rows.forEach(function (line, n) {
+      var cell = n < heads ? "th" : "td", mark = rowMark(line);
+      var cls = mark ? ' class="pd-row-' + (mark > 0 ? "ins" : "del") + '"' : "";
+      var html = cells(line.chars).map(function (c) {
+        return "<" + cell + ">" + inlineHtml(strip(c), ctx, line.primaryNew) + "</" + cell + ">";
+      }).join("");
+      if (line.note) html = html.replace(">", '><small class="pd-was">(' + esc(line.note) + ")</small> ");
+      out.push("<tr" + cls + ">" + html + "</tr>");
+      if (n + 1 === heads) out[out.length - 1] = "<thead>" + out[out.length - 1] + "</thead><tbody>";
+    });
+    var body = out.join("");
+    if (!heads) body = "<tbody>" + body;
+    return "<table>" + body + "</tbody></table>";
+  }
+  function blocksHtml(lines, ctx) {
+    var out = [], i = 0, j;
+    function run(name) { j = i; while (j < lines.length && name(lines[j].kind.name)) j++; }
+    while (i < lines.length) {
+      var line = lines[i], name = line.kind.name;
+      if (name === "blank") i++;
+      else if (name === "heading") {
+        var level = Math.min(line.kind.level + 2, 6);
+        out.push("<h" + level + ">" + contentHtml(line, ctx) + "</h" + level + ">"); i++;
+      } else if (name === "rule") {
+        out.push("<hr>" + (line.note || strip(line.chars).length ? "<p>" + contentHtml(line, ctx) + "</p>" : "")); i++;
+      } else if (name === "row" || name === "sep") {
+        run(function (x) { return x === "row" || x === "sep"; });
+        out.push(tableHtml(lines.slice(i, j), ctx)); i = j;
+      } else if (name === "quote") {
+        run(function (x) { return x === "quote"; });
+        out.push("<blockquote><p>" + lines.slice(i, j).map(function (x) { return contentHtml(x, ctx); }).join(" ") + "</p></blockquote>");
+        i = j;
+      } else if (name === "item") {
+        var made = listHtml(lines, i, ctx); out.push(made[0]); i = made[1];
+      } else {
+        run(function (x) { return x === "text"; });
+        out.push("<p>" + lines.slice(i, j).map(function (x) { return contentHtml(x, ctx); }).join(" ") + "</p>");
+        i = j;
+      }
+    }
+    return out;
+  }
+  function listHtml(lines, i, ctx) {
+    var out = "", stack = [];
+    while (i < lines.length) {
+      var line = lines[i], kind = line.kind;
+      if (kind.name === "blank") {
+        var j = i;
+        while (j < lines.length && lines[j].kind.name === "blank") j++;
+        var follows = j < lines.length ? lines[j].kind : BLANK;
+        if (follows.name === "item" || (follows.name === "text" && follows.level > 0)) { i = j; continue; }
+        break;
+      }
+      if (kind.name === "text" && kind.level > 0) { out += " " + contentHtml(line, ctx); i++; continue; }
+      if (kind.name !== "item") break;
+      var tag = kind.ordered ? "ol" : "ul";
+      while (stack.length && stack[stack.length - 1][0] > kind.level) out += "</li></" + stack.pop()[1] + ">";
+      if (stack.length && stack[stack.length - 1][0] === kind.level && stack[stack.length - 1][1] !== tag) {
+        out += "</li></" + stack.pop()[1] + ">";
+      }
+      if (stack.length && stack[stack.length - 1][0] === kind.level) out += "</li><li>";
+      else { stack.push([kind.level, tag]); out += "<" + tag + "><li>"; }
+      out += contentHtml(line, ctx);
+      i++;
+    }
+    while (stack.length) out += "</li></" + stack.pop()[1] + ">";
+    return [out, i];
+  }
+  function mayCut(lines, at) {
+    if (at <= 0 || at >= lines.length) return false;
+    var before = lines[at - 1].kind.name, here = lines[at].kind.name;
+    if (here === "heading" || before === "heading") return true;
+    if (here === "item" && (before === "item" || before === "blank")) {
+      var previous = before === "item" ? lines[at - 1] : at >= 2 ? lines[at - 2] : null;
+      var bulleted = !lines[at].kind.ordered && (previous === null || !previous.kind.ordered);
+      return bulleted && lines[at].kind.level === 0 && (previous === null || previous.kind.level === 0);
+    }
+    return before === "blank" && ["text", "row", "quote", "rule"].indexOf(here) >= 0 && lines[at].kind.level === 0;
+  }
+  function foldsOf(lines) {
+    var out = [], i = 0, keep = CONFIG.fold.keep;
+    while (i < lines.length) {
+      if (!lines[i].unchanged) { i++; continue; }
+      var j = i, length = 0;
+      while (j < lines.length && lines[j].unchanged) { length += lines[j].length; j++; }
+      if (length > CONFIG.fold.at) {
+        var a = i, b = j, used = 0;
+        while (a < j && used < keep) { used += lines[a].length; a++; }
+        used = 0;
+        while (b > i && used < keep) { b--; used += lines[b].length; }
+        while (a < b && !mayCut(lines, a)) a++;
+        while (b > a && !(mayCut(lines, b) || b === lines.length)) b--;
+        if (b - a >= 2) out.push([a, b]);
+      }
+      i = j;
+    }
+    return out;
+  }
+  function renderDiff(diffs, twoSides) {  // diffhtml.render, for pages
+    var ctx = { hrefs: new Map(), marks: new Map(), forms: new Map() };
+    var lines = diffLines(diffs, twoSides, ctx), out = [], at = 0;
+    foldsOf(lines).forEach(function (fold) {
+      out = out.concat(blocksHtml(lines.slice(at, fold[0]), ctx));
+      var words = lines.slice(fold[0], fold[1]).reduce(function (n, line) {
+        return n + ((line.all.map(function (c) { return c.text; }).join("").match(WORD_RE) || []).length);
+      }, 0);
+      out.push('<details class="pd-fold"><summary>' + esc(WORDS.folded.replace("{count}", words)) + "</summary>" +
+               blocksHtml(lines.slice(fold[0], fold[1]), ctx).join("") + "</details>");
+      at = fold[1];
+    });
+    return out.concat(blocksHtml(lines.slice(at), ctx)).join("");
   }
 
   function countWords(diffs, op) {
@@ -454,7 +958,8 @@
       from.name = "from"; to.name = "to";
       from.setAttribute("aria-label", "Older version"); to.setAttribute("aria-label", "Newer version");
       versions.forEach(function (v) {
-        var label = v.id + " (" + v.first_seen.slice(0, 10) + " → " + v.last_seen.slice(0, 10) + ")";
+        var first = v.first_seen.slice(0, 10), last = v.last_seen.slice(0, 10);  // by date, as a reader knows them
+        var label = (first === last ? first : first + " → " + last) + " (" + v.id + ")";
         from.appendChild(new Option(label, v.id));
         to.appendChild(new Option(label, v.id));
       });
@@ -545,6 +1050,24 @@
     return box;
   }
 
+  /* What the change page shows above its sections: each changed section, linked, with its
+     label and its words. */
+  function contents(sections) {
+    var table = el("table", "pd-compare-contents"), head = el("tr"), body = el("tbody");
+    ["Section", "Change", "Words"].forEach(function (name) { head.appendChild(el("th", null, name)); });
+    var thead = el("thead"); thead.appendChild(head); table.appendChild(thead);
+    sections.forEach(function (section) {
+      var tr = el("tr"), link = el("a", null, section.querySelector("h2").textContent);
+      link.href = "#" + section.id;
+      var cell = el("td"); cell.appendChild(link); tr.appendChild(cell);
+      tr.appendChild(el("td", null, section.getAttribute("data-label")));
+      tr.appendChild(el("td", null, section.getAttribute("data-words")));
+      body.appendChild(tr);
+    });
+    table.appendChild(body);
+    return table;
+  }
+
   function render(result, oldDoc, newDoc, change) {
     var dmp = new diff_match_patch();
     dmp.Diff_Timeout = 0;
@@ -562,6 +1085,8 @@
       var label = (change && recordedLabel(change, row)) || rowLabel(row);
       var section = tagRow(el("section", "pd-compare-section pd-status-" + row.status), row);
       section.setAttribute("data-label", label);
+      section.setAttribute("data-words", "+" + plus + " −" + minus);
+      section.id = "pd-compared-" + (details.length + 1);
       section.appendChild(el("h2", null, row.name));
       section.appendChild(el("p", "pd-badge pd-badge-" + row.status, label + " · +" + plus + " −" + minus + " words"));
       section.appendChild(diffNode(diffs, oldDoc.id, newDoc.id));
@@ -572,6 +1097,7 @@
       changed.length + " of " + rows.length + " sections differ; +" + added + " −" + removed + " words.");
     result.appendChild(summary);
     if (change) result.appendChild(flagsNode(change));
+    if (details.length) result.appendChild(contents(details));
     details.forEach(function (node) { result.appendChild(node); });
     if (same.length && oldDoc.id !== newDoc.id) {
       var fold = el("details", "pd-compare-unchanged");
@@ -583,8 +1109,51 @@
     }
   }
 
+  /* A printed page is whole: every fold and collapsed section opens for the print, and
+     closes again after it. */
+  function initPrint() {
+    var opened = [];
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll(".pd-print-url").forEach(function (node) { node.textContent = window.location.href; });
+      document.querySelectorAll("article details:not([open])").forEach(function (d) { d.open = true; opened.push(d); });
+    });
+    window.addEventListener("afterprint", function () {
+      opened.forEach(function (d) { d.open = false; });
+      opened = [];
+    });
+  }
+
+  /* Material's search drops a query typed before its index has loaded ("No matching
+     documents" until the reader types again, as it sends a query only when it changes):
+     while the box holds a query and shows no result, ask again (the query with a space,
+     then itself) for a few seconds. */
+  function initSearchRetry() {
+    var input = document.querySelector("input.md-search__input");
+    if (!input) return;
+    var timer = null;
+    input.addEventListener("keyup", function () {
+      if (timer) return;
+      var tries = 0;
+      timer = window.setInterval(function () {  // slowly: each ask redraws the results
+        var list = document.querySelector(".md-search-result__list");
+        var value = input.value;
+        if (!value.trim() || (list && list.children.length) || ++tries > 5) {
+          window.clearInterval(timer);
+          timer = null;
+          return;
+        }
+        input.value = value + " ";
+        input.dispatchEvent(new KeyboardEvent("keyup"));
+        input.value = value;
+        input.dispatchEvent(new KeyboardEvent("keyup"));
+      }, 1500);
+    });
+  }
+
   function init() {
     initToggles();
+    initPrint();
+    initSearchRetry();
     document.querySelectorAll(".pd-compare[data-index]").forEach(initCompare);
   }
 
