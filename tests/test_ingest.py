@@ -169,6 +169,23 @@ def test_capture_time_from_wayback_digits_in_name(cli: CliRun, archive: Archive,
     assert archive.captures("uptimerobot")[0].captured_at.isoformat() == "2024-01-02T03:04:05+00:00"
 
 
+def test_the_same_bytes_at_the_same_time_in_two_formats_are_one_capture(
+    cli: CliRun, archive: Archive, tmp_path: Path
+) -> None:
+    """A capture is its time and sha256: the same bytes named .html and .md (found by the
+    fuzz test) are one capture, never two files sharing one provenance file."""
+    add_uptime(cli)
+    data = (UPTIME / MARKUP_ONLY[0]).read_bytes()
+    for name in ("20240102T030405Z.html", "20240102T030405Z.md"):
+        (tmp_path / name).write_bytes(data)
+    result = cli("ingest", "uptimerobot", tmp_path / "20240102T030405Z.html", tmp_path / "20240102T030405Z.md")
+    assert "1 stored, 1 already there, 0 refused" in result.output
+    assert [c.file.rsplit(".", 1)[1] for c in archive.captures("uptimerobot")] == ["html"]
+    result = cli("ingest", "uptimerobot", tmp_path / "20240102T030405Z.md")  # and later, on its own
+    assert "0 stored, 1 already there" in result.output
+    cli("verify")  # exit 0 (it was 1: "provenance differs from its manifest record")
+
+
 def test_size_limit_is_documented() -> None:
     readme = (FIXTURES.parent.parent / "README.md").read_text()
     assert f"{MAX_CAPTURE_BYTES // 2**20} MiB" in readme

@@ -488,7 +488,10 @@ class Archive:
             raise ArchiveError(f"{meta}: unreadable provenance ({exc})") from None
 
     def _committed(self, slug: str) -> dict[str, Capture]:
-        return {c.file: c for c in self.captures(slug)}
+        """Stored captures by stem (time and sha256): a capture's identity, whatever its
+        extension, so the same bytes at the same time given as .html and as .md are one
+        capture (and never two files sharing one provenance file)."""
+        return {c.stem: c for c in self.captures(slug)}
 
     def capture(self, slug: str, name: str) -> Capture:
         """A capture by file name, stem, or unique stem prefix."""
@@ -569,13 +572,14 @@ class Archive:
                 results[index] = ArchiveError(problem)
                 continue
             sha = hashlib.sha256(item.data).hexdigest()
-            file = f"{format_stamp(item.captured_at)}-{sha[:12]}.{EXTENSIONS[item.media_type]}"
-            if file in committed:
-                results[index] = StoreResult(committed[file], created=False)
-            elif file in first_of:
-                duplicates.append((index, first_of[file]))
+            stem = f"{format_stamp(item.captured_at)}-{sha[:12]}"
+            file = f"{stem}.{EXTENSIONS[item.media_type]}"
+            if stem in committed:
+                results[index] = StoreResult(committed[stem], created=False)
+            elif stem in first_of:
+                duplicates.append((index, first_of[stem]))
             else:
-                first_of[file] = index
+                first_of[stem] = index
                 todo.append((index, item, sha, file))
         extractions = self._extract_new(declaration, [(item, sha) for _, item, sha, _ in todo], workers)
         group = COMMIT_GROUP if group_commit else 1
@@ -631,8 +635,8 @@ class Archive:
                 if isinstance(extraction, ExtractionError):
                     out.append(extraction)
                     continue
-                if file in committed:
-                    out.append(StoreResult(committed[file], created=False))
+                if file.rsplit(".", 1)[0] in committed:
+                    out.append(StoreResult(committed[file.rsplit(".", 1)[0]], created=False))
                     continue
                 capture = Capture(
                     slug=slug,
