@@ -61,7 +61,7 @@ def feed_entries(history: PolicyHistory) -> dict[str, Said]:
         tree = lxml.html.fragment_fromstring(entry.content_html, create_parent="div")
         lines = [" ".join(p.text_content().split()) for p in tree.xpath("./p[strong]")]
         shown = tuple(title for line in lines for title in FLAG_TITLES.values() if line.startswith(f"{title}. "))
-        labels = _texts(tree.xpath("//table/tbody/tr/td[2]"))
+        labels = _texts(tree.xpath("(//table)[1]/tbody/tr/td[2]"))  # the summary (diffs may hold tables)
         flags = tuple(sorted(c.replace(" ", "_") for c in entry.categories))
         key = entry.url.rstrip("/").rsplit("/", 1)[1]
         out[key] = Said(flags=flags, shown=shown, labels=tuple(label for label in labels if label))
