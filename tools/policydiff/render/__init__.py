@@ -28,7 +28,7 @@ from .section_page import section_page
 from .timeline import timeline_page
 from .version_page import version_page
 
-RENDER_VERSION = "3"  # bump when the pages change shape, to invalidate cached renderings
+RENDER_VERSION = "4"  # bump when the pages change shape, to invalidate cached renderings
 ASSET_DIR = "assets/policy-diff/"
 ASSETS = {
     ASSET_DIR + "policy-diff.css": "policy-diff.css",
