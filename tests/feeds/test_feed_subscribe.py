@@ -65,7 +65,7 @@ def test_a_new_capture_makes_exactly_one_new_entry(tmp_path: Path, cli, archive_
         assert entry.link == f"{SITE_URL}policies/{SLUG}/changes/{new_capture.stem}/"
         assert entry.published_parsed[:6] == (2020, 5, 22, 4, 50, 8)
         table = lxml.html.fragment_fromstring(entry.content[0].value, create_parent="div")
-        assert {row.xpath("string(td[1])") for row in table.xpath("//tbody/tr")} == changed, feed
+        assert {row.xpath("string(td[1])") for row in table.xpath("(//table)[1]/tbody/tr")} == changed, feed
 
     # Section feeds: one new entry in each changed section's feed, nothing anywhere else.
     touched = 0

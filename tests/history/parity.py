@@ -66,7 +66,7 @@ def feed_entries(history: PolicyHistory) -> dict[str, Said]:
         tree = lxml.html.fragment_fromstring(entry.content_html, create_parent="div")
         lines = [" ".join(p.text_content().split()) for p in tree.xpath("./p[strong]")]
         shown = tuple(title for line in lines for title in FLAG_TITLES.values() if line.startswith(f"{title}. "))
-        labels = _texts(tree.xpath("//table/tbody/tr/td[2]"))
+        labels = _texts(tree.xpath("(//table)[1]/tbody/tr/td[2]"))  # the summary (diffs may hold tables)
         flags = tuple(sorted(c.replace(" ", "_") for c in entry.categories if c.replace(" ", "_") in FLAG_NAMES))
         level = next(c for c in reversed(entry.categories) if c in ("major", "minor", "trivial"))
         key = entry.url.rstrip("/").rsplit("/", 1)[1]

@@ -41,7 +41,15 @@ def check_output(site: Path, archive: Path) -> None:
     change = load_history(Archive(archive), slug).changes[-1]
     page = lxml_html.fromstring((site / urls.change_page(change) / "index.html").read_bytes())
     assert page.xpath("//div[@class='pd-diff']//ins"), "no word diff on the change page"
-    assert not page.xpath("//div[@class='pd-diff']//a"), "captured text turned into a link"
+    # Links in a diff are the renderer's own (a captured link, its target checked): one the
+    # builder made of captured text would not carry their rel and title.
+    links = page.xpath("//div[@class='pd-diff']//a")
+    assert links, "the rendered diff shows the policy's links"
+    for link in links:
+        href = link.get("href", "")
+        assert href.startswith(("https://", "http://")), "captured text turned into a link"
+        assert link.get("title") == href, "captured text turned into a link"
+        assert link.get("rel") == "nofollow noopener noreferrer"
     assert (site / urls.compare_page(slug) / "versions.json").is_file()
     assert (site / "assets/policy-diff/diff_match_patch.js").is_file()
     evil = (site / urls.policy_page("evil-policy") / "index.html").read_text(encoding="utf-8")
