@@ -78,3 +78,19 @@ def test_hostile_results_are_sensible() -> None:
     # libxml2 stops nesting at depth 255 and drops what lies deeper: the text is gone, which
     # must be said, not crash.
     assert run(CASES["deep-nesting"]) == {"error": "no text left after extraction"}
+
+
+def test_control_characters_between_dropped_blocks() -> None:
+    """Found by the corpus fuzz run: C0 controls in a text next to an edge block the
+    extraction drops crashed it (lxml refuses them when two texts are joined)."""
+    from policydiff.extract import extract_capture
+
+    page = (
+        b'<main>\n\n</main>\n\n</main>\n\n<a href="javascript:x()">a</a>\n\n<script>x()</script>\n\n'
+        b'`code`\n\n\x00\x01\x0b\x1f\n\n</main>\n\n<a href="javascript:x()">a</a>\n\n'
+        b"<p>Paragraph of policy text that is long enough to be kept as body text.</p>\n\n"
+        b"<h2>Heading</h2>\n"
+    )
+    text = extract_capture(page, "text/html").markdown
+    assert "Paragraph of policy text that is long enough" in text
+    assert not any(ch in text for ch in "\x00\x01\x0b\x1f")

@@ -20,6 +20,7 @@ from .wayback import decode_cloudflare_emails, remove_wayback_elements, strip_to
 # Cache-busting queries (`file.pdf?1653379842366`, `?v=3.2.1`, `?ts=...`) change on every
 # deploy while the link stays the same.
 _CACHE_BUSTER = re.compile(r"\?(?:\d{6,}|(?:v|ver|version|t|ts|timestamp|cb|cachebuster|_)=[\w.-]*)(?=#|$)", re.I)
+_XML_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _UNSAFE_SCHEME = re.compile(r"^\s*(?:javascript|vbscript|data|file|about|blob):", re.IGNORECASE)
 
 
@@ -47,8 +48,10 @@ _PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=
 
 
 def parse_html(text: str) -> HtmlElement | None:
-    # NUL characters end the document for libxml2: nothing after one would be seen.
-    text = text.replace("\x00", "")
+    # NUL characters end the document for libxml2 (nothing after one would be seen), and no
+    # C0 control but tab and line ends can be set back into a tree: lxml refuses them when
+    # a later step joins two texts. None of them is visible text.
+    text = _XML_CONTROLS.sub("", text)
     if not text.strip():
         return None
     if _ATTRIBUTE_BOMB.search(text):
