@@ -207,21 +207,12 @@ def ingest(
             outcomes = ingest_paths(archive, slug, paths, on_file_done=lambda _p: bar.update(1), **options)
     else:
         outcomes = ingest_paths(archive, slug, paths, **options)
-    counts = {"stored": 0, "already": 0, "refused": 0}
-    for outcome in outcomes:
-        counts[outcome.status] += 1
-        if outcome.status == "refused":
-            click.echo(f"error: {outcome.message}", err=True)
-        elif not quiet:
-            click.echo(outcome.message)
     if not outcomes:
         from .errors import shown
 
         click.echo(f"error: no capture files found in {', '.join(map(shown, paths))}", err=True)
         sys.exit(2)
-    click.echo(f"{slug}: {counts['stored']} stored, {counts['already']} already there, {counts['refused']} refused")
-    if counts["refused"]:
-        sys.exit(2)
+    _report_outcomes(slug, outcomes, quiet)
 
 
 def _report_outcomes(slug: str, outcomes: list[Any], quiet: bool) -> None:

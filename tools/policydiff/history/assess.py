@@ -12,7 +12,7 @@ from ..watch import TermMatcher
 from .edits import diff_edits, policy_words
 from .flags import calibrated, change_flags
 from .headline import headline
-from .records import ChangeFlags
+from .records import ChangeFlags, assessed_json
 from .significance import measure, significance
 from .terms import term_changes
 from .values import value_changes
@@ -28,13 +28,7 @@ class Assessment:
 
     def summary_json(self) -> dict[str, Any]:
         """What `policy-diff diff --json` adds inside `summary` (the published contract)."""
-        return {
-            **self.flags.summary_json(),
-            "significance": self.significance,
-            "headline": self.headline,
-            "terms": list(self.terms),
-            "reasons": list(self.reasons),
-        }
+        return assessed_json(self.flags, self.significance, self.headline, self.terms, self.reasons)
 
 
 def assess_change(diff: PolicyDiff, matcher: TermMatcher, reverts_to: str | None = None) -> Assessment:

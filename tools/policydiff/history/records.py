@@ -29,6 +29,20 @@ MAX_SECTION_PAGES = 2000
 FLAG_NAMES = ("date_only", "revert", "silent_change", "trivial")  # sorted: the JSON contract's order
 
 
+def assessed_json(
+    flags: ChangeFlags, significance: str, headline: str, terms: tuple[str, ...], reasons: tuple[str, ...]
+) -> dict[str, Any]:
+    """What `policy-diff diff --json` adds inside `summary` for a change (the published
+    contract): its flags, significance, headline, terms and reasons."""
+    return {
+        **flags.summary_json(),
+        "significance": significance,
+        "headline": headline,
+        "terms": list(terms),
+        "reasons": list(reasons),
+    }
+
+
 @dataclass(frozen=True)
 class ChangeFlags:
     """What a change is, beyond its diff. Each flag has one definition, in `flags.py`."""
@@ -92,13 +106,7 @@ class Change:
 
     def summary_json(self) -> dict[str, Any]:
         """The change as `policy-diff diff --json` adds it inside `summary` (the contract)."""
-        return {
-            **self.flags.summary_json(),
-            "significance": self.significance,
-            "headline": self.headline,
-            "terms": list(self.terms),
-            "reasons": list(self.reasons),
-        }
+        return assessed_json(self.flags, self.significance, self.headline, self.terms, self.reasons)
 
     note: Note | None = None  # the editor's note (notes.yml), see history/notes.py
     effective: str | None = None  # YYYY-MM-DD the new text takes effect, when known (note or text)
