@@ -20,9 +20,10 @@ from .. import urls
 from ..diff import Section
 from ..escape import external_link, html_text, markdown_html, md_text, plain_title, safe_url
 from ..history import Change, PolicyHistory
+from ..history.significance import displayed_significance
 from ..models import Capture
 from ..times import format_iso
-from ..wording import MATERIAL_TITLE, NOTE_TITLE, SIGNIFICANCE_SHORT, day, section_name
+from ..wording import MATERIAL_TITLE, NOTE_TITLE, SIGNIFICANCE_SHORT, change_summary, day, section_name, shortened
 
 FEED_FILES = (
     ("Atom", "atom.xml", "application/atom+xml"),
@@ -55,6 +56,28 @@ DEFAULT_RENDER = RenderSettings()
 def significance_badge(level: str) -> str:
     """A change's significance as inline HTML: its word, not only its colour."""
     return f'<span class="pd-sig pd-sig-{level}">{SIGNIFICANCE_SHORT[level]}</span>'
+
+
+HEADLINE_CHARS = 240  # of a headline in a table cell; the change page has all of it
+
+
+def headline_text(change: Change) -> str:
+    """A change's headline for a table cell (its summary when it has none), as Markdown text."""
+    return md_text(shortened(change.headline or change_summary(change.diff), HEADLINE_CHARS))
+
+
+def changes_table(changes: Iterable[tuple[Change, PolicyHistory]], page: str) -> str:
+    """A table of changes across policies (home page, watched-term pages): date, policy,
+    significance and the headline linking to the change page."""
+    out = ["| Date | Policy | Significance | Change |\n|---|---|---|---|\n"]
+    for change, history in changes:
+        link = rel(page, src(urls.change_page(change)))
+        headline = headline_text(change)
+        if change.material:
+            headline = f"{MATERIAL_TITLE}: {headline}"
+        level = significance_badge(displayed_significance(change))
+        out.append(f"| {day(change.published)} | {md_text(history.name)} | {level} | [{headline}]({link}) |\n")
+    return "".join(out)
 
 
 def src(page_dir: str) -> str:

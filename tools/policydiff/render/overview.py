@@ -8,8 +8,8 @@ from .. import urls
 from ..escape import md_text
 from ..history import PolicyHistory
 from ..history.significance import at_least, displayed_significance
-from ..wording import MATERIAL_TITLE, change_summary, day, shortened
-from .blocks import RenderSettings, feed_links, front_matter, rel, significance_badge, src
+from ..wording import day
+from .blocks import RenderSettings, changes_table, feed_links, front_matter, rel, src
 from .charts import calendar_chart
 
 OVERVIEW_PAGE = "policies/"
@@ -47,14 +47,7 @@ def overview_markdown(histories: Sequence[PolicyHistory], page_src: str, setting
     if not changes:
         out.append("No change captured yet.\n\n")
     else:
-        out.append("| Date | Policy | Significance | Change |\n|---|---|---|---|\n")
-        for change, history in changes:
-            link = rel(page_src, src(urls.change_page(change)))
-            headline = md_text(shortened(change.headline or change_summary(change.diff), 240))
-            if change.material:
-                headline = f"{MATERIAL_TITLE}: {headline}"
-            level = significance_badge(displayed_significance(change))
-            out.append(f"| {day(change.published)} | {md_text(history.name)} | {level} | [{headline}]({link}) |\n")
+        out.append(changes_table(changes, page_src))
     out.append("\n")
     out.append(feed_links(page_src, settings))
     return "".join(out)

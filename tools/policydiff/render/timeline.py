@@ -13,6 +13,7 @@ from .blocks import (
     RenderSettings,
     capture_link,
     front_matter,
+    headline_text,
     provenance_row,
     rel,
     significance_badge,
@@ -47,7 +48,7 @@ def timeline_page(history: PolicyHistory, settings: RenderSettings | None = None
         else:
             change = history.changes[index - 1]
             link = rel(page, src(urls.change_page(change)))
-            headline = md_text(shortened(change.headline or change_summary(change.diff), 240))
+            headline = headline_text(change)
             change_cell = f"[{headline}]({link}) ({change_summary(change.diff)})"
             if change.note is not None:  # the publisher's word first
                 words = md_text(shortened(markdown_plain(change.note.text), NOTE_CHARS))

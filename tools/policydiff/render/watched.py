@@ -8,9 +8,7 @@ from collections.abc import Sequence
 from .. import urls
 from ..escape import md_text
 from ..history import PolicyHistory
-from ..history.significance import displayed_significance
-from ..wording import change_summary, day, shortened
-from .blocks import RenderSettings, feed_links, front_matter, rel, significance_badge, src
+from .blocks import RenderSettings, changes_table, feed_links, front_matter, rel, src
 
 
 def term_groups(histories: Sequence[PolicyHistory]) -> dict[str, str]:
@@ -46,12 +44,7 @@ def watched_pages(histories: Sequence[PolicyHistory], settings: RenderSettings) 
         if not found:
             body.append("No change has added or removed these terms yet.\n")
         else:
-            body.append("| Date | Policy | Significance | Change |\n|---|---|---|---|\n")
-            for change, history in found:
-                link = rel(page, src(urls.change_page(change)))
-                headline = md_text(shortened(change.headline or change_summary(change.diff), 240))
-                level = significance_badge(displayed_significance(change))
-                body.append(f"| {day(change.published)} | {md_text(history.name)} | {level} | [{headline}]({link}) |\n")
+            body.append(changes_table(found, page))
         pages[page] = "".join(body)
     pages[index] = "".join(out)
     return pages
