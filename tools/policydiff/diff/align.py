@@ -61,12 +61,15 @@ class Group:
 
 
 @lru_cache(maxsize=1024)
-def _profile(text: str) -> tuple[tuple[str, ...], frozenset[int]]:
-    """A text's lower-cased words and its word-pair shingles (hashed)."""
+def _profile(text: str) -> tuple[tuple[str, ...], frozenset[int], tuple[int, ...]]:
+    """A text's lower-cased words, its word-pair shingles (hashed), and the hash of each
+    pair in order (kept so that the text below a heading, or texts joined, need no
+    hashing again)."""
     words = tuple(_WORD.findall(text.lower()))
     if len(words) < 2:
-        return words, frozenset(_stable_hash(w) for w in words)
-    return words, frozenset(_shingles_of(words))
+        return words, frozenset(_stable_hash(w) for w in words), ()
+    pairs = tuple(_shingles_of(words))
+    return words, frozenset(pairs), pairs
 
 
 def _shingles_of(words: tuple[str, ...]) -> Iterator[int]:
@@ -160,10 +163,15 @@ def _similar_pairs(
     if probes > _PROBES_PER_SECTION * (len(sh_old) + len(sh_new)):
         # Many sections share common shingles ("of the"), and a common shingle with a low
         # hash sits in most sketches: nearly every pair would be a candidate (n² Dice tests).
-        candidates_of = _dice_candidates(sh_old, sh_new)
+        # Every pair when there are few (the tests below are exact, so any superset of the
+        # pairs that pass them gives the same pairs): cheaper than ranking every shingle.
+        every = sh_old.keys()
+        few = len(sh_old) * len(sh_new) <= _EVERY_PAIR
+        candidates_of = {n: every for n in sh_new} if few else _dice_candidates(sh_old, sh_new)
     else:
         candidates_of = {n: {o for h in sketch for o in index.get(h, ())} for n, sketch in new_sketches.items()}
     scored: list[tuple[int, int, float]] = []
+    candidates: Iterable[int]
     for n, candidates in candidates_of.items():
         shingles = sh_new[n]
         words_new = _word_list(new[n])
@@ -172,8 +180,9 @@ def _similar_pairs(
             other = sh_old[o]
             if 10 * min(len(shingles), len(other)) < len(shingles) + len(other):
                 continue  # Dice at most 2·min/(sum): below PREFILTER_DICE whatever they share
-            dice = 2 * len(shingles & other) / (len(shingles) + len(other))
-            if dice < PREFILTER_DICE or sketch_new.isdisjoint(old_sketches[o]):
+            if sketch_new.isdisjoint(old_sketches[o]):
+                continue  # (tested first: 32 hashes, where Dice intersects whole sets)
+            if 2 * len(shingles & other) / (len(shingles) + len(other)) < PREFILTER_DICE:
                 continue
             words_old = _word_list(old[o])
             if 4 * min(len(words_old), len(words_new)) < len(words_old) + len(words_new):
@@ -186,6 +195,7 @@ def _similar_pairs(
 
 
 _PROBES_PER_SECTION = 16
+_EVERY_PAIR = 1024  # old × new sections up to which every pair is tested
 
 
 def _dice_candidates(sh_old: dict[int, frozenset[int]], sh_new: dict[int, frozenset[int]]) -> dict[int, set[int]]:
@@ -195,9 +205,13 @@ def _dice_candidates(sh_old: dict[int, frozenset[int]], sh_new: dict[int, frozen
     each set (1/9 at 0.2), so it shares a shingle within each set's first |S| - |S|/9 + 1
     shingles. The commonest shingles, which every section has, are never looked up."""
     frequency = Counter(itertools.chain.from_iterable(itertools.chain(sh_old.values(), sh_new.values())))
+    # Each shingle's rank in that order (rarest first, then by hash): sorted once, by C
+    # sorts (by hash, then stably by count), so that each set's order is a sort of ints.
+    # Ranks stand for the shingles in the index below: the same candidates.
+    rank = dict(zip(sorted(sorted(frequency), key=frequency.__getitem__), itertools.count()))
 
     def prefix(shingles: frozenset[int]) -> list[int]:
-        ordered = sorted(shingles, key=lambda h: (frequency[h], h))
+        ordered = sorted(map(rank.__getitem__, shingles))
         return ordered[: len(ordered) - max(len(ordered) // 9, 1) + 1]
 
     index: dict[int, list[int]] = defaultdict(list)
@@ -212,7 +226,14 @@ def _dice_candidates(sh_old: dict[int, frozenset[int]], sh_new: dict[int, frozen
 
 
 def _sketch(shingles: frozenset[int]) -> list[int]:
-    """The `SKETCH` smallest hashes (a C sort beats heapq.nsmallest's Python loop here)."""
+    """The `SKETCH` smallest hashes (a C sort beats heapq.nsmallest's Python loop here).
+    In a long section they are among the few below a cut-off (crc32 hashes spread evenly
+    over 32 bits, about 4·SKETCH of them expected below it), found by a C filter: only those
+    are sorted, the whole set only when fewer than SKETCH fall below."""
+    if len(shingles) > 16 * SKETCH:
+        low = sorted(filter((4 * SKETCH * 2**32 // len(shingles)).__gt__, shingles))
+        if len(low) >= SKETCH:
+            return low[:SKETCH]
     return sorted(shingles)[:SKETCH]
 
 
@@ -272,7 +293,9 @@ class _JoinedTexts:
     def _start(self, side: int, group: Group) -> tuple[Group, _Joined]:
         members = group.old if side == 0 else group.new
         sections = self.sides[side]
-        joined = _Joined([_word_list(sections[i]) for i in members], shingles(sections[members[0]].text))
+        joined = _Joined()
+        for i in members:
+            joined.add(sections[i].text, at_start=False)
         found = self.joined[(id(group), side)] = (group, joined)
         return found
 
@@ -280,32 +303,28 @@ class _JoinedTexts:
         """`index` joins the group on that side, at its start or its end."""
         members = group.old if side == 0 else group.new
         found = self.joined.get((id(group), side)) or self._start(side, group)
-        found[1].add(_word_list(self.sides[side][index]), at_start=index < members[0])
+        found[1].add(self.sides[side][index].text, at_start=index < members[0])
         members.append(index)
         members.sort()
 
 
 class _Joined:
-    """Word pairs of texts joined in order, and the first and last word."""
+    """Word pairs of texts joined in order, and the first and last word: each text's own
+    pairs (from its profile, hashed once) and the pair across each join."""
 
     __slots__ = ("count", "first", "last", "pairs")
 
-    def __init__(self, parts: list[tuple[str, ...]], one: frozenset[int]) -> None:
-        """`one`: the shingles of the first part, which are its pairs when it is the only
-        part and has two words or more (copied rather than hashed again)."""
-        words = tuple(itertools.chain.from_iterable(parts))
-        self.count = len(words)
-        self.first, self.last = (words[0], words[-1]) if words else ("", "")
-        if len(parts) == 1:
-            self.pairs = set(one) if self.count >= 2 else set()
-        else:
-            self.pairs = set(_shingles_of(words))
+    def __init__(self) -> None:
+        self.count = 0
+        self.first = self.last = ""
+        self.pairs: set[int] = set()
 
-    def add(self, words: tuple[str, ...], *, at_start: bool) -> None:
+    def add(self, text: str, *, at_start: bool) -> None:
+        words, shingled, _ = _profile(text)
         if not words:
             return
         if len(words) >= 2:
-            self.pairs.update(_shingles_of(words))
+            self.pairs |= shingled
         if self.count:
             across = f"{words[-1]} {self.first}" if at_start else f"{self.last} {words[0]}"
             self.pairs.add(_stable_hash(across))
@@ -410,16 +429,16 @@ def _seed_unhosted(
             mine = shingles(whole_side[w].text)
             if not pieces or not mine:
                 continue
+            contained = {p for p in pieces if _body_share(piece_side[p], mine) >= ATTACH_CONTAINMENT}
             scored = [
                 (-len(shingles(piece_side[p].text) & mine), p)
                 for p in pieces
-                if _body_share(piece_side[p], mine) >= ATTACH_CONTAINMENT and _body(piece_side[p]).strip()
+                if p in contained and _body(piece_side[p]).strip()
             ]
             if not scored:
                 continue
             members = [min(scored)[1]]
             piece_index = 1 - side
-            contained = {p for p in pieces if _body_share(piece_side[p], mine) >= ATTACH_CONTAINMENT}
             # The run of neighbouring pieces made of the section's words. (Not the split rule's
             # "beyond what the pair has": short pieces in a policy's set phrases would fail it.)
             while members[0] - 1 in contained:
@@ -471,14 +490,15 @@ def _body(section: Section) -> str:
 def _body_shingles(text: str, titled: bool) -> frozenset[int]:
     """The shingles of a section's text below its heading line: its words but the heading
     line's, paired (the words are the section's own, not read again)."""
-    words = _profile(text)[0]
-    if titled:
-        cut = text.find("\n")
-        heading = text[: cut + 1] if cut >= 0 else text
-        words = words[len(_WORD.findall(heading.lower())) :]
-    if len(words) < 2:
-        return frozenset(_stable_hash(w) for w in words)
-    return frozenset(_shingles_of(words))
+    words, shingled, pairs = _profile(text)
+    if not titled:
+        return shingled
+    cut = text.find("\n")
+    heading = text[: cut + 1] if cut >= 0 else text
+    skip = len(_WORD.findall(heading.lower()))
+    if len(words) - skip < 2:
+        return frozenset(_stable_hash(w) for w in words[skip:])
+    return frozenset(pairs[skip:])  # the pairs of words[skip:]
 
 
 def _body_share(section: Section, host: Set[int]) -> float:

@@ -4,6 +4,7 @@ targets (or several of these together: "mixed")."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -11,8 +12,9 @@ from collections.abc import Sequence
 from .dates import MONTH_NAMES, mask_dates
 
 _ALPHA_WORD = re.compile(r"\b[^\W\d_]{2,}\b")
-_ROMAN = re.compile(r"[ivx]{1,5}")
-_MONTH_WORDS = frozenset(MONTH_NAMES)
+# Every word `[ivx]{1,5}` matches (363 of them): one set look-up per word, not a regex match.
+_ROMAN_WORDS = frozenset("".join(p) for k in range(1, 6) for p in itertools.product("ivx", repeat=k))
+_IGNORED_WORDS = frozenset(MONTH_NAMES) | _ROMAN_WORDS
 _PUNCT = re.compile(r"[^\w\s]+")
 _LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)|<https?://[^>\s]+>|https?://[^\s)\]>]+")
 # Clause numbers at the start of a line or heading: "3.", "3.2", "(b)", "B.", "iv)".
@@ -97,14 +99,20 @@ def _words_differ(old: str, new: str) -> bool:
     (the order of the combined mask), no mask can make the texts equal. The placeholders'
     own words ("date", "link") are left out of these counts."""
     if "](" not in old and "](" not in new and "http" not in old and "http" not in new:
-        return _content_words(old) != _content_words(new)
+        return not _same_counts(_content_words(old), _content_words(new))
     for mask in (_unmasked, _mask_links, _mask_dates_and_links):
-        if _content_words(mask(old), _PLACEHOLDER_WORDS) == _content_words(mask(new), _PLACEHOLDER_WORDS):
+        if _same_counts(_content_words(mask(old), _WITH_PLACEHOLDERS), _content_words(mask(new), _WITH_PLACEHOLDERS)):
             return False
     return True
 
 
-_PLACEHOLDER_WORDS = frozenset(("date", "link"))
+_WITH_PLACEHOLDERS = _IGNORED_WORDS | {"date", "link"}
+
+
+def _same_counts(a: Counter[str], b: Counter[str]) -> bool:
+    # No count here is zero, so dict equality is Counter equality (done in C, where
+    # Counter.__eq__ walks both in a Python generator).
+    return dict.__eq__(a, b)
 
 
 def _unmasked(text: str) -> str:
@@ -119,9 +127,9 @@ def _mask_dates_and_links(text: str) -> str:
     return _LINK_TARGET.sub("](link)", mask_dates(text))
 
 
-def _content_words(text: str, also_ignored: frozenset[str] = frozenset()) -> Counter[str]:
+def _content_words(text: str, ignored: frozenset[str] = _IGNORED_WORDS) -> Counter[str]:
     counts = Counter(_ALPHA_WORD.findall(text.lower()))
-    for word in [w for w in counts if w in _MONTH_WORDS or w in also_ignored or _ROMAN.fullmatch(w)]:
+    for word in counts.keys() & ignored:
         del counts[word]  # counted first, dropped once: a text has far fewer distinct words
     return counts
 
