@@ -135,10 +135,16 @@ def _content_words(text: str, ignored: frozenset[str] = _IGNORED_WORDS) -> Count
 
 
 def _hunk_kind(old: str, new: str) -> str | None:
-    if _words_differ(old, new):
-        return None
+    # Whitespace and punctuation are never part of a word (nor is any lower-case form of
+    # theirs), so texts equal once they are masked have the same words: `_words_differ` is
+    # asked only when neither mask helps. (Except around a capital sigma, whose lower case
+    # depends on the character after it: the one such letter str.lower knows.)
     if _whitespace(old) == _whitespace(new):
         return "whitespace"
+    same_punctuation = _punctuation(old) == _punctuation(new)
+    words_kept = same_punctuation and "\u03a3" not in old and "\u03a3" not in new
+    if not words_kept and _words_differ(old, new):
+        return None
     # The other masks in order, each one computed once per side. A mask that finds nothing
     # in either text leaves them as they were: it cannot succeed where whitespace failed.
     dated = mask_dates(old), mask_dates(new)
@@ -149,7 +155,7 @@ def _hunk_kind(old: str, new: str) -> str | None:
     ):
         if masked != (old, new) and _whitespace(masked[0]) == _whitespace(masked[1]):
             return name
-    if _punctuation(old) == _punctuation(new):
+    if same_punctuation:
         return "punctuation"
 
     def every(dated_text: str) -> str:

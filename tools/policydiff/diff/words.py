@@ -135,8 +135,7 @@ def _token_diff(old: str, new: str, engine: str | None) -> list[Op]:
     if not old or not new:
         return [(-1, old), (1, new)]
     old_tokens, new_tokens = tokenize(old), tokenize(new)
-    vocabulary = dict.fromkeys(old_tokens)
-    vocabulary.update(dict.fromkeys(new_tokens))
+    vocabulary = dict.fromkeys(itertools.chain(old_tokens, new_tokens))  # first seen, first coded
     codes = dict(zip(vocabulary, map(chr, _codes(len(vocabulary))), strict=True))
     a = "".join(map(codes.__getitem__, old_tokens))
     b = "".join(map(codes.__getitem__, new_tokens))
