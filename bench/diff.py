@@ -27,7 +27,7 @@ words), and GitHub's Privacy Statement of 2024-04-18 against itself with its hea
 taken out (a derived pair, built here from the real file), both ways.
 
 Usage: python bench/diff.py [--corpus DIR] [--repeat N] [--peer-repeat N] [--limit N]
-       [--wmd-python PATH] [--json OUT]
+       [--wmd-python PATH] [--json OUT] [--part all|markdown|captures]
 """
 
 from __future__ import annotations
@@ -318,6 +318,12 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=0, help="only the first N pairs of each kind (0: all)")
     parser.add_argument("--wmd-python", type=Path, default=Path("/work/venv-wmd/bin/python"))
     parser.add_argument("--json", type=Path, help="also write the summary figures here")
+    parser.add_argument(
+        "--part",
+        choices=("all", "markdown", "captures"),
+        default="all",
+        help="markdown: section 1 only; captures: section 2 only (the CLI timings come with all)",
+    )
     args = parser.parse_args()
     pairs = corpus_pairs(args.corpus)
     captures = capture_pairs(args.corpus)
@@ -326,18 +332,22 @@ def main() -> int:
     if not pairs:
         print(f"no Markdown versions under {args.corpus}", file=sys.stderr)
         return 1
-    summary = {"markdown": markdown_section(pairs + facebook_like_pairs(args.corpus), args.repeat)}
-    print()
-    peer = peer_times(args.wmd_python, captures, args.peer_repeat)
-    if peer is None:
-        print(f"(no web-monitoring-diff side venv at {args.wmd_python}: see bench/README.md)")
-    else:
-        peer["repeat"] = args.peer_repeat
-    summary["captures"] = capture_section(captures, args.repeat, peer)
-    print()
-    print("`policy-diff diff --json` in a new process, the slowest change of each bundled policy:")
-    for seconds, what in cli_times(HERE.parent / "archive", args.repeat):
-        print(f"  {ms(seconds)} ms  {what}")
+    summary: dict[str, dict] = {}
+    if args.part in ("all", "markdown"):
+        summary["markdown"] = markdown_section(pairs + facebook_like_pairs(args.corpus), args.repeat)
+        print()
+    if args.part in ("all", "captures"):
+        peer = peer_times(args.wmd_python, captures, args.peer_repeat)
+        if peer is None:
+            print(f"(no web-monitoring-diff side venv at {args.wmd_python}: see bench/README.md)")
+        else:
+            peer["repeat"] = args.peer_repeat
+        summary["captures"] = capture_section(captures, args.repeat, peer)
+        print()
+    if args.part == "all":
+        print("`policy-diff diff --json` in a new process, the slowest change of each bundled policy:")
+        for seconds, what in cli_times(HERE.parent / "archive", args.repeat):
+            print(f"  {ms(seconds)} ms  {what}")
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     return 0
