@@ -50,7 +50,7 @@ import fast_diff_match_patch
 
 from policydiff.diff import diff_versions
 from policydiff.diff.align import _body_shingles, _profile
-from policydiff.diff.segment import _segment
+from policydiff.diff.segment import _candidate_kind, _clean_title, _segment
 from policydiff.extract import extract_capture
 
 HERE = Path(__file__).resolve().parent
@@ -120,6 +120,8 @@ def ours(old: str, new: str) -> object:
 def cold_caches() -> None:
     """Before each run of ours, outside the clock: nothing segmented or profiled yet."""
     _segment.cache_clear()
+    _candidate_kind.cache_clear()
+    _clean_title.cache_clear()
     _profile.cache_clear()
     _body_shingles.cache_clear()
 

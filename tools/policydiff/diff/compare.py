@@ -100,7 +100,8 @@ def _summarise(changes: tuple[SectionChange, ...], old: str, new: str) -> DiffSu
     for c in changes:
         counts[c.status] += 1
     touched = [c for c in changes if c.status != "unchanged"]
-    old_date, new_date = stated_date(old), stated_date(new)
+    old_date = stated_date(old)
+    new_date = old_date if new == old else stated_date(new)  # (captures often extract alike)
     substantive = [c for c in touched if not c.trivial]
     dates_differ = old_date is not None and new_date is not None and old_date.iso != new_date.iso
     return DiffSummary(

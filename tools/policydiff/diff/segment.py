@@ -102,10 +102,11 @@ def _segment(markdown: str) -> tuple[Section, ...]:
 def _classify_lines(markdown: str) -> list[_Line]:
     out: list[_Line] = []
     in_fence = False
+    fenced = "```" in markdown or "~~~" in markdown  # most policies have no code block
     raw = markdown.splitlines(keepends=True)
     for i, text in enumerate(raw):
         stripped = text.strip()
-        if ("```" in text or "~~~" in text) and _FENCE.match(text):
+        if fenced and ("```" in text or "~~~" in text) and _FENCE.match(text):
             in_fence = not in_fence
             out.append(_Line(text, "code"))
             continue
@@ -140,6 +141,9 @@ def _classify_lines(markdown: str) -> list[_Line]:
     return out
 
 
+# Cached, as `_clean_title` is: pure functions of one line, and two versions of a policy
+# share most of their lines (bench/diff.py clears these with the segmentation's cache).
+@lru_cache(maxsize=4096)
 def _candidate_kind(line: str) -> str | None:
     """The kind of clause title this line could be, or None when it is plainly text.
 
@@ -189,6 +193,7 @@ def _title_like(text: str) -> bool:
     return _SENTENCE_BREAK.search(body.rstrip(".")) is None and not looks_like_date_line(text)
 
 
+@lru_cache(maxsize=4096)
 def _clean_title(text: str) -> str:
     # Each substitution only where its marker occurs: most titles are plain words.
     text = text.strip()
