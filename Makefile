@@ -35,11 +35,12 @@ chromium:
 
 # Two workers (the machine's cores), a test file per worker at a time: a file's module
 # fixtures are built once, and the sites every file shares once per run (site_support.py).
+# Files go out slowest first (tests/conftest.py's SLOW_FIRST), not in xdist's order.
 TEST_WORKERS ?= 2
 
 test: setup chromium
 	$(BIN)/ruff check tools tests bench
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test-corpus: setup
 	$(BIN)/python -m pytest -q -m corpus -p no:randomly

@@ -23,6 +23,30 @@ sys.path.insert(0, str(REPO / "tests" / "site"))
 pytest_plugins = ["site_support"]
 
 
+# The slowest test files, slowest first (`--durations=0` summed per file). Under
+# `pytest -n 2 --dist loadfile --no-loadscope-reorder` a worker takes the next file when it
+# runs dry, so starting with the long ones lets both workers finish together; xdist's own
+# order (most tests first) left site builds and browser runs for the end, one worker idle.
+SLOW_FIRST = (
+    "tests/site/test_site_build.py",
+    "tests/feeds/test_feed_site.py",
+    "tests/site/test_site_plugin.py",
+    "tests/site/test_site_browser.py",
+    "tests/test_batch.py",
+    "tests/sources/test_git.py",
+    "tests/publish/test_upcoming.py",
+    "tests/site/test_site_builders.py",
+    "tests/site/test_site_pages_browser.py",
+    "tests/history/test_parity.py",
+    "tests/render/test_diff_rendered.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.relative_to(REPO).as_posix(), len(rank)))
+
+
 def corpus_root() -> Path:
     return Path(os.environ.get("POLICY_DIFF_CORPUS", REPO.parent / "shared" / "corpus")).resolve()
 

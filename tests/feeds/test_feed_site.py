@@ -25,10 +25,13 @@ def _site_url() -> str:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory, bundled_site: BuiltSite) -> tuple[Path, Path]:
-    """The bundled site (hash seed 1), and the same site built again with hash seed 2."""
+def builds(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> tuple[Path, Path]:
+    """The bundled site (hash seed 1), and the same site built again with hash seed 2.
+    The second build comes first: under xdist it then runs beside the other worker's build of
+    the shared one instead of waiting for its lock."""
     second = tmp_path_factory.mktemp("bundled") / "second"
     mkdocs_build(REPO / "mkdocs.yml", second, hash_seed="2")
+    bundled_site: BuiltSite = request.getfixturevalue("bundled_site")
     return bundled_site.site, second
 
 
