@@ -42,7 +42,6 @@ def rule_sets(corpus: Path) -> dict[Path, list[tuple[str, object]]]:
     """Each document folder's rule sets, named, from its declaration of the corpus READMEs."""
     sys.path.insert(0, str(HERE))
     import extraction
-
     from policydiff.declaration import parse_declaration
 
     out: dict[Path, list[tuple[str, object]]] = {}
@@ -128,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     dumping = sub.add_parser("dump")
     dumping.add_argument("out", type=Path)
-    dumping.add_argument("--corpus", type=Path, default=Path(os.environ.get("POLICY_DIFF_CORPUS", "/work/shared/corpus")))
+    corpus = Path(os.environ.get("POLICY_DIFF_CORPUS", "/work/shared/corpus"))
+    dumping.add_argument("--corpus", type=Path, default=corpus)
     comparing = sub.add_parser("compare")
     comparing.add_argument("base", type=Path)
     comparing.add_argument("new", type=Path)
