@@ -179,8 +179,9 @@ def render(elements: list[HtmlElement], ctx: Context) -> str:
 
 def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: bool = False) -> list[str]:
     """The blocks of an element's content: inline runs become paragraphs (and, when
-    `promote`, a run that acts as a heading becomes one)."""
-    flow = _Flow((lambda block: _promote_bold(block, ctx)) if promote else None)
+    `promote`, a run that acts as a heading becomes one, unless the element's text is all
+    link text: measured only for a run that would be promoted, few of them)."""
+    flow = _Flow(_Promoter(element, ctx) if promote else None)
     flow.add_text(element.text)
     for child in element:
         tag = child.tag
@@ -226,8 +227,26 @@ def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
         return ["\n".join("> " + line if line else ">" for line in block.split("\n")) for block in inner]
     if tag == "hr":
         return []
-    promote = tag in {"p", "div", "dt", "summary", "section"} and not ctx.in_cell and not _only_links(element)
+    promote = tag in {"p", "div", "dt", "summary", "section"} and not ctx.in_cell
     return _render_flow(element, ctx, depth, promote=promote)
+
+
+class _Promoter:
+    """`_promote_bold` for the runs of one element that is not all links (`_only_links`,
+    asked once, and only of an element with a run to promote)."""
+
+    def __init__(self, element: HtmlElement, ctx: Context) -> None:
+        self.element = element
+        self.ctx = ctx
+        self.only_links: bool | None = None
+
+    def __call__(self, block: str) -> str:
+        promoted = _promote_bold(block, self.ctx)
+        if promoted is block:
+            return block
+        if self.only_links is None:
+            self.only_links = _only_links(self.element)
+        return block if self.only_links else promoted
 
 
 def _only_links(element: HtmlElement) -> bool:
