@@ -16,6 +16,11 @@ import unicodedata
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u034f\u180e"), None)
 _INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x85]+")
+# The spaces of `_SPACES` but the ASCII space and the tab (expanded before a line is
+# collapsed): a line with none of them, most lines, needs only its runs of spaces collapsed,
+# which is much faster than `_SPACES` (a match at every space).
+_ODD_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x85]")
+_SPACE_RUN = re.compile(" {2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -32,6 +37,7 @@ def normalise_markdown(text: str) -> str:
     text = _CONTROL.sub("", _INVISIBLE_RE.sub("", text))
     lines: list[str] = []
     in_fence = False
+    odd_spaces = _ODD_SPACE.search(text) is not None
     for raw in text.split("\n"):
         if _FENCE.match(raw):
             in_fence = not in_fence
@@ -40,7 +46,12 @@ def normalise_markdown(text: str) -> str:
             continue
         expanded = raw.expandtabs(4) if "\t" in raw else raw
         indent = len(expanded) - len(expanded.lstrip(" "))
-        line = _SPACES.sub(" ", expanded).strip()
+        if odd_spaces and _ODD_SPACE.search(expanded):
+            line = _SPACES.sub(" ", expanded).strip()
+        elif "  " in expanded:
+            line = _SPACE_RUN.sub(" ", expanded).strip()
+        else:
+            line = expanded.strip()
         if line and indent:
             line = " " * indent + line
         if not line and (not lines or not lines[-1]):
@@ -52,16 +63,24 @@ def normalise_markdown(text: str) -> str:
 
 
 # What a reader sees of a Markdown text: link targets, emphasis, heading and list markers,
-# quote markers, table rules and escapes are markup, not text.
+# quote markers, table rules and escapes are markup, not text. This is a hot path (twice per
+# extraction, and in every diff): the line patterns start with the `\n` that opens a line
+# (`visible_text` puts one before the text), not `(?m)^`, so that the regex engine looks for
+# that character instead of trying every position; for the same reason the other patterns
+# start with a literal or a character class.
 _WORD = re.compile(r"\w")
-# Bounded repetitions: on hostile text full of brackets an unbounded scan is quadratic.
-_LINK = re.compile(r"(?<!\\)\[((?:[^\[\]\\\n]|\\[^\n]){0,2000})\]\((?:[^()\s]|\([^()\s]{0,500}\)){0,4000}\)")
-_BLOCK_MARK = re.compile(r"(?m)^[ \t]*(?:(?:>[ \t]?)+|#{1,6}[ \t]+|(?:[-+*]|\d+[.)])[ \t]+)+")
-_TABLE_RULE = re.compile(r"(?m)^[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$")
+# Bounded repetitions: on hostile text full of brackets an unbounded scan is quadratic. The
+# look-behind after the `[` (not before it) says the same: the `[` is not escaped.
+_LINK = re.compile(r"\[(?<!\\\[)((?:[^\[\]\\\n]|\\[^\n]){0,2000})\]\((?:[^()\s]|\([^()\s]{0,500}\)){0,4000}\)")
+_BLOCK_MARK = re.compile(r"\n[ \t]*(?:(?:>[ \t]?)+|#{1,6}[ \t]+|(?:[-+*]|\d+[.)])[ \t]+)+")
+_TABLE_RULE = re.compile(r"(?m)\n[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$")
 # A run of `*` and backticks is markup, except a character escaped by the backslash before it
-# (found by its first character, not by a look-behind at every position: this is a hot path).
-_EMPHASIS = re.compile(r"(\\?)([*`]+)")
+# (found by its first character, not by a look-behind at every position). A backslash before
+# anything else matches alone and is kept as it is.
+_EMPHASIS = re.compile(r"[\\*`][*`]*")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
+# A line without a word: left out.
+_WORDLESS_LINE = re.compile(r"(?m)\n[^\w\n]*$")
 
 
 # An entity as CommonMark reads one (`&lt;`, `&#60;`, `&amp;`), and the line breaks of table cells.
@@ -70,21 +89,27 @@ _CELL_BREAK = re.compile(r"<br\s?/?>", re.IGNORECASE)
 
 
 def _emphasis(match: re.Match[str]) -> str:
-    return match.group(1) + match.group(2)[0] if match.group(1) else ""
+    run = match.group()
+    return run[:2] if run[0] == "\\" else ""
 
 
 def visible_text(markdown: str) -> str:
     """The text of a Markdown document as a reader sees it, on one line: what decides
     whether two captures hold the same policy. Blocks with no word in them (a stray `#`,
-    a divider) are left out; entities are the characters they stand for (`&lt;` is `<`)."""
-    text = _TABLE_RULE.sub("", markdown)
+    a divider, a code fence) are left out; entities are the characters they stand for
+    (`&lt;` is `<`)."""
+    text = "\n" + markdown  # every line starts with "\n": see the patterns above
+    if "---" in text:
+        text = _TABLE_RULE.sub("\n", text)
     if "<" in text:
         text = _CELL_BREAK.sub(" ", text)
-    text = _BLOCK_MARK.sub("", text)
-    text = _LINK.sub(r"\1", text)
+    text = _BLOCK_MARK.sub("\n", text)
+    if "[" in text:
+        text = _LINK.sub(r"\1", text)
     text = _EMPHASIS.sub(_emphasis, text)
-    text = _ESCAPE.sub(r"\1", text).replace("|", " ")
+    if "\\" in text:
+        text = _ESCAPE.sub(r"\1", text)
+    text = text.replace("|", " ")
     if "&" in text:
         text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)
-    blocks = (" ".join(line.split()) for line in text.split("\n") if line.strip() not in {"```", "~~~"})
-    return " ".join(block for block in blocks if _WORD.search(block))
+    return " ".join(_WORDLESS_LINE.sub("\n", text).split())

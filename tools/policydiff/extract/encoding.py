@@ -40,6 +40,9 @@ _MOJIBAKE = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u20ac\u201a\u0192\u20
                        "\u0161\u203a\u0153\u017e\u0178]")  # fmt: skip
 
 
+_MOJIBAKE_LEADS = ("\u00c2", "\u00c3", "\u00e2")
+
+
 @dataclass(frozen=True)
 class Decoded:
     text: str
@@ -52,7 +55,8 @@ class Decoded:
 def repair_mojibake(text: str) -> tuple[str, bool]:
     """Undo text that was already mis-decoded before it was captured (ftfy; only when the
     telltale sequences are there, so clean text is never touched)."""
-    if not _MOJIBAKE.search(text):
+    # Most texts hold none of the sequences' first characters: `in` finds that faster.
+    if not any(lead in text for lead in _MOJIBAKE_LEADS) or not _MOJIBAKE.search(text):
         return text, False
     fixed = ftfy.fix_encoding(text)
     return fixed, fixed != text

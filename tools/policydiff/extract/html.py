@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import lxml.html
 from lxml import etree
 from lxml.cssselect import SelectorError
-from lxml.html import HtmlElement
+from lxml.html import HtmlComment, HtmlElement, HtmlEntity, HtmlProcessingInstruction
 
 from ..declaration import ExtractionRules
 from ..errors import ExtractionError
@@ -44,7 +44,15 @@ _ATTRIBUTE_BOMB = re.compile(
 
 # huge_tree: a page with a 20 MB inline script or JSON blob must not lose the text after it
 # (libxml2 otherwise stops at a 10 MB text node).
-_PARSER = lxml.html.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+_PARSER = etree.HTMLParser(huge_tree=True, remove_comments=True, remove_pis=True)
+# lxml.html's own class lookup is Python code run each time an element gets its proxy (most
+# elements, several times per extraction); this one runs in C. Every element is a plain
+# HtmlElement: nothing here uses the extras of lxml.html's form and input classes.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=HtmlElement, comment=HtmlComment, pi=HtmlProcessingInstruction, entity=HtmlEntity
+    )
+)
 
 
 def parse_html(text: str) -> HtmlElement | None:

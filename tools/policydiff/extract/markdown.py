@@ -33,6 +33,10 @@ _SKIP = frozenset({"script", "style", "template", "head", "title", "meta", "link
                    "video", "audio", "canvas", "iframe", "object", "embed", "input", "select", "textarea", "button",
                    "map", "area", "source", "track", "base", "wbr"})  # fmt: skip
 _WHITESPACE = re.compile(r"[ \t\n\r\f]+")
+# The whitespace `str.split` and `str.strip` know beyond `_WHITESPACE`'s (`\xa0`, `\u2028`...):
+# a line with none of them, nearly every line, collapses as `" ".join(line.split())` does,
+# several times faster than `_WHITESPACE`.
+_OTHER_WHITESPACE = re.compile("[\x0b\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
 _INDENT = "    "
 # A depth beyond which the page is hostile or broken: render the rest as plain text.
 _MAX_DEPTH = 180
@@ -40,6 +44,7 @@ _MAX_DEPTH = 180
 _ESCAPE = re.compile(
     r"([\\`*\[\]])|(<)(?=[A-Za-z/!?])|&(?=#\d{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};)"
 )
+_MAY_ESCAPE = re.compile(r"[\\`*\[\]<&]")
 # A `<` that could open a tag, written while its line is not complete yet; `_resolve_lt`
 # decides (U+FDD0 is a noncharacter: no text holds it).
 _LT = "\ufdd0"
@@ -66,11 +71,19 @@ def escape_text(text: str) -> str:
     """Captured text as Markdown that reads as the same text: syntax characters escaped, an
     `&` that would start an entity written `&amp;`, and a `<` before a letter marked for
     `_resolve_lt`."""
-    if not any(c in text for c in "\\`*[]<&"):
+    if not _MAY_ESCAPE.search(text):
         return text
     if _LT in text:
         text = text.replace(_LT, "")
     return _ESCAPE.sub(_escape_one, text)
+
+
+def collapse_whitespace(text: str) -> str:
+    """`text` with each run of whitespace one space, and none at either end: a browser's
+    collapsing of HTML whitespace (`_WHITESPACE`), then `str.strip`."""
+    if _OTHER_WHITESPACE.search(text):
+        return _WHITESPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def _escape_one(match: re.Match[str]) -> str:
@@ -138,7 +151,7 @@ class _Flow:
 
     def flush(self) -> None:
         if self.pieces:
-            line = _WHITESPACE.sub(" ", "".join(self.pieces)).strip()
+            line = collapse_whitespace("".join(self.pieces))
             line = line.replace("****", "")
             if line and line not in {"**", "*"}:
                 line = _escape_line_start(line)
@@ -166,8 +179,9 @@ def render(elements: list[HtmlElement], ctx: Context) -> str:
 
 def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: bool = False) -> list[str]:
     """The blocks of an element's content: inline runs become paragraphs (and, when
-    `promote`, a run that acts as a heading becomes one)."""
-    flow = _Flow((lambda block: _promote_bold(block, ctx)) if promote else None)
+    `promote`, a run that acts as a heading becomes one, unless the element's text is all
+    link text: measured only for a run that would be promoted, few of them)."""
+    flow = _Flow(_Promoter(element, ctx) if promote else None)
     flow.add_text(element.text)
     for child in element:
         tag = child.tag
@@ -187,7 +201,7 @@ def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: boo
 def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
     tag = element.tag
     if depth > _MAX_DEPTH:
-        text = _WHITESPACE.sub(" ", element.text_content()).strip()
+        text = collapse_whitespace(element.text_content())
         return [escape_text(text)] if text else []
     if tag in HEADINGS:
         text = _unescape_marker(_plain_heading(_render_flow(element, ctx, depth)))
@@ -213,8 +227,26 @@ def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
         return ["\n".join("> " + line if line else ">" for line in block.split("\n")) for block in inner]
     if tag == "hr":
         return []
-    promote = tag in {"p", "div", "dt", "summary", "section"} and not ctx.in_cell and not _only_links(element)
+    promote = tag in {"p", "div", "dt", "summary", "section"} and not ctx.in_cell
     return _render_flow(element, ctx, depth, promote=promote)
+
+
+class _Promoter:
+    """`_promote_bold` for the runs of one element that is not all links (`_only_links`,
+    asked once, and only of an element with a run to promote)."""
+
+    def __init__(self, element: HtmlElement, ctx: Context) -> None:
+        self.element = element
+        self.ctx = ctx
+        self.only_links: bool | None = None
+
+    def __call__(self, block: str) -> str:
+        promoted = _promote_bold(block, self.ctx)
+        if promoted is block:
+            return block
+        if self.only_links is None:
+            self.only_links = _only_links(self.element)
+        return block if self.only_links else promoted
 
 
 def _only_links(element: HtmlElement) -> bool:
@@ -381,7 +413,7 @@ def _render_cell(cell: HtmlElement, ctx: Context, depth: int) -> str:
         blocks = _render_flow(cell, ctx, depth)
     finally:
         ctx.in_cell -= 1
-    lines = [_WHITESPACE.sub(" ", line).strip() for block in blocks for line in block.split("\n")]
+    lines = [collapse_whitespace(line) for block in blocks for line in block.split("\n")]
     return "<br>".join(line for line in lines if line).replace("|", "\\|")
 
 
