@@ -15,11 +15,12 @@ import unicodedata
 # Characters that change the bytes but never the meaning of a policy.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u034f\u180e"), None)
 _INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
-_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x85]+")
-# The spaces of `_SPACES` but the ASCII space and the tab (expanded before a line is
+# The spaces a line collapses beyond the ASCII space and the tab (expanded before a line is
 # collapsed): a line with none of them, most lines, needs only its runs of spaces collapsed,
 # which is much faster than `_SPACES` (a match at every space).
-_ODD_SPACE = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x85]")
+_ODD_SPACES = r"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x85"
+_SPACES = re.compile(rf"[ \t{_ODD_SPACES}]+")
+_ODD_SPACE = re.compile(rf"[{_ODD_SPACES}]")
 _SPACE_RUN = re.compile(" {2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
 _FENCE = re.compile(r"^\s*(```|~~~)")
