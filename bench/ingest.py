@@ -110,10 +110,10 @@ CONFIGS = {
 }
 
 
-def main_checkout(into: Path) -> Path | None:
-    """main's package, for the baseline: `git archive main tools` unpacked into `into`."""
+def main_checkout(into: Path, ref: str = "main") -> Path | None:
+    """The baseline's package: `git archive REF tools` unpacked into `into`."""
     try:
-        blob = subprocess.run(["git", "-C", str(REPO), "archive", "main", "tools"], capture_output=True, check=True)
+        blob = subprocess.run(["git", "-C", str(REPO), "archive", ref, "tools"], capture_output=True, check=True)
     except (subprocess.CalledProcessError, FileNotFoundError) as exc:
         print(f"no baseline from main: {exc}", file=sys.stderr)
         return None
@@ -137,6 +137,12 @@ def main() -> int:
     parser.add_argument("--set", choices=sorted(SETS), default="bumble")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--no-main", action="store_true", help="Skip the baseline from the main branch.")
+    parser.add_argument(
+        "--baseline",
+        default="main",
+        metavar="REF",
+        help="The git revision measured as the baseline (default main; e.g. the commit before issue 17).",
+    )
     parser.add_argument("--commit-only", action="store_true", help="Extractions made before the clock: the write path.")
     args = parser.parse_args()
     docs = [str(args.corpus / d) for d in SETS[args.set]]
@@ -146,10 +152,10 @@ def main() -> int:
     branch = REPO / "tools"
     samples: dict[str, list[dict]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
-        main_tools = None if args.no_main else main_checkout(Path(tmp))
+        main_tools = None if args.no_main else main_checkout(Path(tmp), args.baseline)
         configs: list[tuple[str, str, Path]] = []
         if main_tools:
-            configs.append(("main (one by one, 1 core)", "main", main_tools))
+            configs.append((f"{args.baseline} (one by one, 1 core)", "main", main_tools))
         configs += [(name, json.dumps(kwargs), branch) for name, kwargs in CONFIGS.items()]
         extraction = []
         for repeat in range(args.repeat):
@@ -165,7 +171,7 @@ def main() -> int:
     what = "write path only (extractions made beforehand)" if args.commit_only else "end to end"
     print(f"{count} captures ({args.set}), {what}, median of {args.repeat} runs, {os.cpu_count()} cores")
     print()
-    print("| configuration | wall | captures/s | CPU | CPU ms/capture | captures/s vs main |")
+    print("| configuration | wall | captures/s | CPU | CPU ms/capture | captures/s vs baseline |")
     print("|---|---|---|---|---|---|")
     base = statistics.median(s["wall"] for s in samples[configs[0][0]])
     for name, _, _ in configs:
