@@ -553,8 +553,10 @@ class Archive:
     ) -> list[StoreResult | PolicyDiffError]:
         """Store many captures: extracted in parallel (`workers` processes, default one per
         core), committed in groups (one durable commit per group; `group_commit=False`
-        commits each capture on its own). Each item gets its StoreResult, or the error that
-        refused it (nothing of it written), in the order given. Idempotent on (time, sha256).
+        commits each capture on its own). A group is what the workers have finished when
+        the previous commit ends, so commits overlap extraction; groups commit in order.
+        Each item gets its StoreResult, or the error that refused it (nothing of it
+        written), in the order given. Idempotent on (time, sha256).
         """
         declaration = self.declaration(slug)
         if not self._recovered:
