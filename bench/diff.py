@@ -18,7 +18,10 @@ wall time (the machine is shared); ratios are per pair, then their median.
      see README), `--peer-repeat` runs;
    - ours, diff only: `diff_versions` on our extraction of both captures;
    - ours, end to end: `extract_capture` of both captures (decoding, cleaning, reader mode,
-     Markdown, normalising; no selectors, the heaviest path) plus `diff_versions`.
+     Markdown, normalising; no selectors, the heaviest path) plus `diff_versions`;
+   - ours, in a history: the pair as ingest meets it, where each capture is extracted once
+     when it comes in: `extract_capture` of the new capture plus `diff_versions` (the peer,
+     which keeps nothing, parses both captures of every pair).
    Peak memory: this process's and the peer's (max resident set size).
 
 Facebook-like cases (issue 17: one section cut into many under new headings, long runs of
@@ -45,6 +48,7 @@ import time
 from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import fast_diff_match_patch
 
@@ -150,7 +154,14 @@ def end_to_end(old: bytes, new: bytes) -> object:
     return diff_versions(a, b)
 
 
-def timed_bytes(fn: Callable[[bytes, bytes], object], old: bytes, new: bytes, repeat: int) -> Timing:
+def in_a_history(old_markdown: str, new: bytes) -> object:
+    """A pair as `ingest` meets it: the earlier capture was extracted when it came in, so
+    only the new one is, then the diff."""
+    cold_caches()
+    return diff_versions(old_markdown, extract_capture(new, "text/html").markdown)
+
+
+def timed_bytes(fn: Callable[[Any, bytes], object], old: Any, new: bytes, repeat: int) -> Timing:
     walls, cpus = [], []
     for _ in range(repeat):
         start_wall, start_cpu = time.perf_counter(), time.process_time()
@@ -233,7 +244,7 @@ def markdown_section(pairs: list[Pair], repeat: int) -> dict:
 
 
 def capture_section(pairs: list[tuple[str, Path, Path]], repeat: int, peer: dict | None) -> dict:
-    extract_t, diff_t, e2e_t, whole_t = [], [], [], []
+    extract_t, diff_t, e2e_t, whole_t, history_t = [], [], [], [], []
     for _doc, a, b in pairs:
         old, new = a.read_bytes(), b.read_bytes()
         extract_t.append(timed_bytes(extract_both, old, new, repeat))
@@ -241,6 +252,7 @@ def capture_section(pairs: list[tuple[str, Path, Path]], repeat: int, peer: dict
         diff_t.append(timed(ours, md_old, md_new, repeat, cold_caches))
         whole_t.append(timed(whole_text_word_diff, md_old, md_new, repeat))
         e2e_t.append(timed_bytes(end_to_end, old, new, repeat))
+        history_t.append(timed_bytes(in_a_history, md_old, new, repeat))
     print(f"## 2. Capture pairs from the raw HTML: {len(pairs)} pairs of consecutive captures, "
           f"median of {repeat} runs (peer: {peer and peer.get('repeat')})")  # fmt: skip
     print()
@@ -248,6 +260,7 @@ def capture_section(pairs: list[tuple[str, Path, Path]], repeat: int, peer: dict
         "ours: extraction of both captures": extract_t,
         "ours: section diff of the two extractions": diff_t,
         "ours: end to end (extract both + diff)": e2e_t,
+        "ours: in a history (extract the new capture + diff)": history_t,
         "fast-dmp words, whole text (our extractions)": whole_t,
     }
     peer_t: list[Timing] = []
@@ -266,7 +279,7 @@ def capture_section(pairs: list[tuple[str, Path, Path]], repeat: int, peer: dict
     )
     out: dict = {"pairs": len(pairs)}
     if peer is not None:
-        for label, mine in (("diff only", diff_t), ("end to end", e2e_t)):
+        for label, mine in (("diff only", diff_t), ("end to end", e2e_t), ("in a history", history_t)):
             cpu, wall = ratios(mine, peer_t, 1), ratios(mine, peer_t, 0)
             print(f"- peer / ours, {label}, CPU: {spread(cpu)}; wall: median {statistics.median(wall):.1f}x")
             out[label] = {"cpu_median": statistics.median(cpu), "cpu_p90": quantile(cpu, 0.9)}

@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -75,7 +76,9 @@ def left_mid_write(archive_dir: Path) -> bool:
     return any(not p.name.startswith(".commit") for p in archive_dir.rglob(".*.tmp-*"))
 
 
-# Write points of one group commit of the 24 captures: each capture's bytes and provenance
+# Write points of one group commit of the 24 captures, extracted in-process (--workers=1: with
+# a pool, captures are committed in the batches the workers finish, which depend on timing;
+# the test below kills those): each capture's bytes and provenance
 # are staged (1-48), the manifest records appended (49: killed with half of them written),
 # the 48 files renamed into place (50-97), then the two versions' texts and metadata staged
 # (98-101) and renamed (102-105). Before 49 nothing is committed, from 50 on everything is.
@@ -88,7 +91,7 @@ ONE_BY_ONE_POINTS = [3, 6, 9, *random.Random(20261125).sample(range(10, 120), 2)
 @pytest.mark.parametrize("write", GROUP_POINTS)
 def test_killed_inside_a_group_commit(write: int, tmp_path: Path) -> None:
     archive_dir, captures = start_archive(tmp_path)
-    proc = policy_diff(archive_dir, "ingest", "uptimerobot", str(captures), crash_at_write=write)
+    proc = policy_diff(archive_dir, "ingest", "uptimerobot", "--workers=1", str(captures), crash_at_write=write)
     proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGKILL
     assert left_mid_write(archive_dir), "the crash left no temporary file: not mid-write"
@@ -97,6 +100,26 @@ def test_killed_inside_a_group_commit(write: int, tmp_path: Path) -> None:
     assert committed == (0 if write <= 49 else 24)
     if write == 49:
         assert not (archive_dir / "uptimerobot" / "manifest.jsonl").read_bytes().endswith(b"\n")  # a torn record
+    assert_recovers(archive_dir, captures)
+
+
+@pytest.mark.parametrize("write", [3, 20, 60])
+def test_killed_committing_batches_beside_the_extraction_workers(write: int, tmp_path: Path) -> None:
+    """With two workers, each batch they finish is committed while they extract the next:
+    a kill inside any of those commits leaves whole batches committed and nothing of the
+    one in flight, and the re-run completes the rest."""
+    archive_dir, captures = start_archive(tmp_path)
+    proc = policy_diff(archive_dir, "ingest", "uptimerobot", "--workers=2", str(captures), crash_at_write=write)
+    proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    assert left_mid_write(archive_dir)
+    committed = Archive(archive_dir).captures("uptimerobot")
+    # batches commit in input order, each whole: what is committed is the first k captures
+    given = sorted(datetime.strptime(p.stem, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC) for p in captures.iterdir())
+    assert sorted(c.captured_at for c in committed) == given[: len(committed)]
+    # and no capture file is in place that no manifest record commits
+    in_place = {p.name for p in (archive_dir / "uptimerobot" / "captures").glob("*.html")}
+    assert in_place <= {c.file for c in committed}
     assert_recovers(archive_dir, captures)
 
 

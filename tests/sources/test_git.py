@@ -122,7 +122,8 @@ def _fingerprint(archive_dir: Path) -> tuple[list[str], list[tuple[str, int]]]:
     return files, versions
 
 
-# One group commit of the 71 captures: bytes and provenance staged (1-142), the manifest
+# One group commit of the 71 captures, extracted in-process (with a pool, the batches
+# committed follow the workers' timing): bytes and provenance staged (1-142), the manifest
 # record (143), the renames (144-285), then the versions.
 @pytest.fixture(scope="module")
 def reference(site_policy: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -135,7 +136,9 @@ def reference(site_policy: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 @pytest.mark.parametrize("write", [143, 200])  # a torn manifest record; committed, files half in place
 def test_killed_mid_import_recovers(write: int, site_policy: Path, reference: Path, tmp_path: Path) -> None:
     archive_dir = declared(tmp_path)
-    proc = policy_diff(archive_dir, "ingest-git", "github-privacy", str(site_policy), LATEST, crash_at_write=write)
+    proc = policy_diff(
+        archive_dir, "ingest-git", "github-privacy", str(site_policy), LATEST, "--workers=1", crash_at_write=write
+    )
     proc.communicate(timeout=300)
     assert proc.returncode == -signal.SIGKILL
     assert len(Archive(archive_dir).captures("github-privacy")) == (0 if write <= 143 else 71)

@@ -68,7 +68,7 @@ from .storage import (
     write_text_atomic,
 )
 from .times import format_iso, format_stamp, now_utc, parse_time, to_utc
-from .workers import ExtractJob, extract_all
+from .workers import ExtractJob, extract_all, extract_batches
 
 LOCK_TIMEOUT_SECONDS = 600
 EXTENSIONS = MEDIA_TYPES
@@ -553,8 +553,10 @@ class Archive:
     ) -> list[StoreResult | PolicyDiffError]:
         """Store many captures: extracted in parallel (`workers` processes, default one per
         core), committed in groups (one durable commit per group; `group_commit=False`
-        commits each capture on its own). Each item gets its StoreResult, or the error that
-        refused it (nothing of it written), in the order given. Idempotent on (time, sha256).
+        commits each capture on its own). A group is what the workers have finished when
+        the previous commit ends, so commits overlap extraction; groups commit in order.
+        Each item gets its StoreResult, or the error that refused it (nothing of it
+        written), in the order given. Idempotent on (time, sha256).
         """
         declaration = self.declaration(slug)
         if not self._recovered:
@@ -581,13 +583,16 @@ class Archive:
             else:
                 first_of[stem] = index
                 todo.append((index, item, sha, file))
-        extractions = self._extract_new(declaration, [(item, sha) for _, item, sha, _ in todo], workers)
         group = COMMIT_GROUP if group_commit else 1
-        for start in range(0, len(todo), group):
-            chunk = todo[start : start + group]
-            done = self._commit_captures(slug, declaration, chunk, extractions[start : start + group])
-            for (index, *_), result in zip(chunk, done, strict=True):
-                results[index] = result
+        done = 0
+        # Each batch of extractions is committed while the workers extract the next ones.
+        for extractions in self._extract_new(declaration, [(item, sha) for _, item, sha, _ in todo], workers):
+            for start in range(0, len(extractions), group):
+                chunk = todo[done : done + min(group, len(extractions) - start)]
+                committed_now = self._commit_captures(slug, declaration, chunk, extractions[start : start + len(chunk)])
+                for (index, *_), result in zip(chunk, committed_now, strict=True):
+                    results[index] = result
+                done += len(chunk)
         for index, first in duplicates:
             earlier = results[first]
             results[index] = (
@@ -604,10 +609,12 @@ class Archive:
 
     def _extract_new(
         self, declaration: Declaration, items: list[tuple[NewCapture, str]], workers: int | None
-    ) -> list[Extraction | ExtractionError]:
-        """Extractions in order; the same bytes under the same rules are extracted once."""
+    ) -> Iterator[list[Extraction | ExtractionError]]:
+        """Extractions in order, in the batches the workers finish them (`extract_batches`);
+        the same bytes under the same rules are extracted once."""
         keys: list[tuple[Any, ...]] = []
         jobs: dict[tuple[Any, ...], ExtractJob] = {}
+        needs: list[int] = []  # per item: how many jobs must be done before it is ready
         for item, sha in items:
             rules = declaration.rules_at(item.captured_at)
             base = _http_url(item.source_url) or declaration.url
@@ -615,8 +622,19 @@ class Archive:
             keys.append(key)
             if key not in jobs:
                 jobs[key] = ExtractJob(item.data, item.media_type, item.captured_at, base, item.content_type)
-        done = dict(zip(jobs, extract_all(declaration, list(jobs.values()), workers), strict=True))
-        return [done[key] for key in keys]
+            needs.append(len(jobs))
+        order = list(jobs)
+        done: dict[tuple[Any, ...], Extraction | ExtractionError] = {}
+        given = 0
+        for batch in extract_batches(declaration, list(jobs.values()), workers):
+            for result in batch:
+                done[order[len(done)]] = result
+            ready = given
+            while ready < len(items) and needs[ready] <= len(done):
+                ready += 1
+            if ready > given:
+                yield [done[key] for key in keys[given:ready]]
+                given = ready
 
     def _commit_captures(
         self,
