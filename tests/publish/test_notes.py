@@ -104,7 +104,9 @@ def test_verify_detects_an_edited_deleted_or_forged_notes_file(cli, github: Arch
     cli("note", SLUG, "2024-04-18", "--text", "We share less.", "--material")
     manifest = github.manifest_path(SLUG)
     lines = manifest.read_bytes().splitlines(keepends=True)
-    lines[1] = lines[1].replace(b"We share less", b"We share more")
+    at = next(i for i, line in enumerate(lines) if b"We share less" in line)  # the note's first record
+    assert at > 0  # a record the chain leads to: editing it breaks the link after it or its own
+    lines[at] = lines[at].replace(b"We share less", b"We share more")
     manifest.write_bytes(b"".join(lines))
     assert "chain broken" in cli("verify", "--quick", expect=1).output
 
