@@ -168,6 +168,12 @@ def text_lengths(root: HtmlElement) -> tuple[dict[HtmlElement, int], dict[HtmlEl
     return total, prose
 
 
+def _text(element: HtmlElement) -> str:
+    """`text_content()`; for an element without children (most short ones) its text, which
+    is the same string and needs no XPath evaluation."""
+    return element.text_content() if len(element) else element.text or ""
+
+
 def _is_control(element: HtmlElement) -> bool:
     return (
         element.tag in _CONTROL_TAGS
@@ -204,7 +210,7 @@ def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None
     for element, size in total.items():
         if not 0 < size <= _MAX_LABEL or element.tag in ("html", "body"):
             continue
-        text = element.text_content()
+        text = _text(element)
         if not may_be_label(text):
             continue
         if is_language_name(text):

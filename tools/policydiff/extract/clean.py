@@ -66,11 +66,22 @@ def drop_never_text(root: HtmlElement) -> None:
     etree.strip_elements(root, *NEVER_TEXT, etree.Comment, etree.ProcessingInstruction, with_tail=False)
 
 
+# libxml2 finds attributes by the attribute axis about twice as fast as it tests a predicate
+# on every element (`//*[@aria-hidden='true']`): the elements are the attributes' owners, in
+# document order, and the value is tested in Python.
+_ARIA_HIDDEN = etree.XPath("//@aria-hidden/..")
+_WORD = re.compile(r"\w")
+
+
 def drop_decorations(root: HtmlElement) -> None:
     """Elements hidden from screen readers that hold no word (a heading's "#" permalink
     symbol, icon glyphs): decoration in every capture."""
-    for element in root.xpath("//*[@aria-hidden='true']"):
-        if element.getparent() is not None and not re.search(r"\w", element.text_content()):
+    for element in _ARIA_HIDDEN(root):
+        if (
+            element.get("aria-hidden") == "true"
+            and element.getparent() is not None
+            and not _WORD.search(element.text_content())
+        ):
             drop(element)
 
 
@@ -78,7 +89,8 @@ def _in_content(element: HtmlElement) -> bool:
     return any(a.tag in {"main", "article"} or a.get("role") == "main" for a in element.iterancestors())
 
 
-_HIDDEN_CANDIDATES = etree.XPath("//*[@hidden or @aria-hidden='true' or @style]")
+# The owners of these attributes (see `_ARIA_HIDDEN`); the values are tested in Python.
+_HIDDEN_CANDIDATES = etree.XPath("(//@hidden | //@aria-hidden | //@style)/..")
 
 
 def drop_hidden(root: HtmlElement) -> None:
