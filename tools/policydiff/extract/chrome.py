@@ -126,10 +126,14 @@ def hidden_markers(root: HtmlElement) -> tuple[frozenset[str], bool]:
     low = classes.lower() if classes.isascii() else None
     tokens = set()
     if low is None or any(name in low for name in _HIDDEN_NAMES):
-        for token in set(classes.split()):
-            if _VISUALLY_HIDDEN.search(token):
-                tokens.add(token)
+        tokens.update(token for token in set(classes.split()) if _hides_visually(token))
     return frozenset(tokens), _CLIPPED.search(" ".join(_STYLE_VALUES(root))) is not None
+
+
+# Sites repeat their class names from page to page: each is matched once.
+@lru_cache(maxsize=4096)
+def _hides_visually(token: str) -> bool:
+    return _VISUALLY_HIDDEN.search(token) is not None
 
 
 _CLIPPING_STYLES = etree.XPath("//*[contains(@style, 'clip') or contains(@style, ':-') or contains(@style, ': -')]")
@@ -366,7 +370,7 @@ class _Edges:
     def __init__(self, body: HtmlElement, lengths: tuple[dict, dict] | None) -> None:
         self.total, self.prose = lengths or text_lengths(body)
         # Measured afresh: lengths measured before controls went overstate the body.
-        self.left = sum(len(text.strip()) for text in body.itertext())
+        self.left = sum(map(len, map(str.strip, body.itertext())))
 
 
 def trim_edges(body: HtmlElement, lengths: tuple[dict, dict] | None = None) -> None:

@@ -133,7 +133,7 @@ def drop_boilerplate(root: HtmlElement, forms: list[HtmlElement] = ()) -> None: 
         if tag in _HEADINGS:
             continue  # a heading's id is the slug of its words ("social-media"), not a role
         ident, cls = element.get("id"), element.get("class")
-        banner, navigation = _names(ident, cls) if ident or cls else (False, False)
+        banner, navigation, always = _classes(ident, cls) if ident or cls else (False, False, False)
         # Consent banners are dropped however much text they hold (their cookie tables can
         # outweigh a short policy).
         if tag in _BOILERPLATE_TAGS or element.get("role") in _BOILERPLATE_ROLES or banner:
@@ -141,7 +141,6 @@ def drop_boilerplate(root: HtmlElement, forms: list[HtmlElement] = ()) -> None: 
             drop(element)
             continue
         # By class only: a section's id names its subject ("newsletter" in a policy's own text).
-        always = cls is not None and _always_chrome(cls)
         chrome = not always and (tag in {"header", "footer"} or navigation) and not _in_content(element)
         if (always or chrome) and small(element) and (not always or small(element, _SHORT)):
             dropped.append(element)
@@ -154,9 +153,11 @@ def drop_boilerplate(root: HtmlElement, forms: list[HtmlElement] = ()) -> None: 
 
 # Pages repeat a few class names on thousands of elements: each is matched once.
 @lru_cache(maxsize=4096)
-def _names(ident: str | None, cls: str | None) -> tuple[bool, bool]:
+def _classes(ident: str | None, cls: str | None) -> tuple[bool, bool, bool]:
+    """(a consent banner, navigation, chrome wherever it sits) by the names of an element."""
     names = f"{ident or ''} {cls or ''}"
-    return _BANNER.search(names) is not None, _NAVIGATION.search(names) is not None
+    always = cls is not None and _always_chrome(cls)
+    return _BANNER.search(names) is not None, _NAVIGATION.search(names) is not None, always
 
 
 @lru_cache(maxsize=4096)
