@@ -14,7 +14,6 @@ import unicodedata
 
 # Characters that change the bytes but never the meaning of a policy.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\u034f\u180e"), None)
-_INVISIBLE_RE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
 # The spaces a line collapses beyond the ASCII space and the tab (expanded before a line is
 # collapsed): a line with none of them, most lines, needs only its runs of spaces collapsed,
 # which is much faster than `_SPACES` (a match at every space).
@@ -22,8 +21,18 @@ _ODD_SPACES = r"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x85"
 _SPACES = re.compile(rf"[ \t{_ODD_SPACES}]+")
 _ODD_SPACE = re.compile(rf"[{_ODD_SPACES}]")
 _SPACE_RUN = re.compile(" {2,}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+# Invisible and control characters, both removed: one scan of the text instead of two.
+_REMOVED = re.compile("[" + "".join(map(chr, _INVISIBLE)) + _CONTROLS + "]")
 _FENCE = re.compile(r"^\s*(```|~~~)")
+# For `_normalise_plain`: an odd space in a line's leading spaces (where it would count as
+# indentation once made an ASCII space), a run of spaces after a line's first text (the
+# look-behind after the two spaces, so that the regex engine looks for them, not for every
+# character), and a run of blank lines.
+_LEADING_ODD_SPACE = re.compile(rf"\n *+[{_ODD_SPACES}]")
+_INNER_SPACES = re.compile(r"  (?<=[^ \n]  ) *+")
+_BLANK_LINES = re.compile(r"\n\n\n++")
 
 
 def normalise_line(line: str) -> str:
@@ -35,10 +44,13 @@ def normalise_markdown(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     # Invisible and control characters go everywhere, fences included: once for the text.
-    text = _CONTROL.sub("", _INVISIBLE_RE.sub("", text))
+    text = _REMOVED.sub("", text)
+    odd_spaces = _ODD_SPACE.search(text) is not None
+    plain = "\t" not in text and "```" not in text and "~~~" not in text
+    if plain and (not odd_spaces or not _LEADING_ODD_SPACE.search("\n" + text)):
+        return _normalise_plain(text, odd_spaces)
     lines: list[str] = []
     in_fence = False
-    odd_spaces = _ODD_SPACE.search(text) is not None
     for raw in text.split("\n"):
         if _FENCE.match(raw):
             in_fence = not in_fence
@@ -61,6 +73,24 @@ def normalise_markdown(text: str) -> str:
     while lines and not lines[-1]:
         lines.pop()
     return "\n".join(lines) + "\n" if lines else ""
+
+
+def _normalise_plain(text: str, odd_spaces: bool) -> str:
+    """`normalise_markdown`'s lines for a text without a tab, a fence, or an odd space among
+    a line's leading spaces (most texts), made over the whole text at once: each odd space
+    an ASCII space, no space at a line's end, a run of spaces after a line's first text one
+    space (the leading ones are its indentation), at most one blank line in a row, none at
+    either end. Each step is linear in the text."""
+    if odd_spaces:
+        text = _ODD_SPACE.sub(" ", text)
+    if " \n" in text or text.endswith(" "):
+        text = "\n".join([line.rstrip(" ") for line in text.split("\n")])
+    if "  " in text:
+        text = _INNER_SPACES.sub(" ", text)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    text = text.strip("\n")
+    return text + "\n" if text else ""
 
 
 # What a reader sees of a Markdown text: link targets, emphasis, heading and list markers,

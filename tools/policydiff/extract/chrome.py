@@ -126,10 +126,14 @@ def hidden_markers(root: HtmlElement) -> tuple[frozenset[str], bool]:
     low = classes.lower() if classes.isascii() else None
     tokens = set()
     if low is None or any(name in low for name in _HIDDEN_NAMES):
-        for token in set(classes.split()):
-            if _VISUALLY_HIDDEN.search(token):
-                tokens.add(token)
+        tokens.update(token for token in set(classes.split()) if _hides_visually(token))
     return frozenset(tokens), _CLIPPED.search(" ".join(_STYLE_VALUES(root))) is not None
+
+
+# Sites repeat their class names from page to page: each is matched once.
+@lru_cache(maxsize=4096)
+def _hides_visually(token: str) -> bool:
+    return _VISUALLY_HIDDEN.search(token) is not None
 
 
 _CLIPPING_STYLES = etree.XPath("//*[contains(@style, 'clip') or contains(@style, ':-') or contains(@style, ': -')]")
@@ -168,6 +172,12 @@ def text_lengths(root: HtmlElement) -> tuple[dict[HtmlElement, int], dict[HtmlEl
     return total, prose
 
 
+def _text(element: HtmlElement) -> str:
+    """`text_content()`; for an element without children (most short ones) its text, which
+    is the same string and needs no XPath evaluation."""
+    return element.text_content() if len(element) else element.text or ""
+
+
 def _is_control(element: HtmlElement) -> bool:
     return (
         element.tag in _CONTROL_TAGS
@@ -204,7 +214,7 @@ def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None
     for element, size in total.items():
         if not 0 < size <= _MAX_LABEL or element.tag in ("html", "body"):
             continue
-        text = element.text_content()
+        text = _text(element)
         if not may_be_label(text):
             continue
         if is_language_name(text):
@@ -360,7 +370,7 @@ class _Edges:
     def __init__(self, body: HtmlElement, lengths: tuple[dict, dict] | None) -> None:
         self.total, self.prose = lengths or text_lengths(body)
         # Measured afresh: lengths measured before controls went overstate the body.
-        self.left = sum(len(text.strip()) for text in body.itertext())
+        self.left = sum(map(len, map(str.strip, body.itertext())))
 
 
 def trim_edges(body: HtmlElement, lengths: tuple[dict, dict] | None = None) -> None:

@@ -122,14 +122,14 @@ def _escape_line_start(line: str) -> str:
     return match.group(1) + "\\" + line[len(match.group(1)) :]
 
 
+_BLOCKS_AND_BR = (*BLOCKS, "br")
+
+
 def _mark_block_ancestors(root: HtmlElement) -> set[HtmlElement]:
     """Elements holding a block or a <br> somewhere below: inline elements among them are
     rendered as blocks, so line structure survives `<span>a<br>b</span>`."""
     marked: set[HtmlElement] = set()
-    for element in root.iter():
-        tag = element.tag
-        if not isinstance(tag, str) or (tag not in BLOCKS and tag != "br"):
-            continue
+    for element in root.iter(*_BLOCKS_AND_BR):  # the tag test made by lxml
         parent = element.getparent()
         while parent is not None and parent not in marked:
             marked.add(parent)
@@ -151,16 +151,29 @@ class _Flow:
 
     def flush(self) -> None:
         if self.pieces:
-            line = collapse_whitespace("".join(self.pieces))
-            line = line.replace("****", "")
-            if line and line not in {"**", "*"}:
-                line = _escape_line_start(line)
-                self.blocks.append(self.promote(line) if self.promote else line)
-            self.pieces.clear()
+            _flush(self.pieces, self.blocks, self.promote)
 
     def add_blocks(self, blocks: Iterable[str]) -> None:
         self.flush()
         self.blocks.extend(blocks)
+
+
+# The first characters `_LINE_START` can match at (beside digits and spaces): a line that
+# starts with none of them, most lines, is not looked at.
+_LINE_START_FIRST = frozenset("#>-+=")
+
+
+def _flush(pieces: list[str], blocks: list[str], promote: Callable[[str], str] | None) -> None:
+    """The pieces collected so far as one block (none when they hold no text), then none."""
+    line = collapse_whitespace("".join(pieces))
+    pieces.clear()
+    if "****" in line:
+        line = line.replace("****", "")
+    if line and line != "**" and line != "*":
+        first = line[0]
+        if first in _LINE_START_FIRST or first.isdigit() or first.isspace():  # `\d`, `\s` are within these
+            line = _escape_line_start(line)
+        blocks.append(promote(line) if promote else line)
 
 
 def render(elements: list[HtmlElement], ctx: Context) -> str:
@@ -181,21 +194,33 @@ def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: boo
     """The blocks of an element's content: inline runs become paragraphs (and, when
     `promote`, a run that acts as a heading becomes one, unless the element's text is all
     link text: measured only for a run that would be promoted, few of them)."""
-    flow = _Flow(_Promoter(element, ctx) if promote else None)
-    flow.add_text(element.text)
+    # The hot loop of the writer (once per element): `_Flow`'s steps written out.
+    blocks: list[str] = []
+    pieces: list[str] = []
+    promoter = _Promoter(element, ctx) if promote else None
+    text = element.text
+    if text:
+        pieces.append(escape_text(text))
+    has_block = ctx.has_block
     for child in element:
         tag = child.tag
         if not isinstance(tag, str) or tag in _SKIP:  # comments, processing instructions
             pass
         elif tag == "br":
-            flow.flush()
-        elif tag in BLOCKS or child in ctx.has_block:
-            flow.add_blocks(_render_block(child, ctx, depth + 1))
+            if pieces:
+                _flush(pieces, blocks, promoter)
+        elif tag in BLOCKS or child in has_block:
+            if pieces:
+                _flush(pieces, blocks, promoter)
+            blocks.extend(_render_block(child, ctx, depth + 1))
         else:
-            flow.pieces.append(_render_inline(child, ctx, depth + 1))
-        flow.add_text(child.tail)
-    flow.flush()
-    return flow.blocks
+            pieces.append(_render_inline(child, ctx, depth + 1))
+        text = child.tail
+        if text:
+            pieces.append(escape_text(text))
+    if pieces:
+        _flush(pieces, blocks, promoter)
+    return blocks
 
 
 def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
@@ -267,8 +292,8 @@ def _promote_bold(block: str, ctx: Context) -> str:
     level below the last real heading. (Lettered and numbered clause titles, "B. Community
     Sites", are promoted once the whole text is written, by `text.promote_clause_titles`,
     the rule Markdown captures get: only a title with text under it.)"""
-    if "\n" in block or is_clause_title(block.replace("**", "")):
-        return block
+    if not block.startswith("**") or "\n" in block or is_clause_title(block.replace("**", "")):
+        return block  # (`_BOLD_ONLY` needs the leading `**`: asked first, it spares the rest)
     match = _BOLD_ONLY.match(block)
     if not match:
         return block
@@ -334,19 +359,25 @@ def _render_list(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
     return out
 
 
+_NUMBERED = re.compile(r"^\s*\d+\. ")
+
+
 def _list_item(marker: str, blocks: list[str]) -> str:
     first, *rest = blocks
     lines = [marker + _unescape_marker(first).replace("\n", "\n" + _INDENT)]
     for block in rest:
-        nested = block.lstrip().startswith(("- ", "1. ")) or re.match(r"^\s*\d+\. ", block)
+        nested = block.lstrip().startswith(("- ", "1. ")) or _NUMBERED.match(block)
         indented = "\n".join(_INDENT + line if line else line for line in block.split("\n"))
         lines.append(indented if nested else "\n" + indented)
     return "\n".join(lines)
 
 
+_ESCAPED_MARKER = re.compile(r"^(\d+)\\([.)])")
+
+
 def _unescape_marker(block: str) -> str:
     # After a list marker, a leading "1." or "-" no longer starts a list.
-    return re.sub(r"^(\d+)\\([.)])", r"\1\2", block)
+    return _ESCAPED_MARKER.sub(r"\1\2", block) if block[:1].isdigit() else block
 
 
 def _cells(row: HtmlElement) -> list[HtmlElement]:
@@ -429,11 +460,15 @@ def _render_inline(element: HtmlElement, ctx: Context, depth: int) -> str:
     tag = element.tag
     if tag in _SKIP or depth > _MAX_DEPTH:
         return "" if tag in _SKIP else escape_text(element.text_content())
-    parts = [escape_text(element.text or "")]
+    text = element.text
+    parts = [escape_text(text)] if text else []
     for child in element:
-        if isinstance(child.tag, str) and child.tag not in _SKIP:
+        child_tag = child.tag
+        if isinstance(child_tag, str) and child_tag not in _SKIP:
             parts.append(_render_inline(child, ctx, depth + 1))
-        parts.append(escape_text(child.tail or ""))
+        text = child.tail
+        if text:
+            parts.append(escape_text(text))
     inner = "".join(parts)
     if tag in {"strong", "b"}:
         return _wrap(inner, "**")

@@ -114,6 +114,9 @@ def _reads_as_body(block: str) -> bool:
     return len(words) >= 12 or block.rstrip("*_ ").endswith((".", "!", "?", ":", ";"))
 
 
+_HEADING = re.compile(r"^#{1,6}\s")
+
+
 def promote_clause_titles(text: str) -> str:
     """Standalone one-line paragraphs like "A. Online Privacy" or "4. Your rights" act as
     headings: make them headings one level below the last real one.
@@ -123,7 +126,7 @@ def promote_clause_titles(text: str) -> str:
     headings there would show every part twice."""
     blocks = text.split("\n\n")
     stripped = [block.strip() for block in blocks]
-    is_heading = [re.match(r"^#{1,6}\s", block) is not None for block in stripped]
+    is_heading = [block[:1] == "#" and _HEADING.match(block) is not None for block in stripped]
     # "**B.** Community Sites" and "**B. Community Sites**" are the same title.
     # A Markdown list item ("1. x", where a numbered paragraph is written "1\\. x") is never a heading.
     candidates = [
