@@ -173,7 +173,8 @@ def _flush(pieces: list[str], blocks: list[str], promote: Callable[[str], str] |
         first = line[0]
         if first in _LINE_START_FIRST or first.isdigit() or first.isspace():  # `\d`, `\s` are within these
             line = _escape_line_start(line)
-        blocks.append(promote(line) if promote else line)
+        # `_promote_bold` changes only a block that starts with `**`: the others skip two calls.
+        blocks.append(promote(line) if promote and line.startswith("**") else line)
 
 
 def render(elements: list[HtmlElement], ctx: Context) -> str:
