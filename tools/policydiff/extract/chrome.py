@@ -158,17 +158,22 @@ def text_lengths(root: HtmlElement) -> tuple[dict[HtmlElement, int], dict[HtmlEl
     ends of each text node left out; one pass, children before their parent."""
     total: dict[HtmlElement, int] = {}
     prose: dict[HtmlElement, int] = {}
+    # Bound lookups and a skipped child loop for leaves: this runs over every element.
+    total_of, prose_of = total.get, prose.get
     for element in reversed(list(root.iter())):
-        if not isinstance(element.tag, str):
+        tag = element.tag
+        if not isinstance(tag, str):
             continue
-        own = len((element.text or "").strip())
-        t = p = own
-        for child in element:
-            tail = len((child.tail or "").strip())
-            t += total.get(child, 0) + tail
-            p += prose.get(child, 0) + tail
+        text = element.text
+        t = p = len(text.strip()) if text else 0
+        if len(element):
+            for child in element:
+                tail = child.tail
+                tail_length = len(tail.strip()) if tail else 0
+                t += total_of(child, 0) + tail_length
+                p += prose_of(child, 0) + tail_length
         total[element] = t
-        prose[element] = 0 if element.tag == "a" else p
+        prose[element] = 0 if tag == "a" else p
     return total, prose
 
 

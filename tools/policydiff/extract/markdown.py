@@ -146,7 +146,7 @@ class _Flow:
         self.promote = promote
 
     def add_text(self, text: str | None) -> None:
-        if text:
+        if text and (self.pieces or not text.isspace()):  # see `_render_flow`
             self.pieces.append(escape_text(text))
 
     def flush(self) -> None:
@@ -173,7 +173,8 @@ def _flush(pieces: list[str], blocks: list[str], promote: Callable[[str], str] |
         first = line[0]
         if first in _LINE_START_FIRST or first.isdigit() or first.isspace():  # `\d`, `\s` are within these
             line = _escape_line_start(line)
-        blocks.append(promote(line) if promote else line)
+        # `_promote_bold` changes only a block that starts with `**`: the others skip two calls.
+        blocks.append(promote(line) if promote and line.startswith("**") else line)
 
 
 def render(elements: list[HtmlElement], ctx: Context) -> str:
@@ -199,7 +200,7 @@ def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: boo
     pieces: list[str] = []
     promoter = _Promoter(element, ctx) if promote else None
     text = element.text
-    if text:
+    if text and not text.isspace():  # see the tails below
         pieces.append(escape_text(text))
     has_block = ctx.has_block
     for child in element:
@@ -216,7 +217,9 @@ def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: boo
         else:
             pieces.append(_render_inline(child, ctx, depth + 1))
         text = child.tail
-        if text:
+        # Whitespace that opens a run (the indentation between blocks, mostly) is stripped by
+        # `_flush` in any case: left out, it costs no empty flush.
+        if text and (pieces or not text.isspace()):
             pieces.append(escape_text(text))
     if pieces:
         _flush(pieces, blocks, promoter)
