@@ -12,6 +12,7 @@ pages whose Markdown changed.
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +35,7 @@ from ..times import build_date
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
 from .pagecache import PageCache
+from .rawblocks import RawBlocks
 
 log = logging.getLogger("mkdocs.plugins.policy_diff")
 
@@ -50,6 +52,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.verifications = 0  # how many times the archive was verified (tests read it)
         self.site_url = ""
         self.page_cache = PageCache()
+        self.raw_blocks = RawBlocks()
         self.generated_pages: set[str] = set()  # src_uris of this build's generated pages
         self.overviews: dict[str, str] = {}  # src_uri of a hand-written page -> its overview marker's filling
         self.one_shot = False  # `mkdocs build`: nothing is kept past `on_files`
@@ -94,6 +97,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.page_cache.start_build()
+        self.raw_blocks.start_build(config)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.page_cache.enabled:
@@ -246,7 +250,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     @event_priority(-100)  # after every other plugin's: the Markdown is final
     def _cache_lookup(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        self.page_cache.page_markdown(page, markdown)
+        cached = self.page_cache.page_markdown(page, markdown)
+        if not cached and page.file.src_uri in self.generated_pages and self.raw_blocks.enabled():
+            page.render = functools.partial(self.raw_blocks.render, page)  # type: ignore[method-assign]
         return markdown
 
     on_page_markdown = CombinedEvent(_fill_overview, _cache_lookup)
