@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - another MkDocs: no fast path, pages co
     _HTMLHandler = None
 
 MIN_CHARS = 256  # shorter blocks cost less to parse than to look up
-_CANDIDATE = re.compile(r"(?<=\n\n)<[a-z][^\n]{%d,}(?=\n\n)" % (MIN_CHARS - 2))
+_CANDIDATE = re.compile(r"(?<=\n\n)<[a-z][^\n]{" + str(MIN_CHARS - 2) + r",}(?=\n\n)")
 _MAX_KNOWN = 200_000  # verdicts kept (16-byte keys): a bound for long serve sessions
 
 
@@ -69,7 +69,9 @@ class RawBlocks:
         if key in self._known:
             return self._known[key]
         if self._md is None:
-            self._md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {})
+            self._md = markdown.Markdown(
+                extensions=config.markdown_extensions, extension_configs=config.mdx_configs or {}
+            )
         self._md.reset()
         anchors: frozenset[str] | None = None
         if self._md.convert("\n\n" + line + "\n\n") == line:
