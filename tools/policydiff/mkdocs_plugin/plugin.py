@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -56,6 +58,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.generated_pages: set[str] = set()  # src_uris of this build's generated pages
         self.overviews: dict[str, str] = {}  # src_uri of a hand-written page -> its overview marker's filling
         self.one_shot = False  # `mkdocs build`: nothing is kept past `on_files`
+        self.spool: Path | None = None  # `mkdocs build`: where the generated files wait, not in memory
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
@@ -107,9 +110,30 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
                 len(self.generated_pages),
             )
         self.page_cache.end_build(failed=False)
+        self._drop_spool()
 
     def on_build_error(self, *, error: Exception) -> None:
         self.page_cache.end_build(failed=True)
+        self._drop_spool()
+
+    def _drop_spool(self) -> None:
+        if self.spool is not None:
+            shutil.rmtree(self.spool, ignore_errors=True)
+            self.spool = None
+
+    def _generated_file(self, config: MkDocsConfig, path: str, content: str | bytes) -> File:
+        """A generated file: in memory under `mkdocs serve` (its caches hold the pages anyway),
+        else written to the spool directory and read back by MkDocs when it needs it, as a
+        plain build reads its pages, so a build does not hold every page's Markdown and data
+        beside what MkDocs makes of them (its peak memory)."""
+        if not self.one_shot:
+            return File.generated(config, path, content=content)
+        if self.spool is None:
+            self.spool = Path(tempfile.mkdtemp(prefix="policy-diff-site-"))
+        target = self.spool / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return File.generated(config, path, abs_src_path=str(target))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
@@ -126,11 +150,17 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         if self.feeds is not None:
             files = self.feeds.add_files(files, config, self.histories)
         self.generated_pages = set()
-        for path, content in render.site_files(self.histories, rendered, settings).items():
+        generated = render.site_files(self.histories, rendered, settings)
+        del rendered
+        if self.one_shot:
+            self.render_cache = {}
+        for path in list(generated):  # in order (it is the pages' build order), each released once added
+            content = generated.pop(path)
             if files.get_file_from_path(path) is None:
-                files.append(File.generated(config, path, content=content))
+                files.append(self._generated_file(config, path, content))
                 if path.endswith(".md"):
                     self.generated_pages.add(path)
+            del content
         for path, source in captures.items():  # copied by MkDocs from the archive, bytes unchanged
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, abs_src_path=str(source)))
