@@ -36,6 +36,7 @@ from ..publish import published_captures
 from ..times import build_date
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
+from .memory import release_memory
 from .pagecache import PageCache
 from .rawblocks import RawBlocks
 
@@ -175,6 +176,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             # A single build renders each page once: release the histories and renderings
             # before MkDocs converts the pages (its peak), rather than holding both.
             self.histories, self.history_cache, self.render_cache = [], {}, {}
+            release_memory()
         return files
 
     def _verify_archive(self, archive: Archive) -> None:
