@@ -11,7 +11,8 @@ So, for a generated page, each long line that is a raw block is swapped for a ti
 lines. Exactness, checked rather than assumed:
 
 - a line is swapped only once Python-Markdown itself, with the site's extensions, has
-  converted it alone to exactly itself (so it is one raw block, passed through verbatim);
+  converted it, between two paragraphs, to exactly itself with the paragraphs untouched
+  (so it is one raw block, closed on its line, passed through verbatim);
   that verdict and the line's anchor ids (which MkDocs' scan would have found) are kept by
   the line's hash, so each distinct block is parsed once per build rather than per page;
 - after conversion every placeholder must appear exactly once, in order, verbatim (one
@@ -74,7 +75,12 @@ class RawBlocks:
             )
         self._md.reset()
         anchors: frozenset[str] | None = None
-        if self._md.convert("\n\n" + line + "\n\n") == line:
+        # Between two paragraphs: the line must come out as itself and leave the next one
+        # alone (a block left open would swallow what follows it on the page).
+        if (
+            self._md.convert("pd-before\n\n" + line + "\n\npd-after\n")
+            == f"<p>pd-before</p>\n{line}\n\n<p>pd-after</p>"
+        ):
             scan = _HTMLHandler()
             scan.feed(line)
             scan.close()
