@@ -7,7 +7,9 @@ hash of their archive files and renderings by `render.render_key`, so only the p
 whose files changed are loaded and rendered again (the plugin defines `on_startup`, so
 MkDocs keeps this instance for the whole serve session). Under serve, `pagecache` also
 keeps what MkDocs made of each generated page, so a rebuild converts and templates only the
-pages whose Markdown changed.
+pages whose Markdown changed. Generated pages are converted with their big raw HTML blocks
+swapped out (`rawblocks`); a one-shot `mkdocs build` spools the generated files to disk and
+gives back the memory rendering used (`memory`) before MkDocs' own peak.
 """
 
 from __future__ import annotations
