@@ -133,6 +133,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             return File.generated(config, path, content=content)
         if self.spool is None:
             self.spool = Path(tempfile.mkdtemp(prefix="policy-diff-site-"))
+        render.check_page_path(path)  # a path from a term or an id must not leave the spool
         target = self.spool / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
