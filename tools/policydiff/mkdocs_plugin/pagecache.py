@@ -192,17 +192,18 @@ class PageCache:
         self._generated = generated
 
     # -- page events, in MkDocs' order ------------------------------------------------------
-    def page_markdown(self, page: Page, markdown: str) -> None:
-        """After every plugin's `on_page_markdown`: the final Markdown keys the page."""
+    def page_markdown(self, page: Page, markdown: str) -> bool:
+        """After every plugin's `on_page_markdown`: the final Markdown keys the page. True
+        when the page will be written from the cache (its `render` replaced)."""
         src = page.file.src_uri
         if self._warnings is None or src not in self._generated:
-            return
+            return False
         key = hashlib.sha256(f"{self.signature}\0{src}\0{markdown}".encode()).hexdigest()
         self._keys[src] = key
         cached = self.pages.get(src)
         if cached is None or cached.key != key:
             self.pages.pop(src, None)
-            return
+            return False
         self._hit[src] = cached
         self.hits.append(src)
 
@@ -222,6 +223,7 @@ class PageCache:
                 page.meta = {**page.meta, "template": CACHED_TEMPLATE}
 
         page.render = render  # type: ignore[method-assign]
+        return True
 
     def page_content(self, page: Page) -> None:
         """Before any other plugin's `on_page_content`: what Markdown made of the page."""

@@ -7,12 +7,17 @@ hash of their archive files and renderings by `render.render_key`, so only the p
 whose files changed are loaded and rendered again (the plugin defines `on_startup`, so
 MkDocs keeps this instance for the whole serve session). Under serve, `pagecache` also
 keeps what MkDocs made of each generated page, so a rebuild converts and templates only the
-pages whose Markdown changed.
+pages whose Markdown changed. Generated pages are converted with their big raw HTML blocks
+swapped out (`rawblocks`); a one-shot `mkdocs build` spools the generated files to disk and
+gives back the memory rendering used (`memory`) before MkDocs' own peak.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -33,7 +38,9 @@ from ..publish import published_captures
 from ..times import build_date
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
+from .memory import release_memory
 from .pagecache import PageCache
+from .rawblocks import RawBlocks
 
 log = logging.getLogger("mkdocs.plugins.policy_diff")
 
@@ -50,9 +57,11 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.verifications = 0  # how many times the archive was verified (tests read it)
         self.site_url = ""
         self.page_cache = PageCache()
+        self.raw_blocks = RawBlocks()
         self.generated_pages: set[str] = set()  # src_uris of this build's generated pages
         self.overviews: dict[str, str] = {}  # src_uri of a hand-written page -> its overview marker's filling
         self.one_shot = False  # `mkdocs build`: nothing is kept past `on_files`
+        self.spool: Path | None = None  # `mkdocs build`: where the generated files wait, not in memory
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
@@ -94,6 +103,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.page_cache.start_build()
+        self.raw_blocks.start_build(config)
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.page_cache.enabled:
@@ -103,9 +113,31 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
                 len(self.generated_pages),
             )
         self.page_cache.end_build(failed=False)
+        self._drop_spool()
 
     def on_build_error(self, *, error: Exception) -> None:
         self.page_cache.end_build(failed=True)
+        self._drop_spool()
+
+    def _drop_spool(self) -> None:
+        if self.spool is not None:
+            shutil.rmtree(self.spool, ignore_errors=True)
+            self.spool = None
+
+    def _generated_file(self, config: MkDocsConfig, path: str, content: str | bytes) -> File:
+        """A generated file: in memory under `mkdocs serve` (its caches hold the pages anyway),
+        else written to the spool directory and read back by MkDocs when it needs it, as a
+        plain build reads its pages, so a build does not hold every page's Markdown and data
+        beside what MkDocs makes of them (its peak memory)."""
+        if not self.one_shot:
+            return File.generated(config, path, content=content)
+        if self.spool is None:
+            self.spool = Path(tempfile.mkdtemp(prefix="policy-diff-site-"))
+        render.check_page_path(path)  # a path from a term or an id must not leave the spool
+        target = self.spool / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return File.generated(config, path, abs_src_path=str(target))
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
@@ -122,11 +154,17 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         if self.feeds is not None:
             files = self.feeds.add_files(files, config, self.histories)
         self.generated_pages = set()
-        for path, content in render.site_files(self.histories, rendered, settings).items():
+        generated = render.site_files(self.histories, rendered, settings)
+        del rendered
+        if self.one_shot:
+            self.render_cache = {}
+        for path in list(generated):  # in order (it is the pages' build order), each released once added
+            content = generated.pop(path)
             if files.get_file_from_path(path) is None:
-                files.append(File.generated(config, path, content=content))
+                files.append(self._generated_file(config, path, content))
                 if path.endswith(".md"):
                     self.generated_pages.add(path)
+            del content
         for path, source in captures.items():  # copied by MkDocs from the archive, bytes unchanged
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, abs_src_path=str(source)))
@@ -141,6 +179,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             # A single build renders each page once: release the histories and renderings
             # before MkDocs converts the pages (its peak), rather than holding both.
             self.histories, self.history_cache, self.render_cache = [], {}, {}
+            release_memory()
         return files
 
     def _verify_archive(self, archive: Archive) -> None:
@@ -246,7 +285,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     @event_priority(-100)  # after every other plugin's: the Markdown is final
     def _cache_lookup(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        self.page_cache.page_markdown(page, markdown)
+        cached = self.page_cache.page_markdown(page, markdown)
+        if not cached and page.file.src_uri in self.generated_pages and self.raw_blocks.enabled():
+            page.render = functools.partial(self.raw_blocks.render, page)  # type: ignore[method-assign]
         return markdown
 
     on_page_markdown = CombinedEvent(_fill_overview, _cache_lookup)
