@@ -87,7 +87,7 @@ def run_job(declaration: Declaration, job: ExtractJob) -> Extraction | Extractio
 
 def _preload() -> None:
     """Load the extraction stack in the parent before it forks: each worker inherits it
-    instead of importing ftfy, charset-normalizer and lxml again (about 0.3 s of CPU a
+    instead of importing ftfy, charset-normalizer and lxml again (about 0.2 s of CPU a
     worker, for every pool)."""
     from .extract import encoding, html, text  # noqa: F401
 
