@@ -588,11 +588,12 @@ class Archive:
         # Each batch of extractions is committed while the workers extract the next ones.
         for extractions in self._extract_new(declaration, [(item, sha) for _, item, sha, _ in todo], workers):
             for start in range(0, len(extractions), group):
-                chunk = todo[done : done + min(group, len(extractions) - start)]
-                committed_now = self._commit_captures(slug, declaration, chunk, extractions[start : start + len(chunk)])
-                for (index, *_), result in zip(chunk, committed_now, strict=True):
+                part = extractions[start : start + group]
+                chunk = todo[done : done + len(part)]
+                stored = self._commit_captures(slug, declaration, chunk, part)
+                for (index, *_), result in zip(chunk, stored, strict=True):
                     results[index] = result
-                done += len(chunk)
+                done += len(part)
         for index, first in duplicates:
             earlier = results[first]
             results[index] = (
@@ -612,28 +613,26 @@ class Archive:
     ) -> Iterator[list[Extraction | ExtractionError]]:
         """Extractions in order, in the batches the workers finish them (`extract_batches`);
         the same bytes under the same rules are extracted once."""
-        keys: list[tuple[Any, ...]] = []
-        jobs: dict[tuple[Any, ...], ExtractJob] = {}
-        needs: list[int] = []  # per item: how many jobs must be done before it is ready
+        jobs: dict[tuple[Any, ...], tuple[int, ExtractJob]] = {}  # key -> (its index, the job)
+        job_of: list[int] = []  # per item: the index of the job whose result it takes
         for item, sha in items:
             rules = declaration.rules_at(item.captured_at)
             base = _http_url(item.source_url) or declaration.url
             key = (sha, item.media_type, id(rules), base, item.content_type)
-            keys.append(key)
             if key not in jobs:
-                jobs[key] = ExtractJob(item.data, item.media_type, item.captured_at, base, item.content_type)
-            needs.append(len(jobs))
-        order = list(jobs)
-        done: dict[tuple[Any, ...], Extraction | ExtractionError] = {}
+                job = ExtractJob(item.data, item.media_type, item.captured_at, base, item.content_type)
+                jobs[key] = (len(jobs), job)
+            job_of.append(jobs[key][0])
+        done: list[Extraction | ExtractionError] = []
         given = 0
-        for batch in extract_batches(declaration, list(jobs.values()), workers):
-            for result in batch:
-                done[order[len(done)]] = result
+        for batch in extract_batches(declaration, [job for _, job in jobs.values()], workers):
+            done += batch
             ready = given
-            while ready < len(items) and needs[ready] <= len(done):
+            # jobs are numbered in their first item's order, so the items ready form a prefix
+            while ready < len(items) and job_of[ready] < len(done):
                 ready += 1
             if ready > given:
-                yield [done[key] for key in keys[given:ready]]
+                yield [done[job] for job in job_of[given:ready]]
                 given = ready
 
     def _commit_captures(

@@ -9,7 +9,6 @@ rendering) and the heap the allocator keeps after they are freed.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import sys
 
@@ -26,11 +25,10 @@ def _clear_memo_caches() -> None:
 
 def _trim_heap() -> None:
     """glibc keeps freed heap pages mapped; `malloc_trim` returns them (elsewhere: nothing)."""
-    path = ctypes.util.find_library("c")
-    if path is None or not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
         return
     try:
-        trim = ctypes.CDLL(path).malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim  # the C library already loaded (as workers.py finds prctl)
     except (OSError, AttributeError):
         return
     trim(0)
