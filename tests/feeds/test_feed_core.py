@@ -15,7 +15,7 @@ from feedcheck import GITHUB_STATEMENTS, SITE_URL, XML_FORBIDDEN, check_atom, ch
 from history_fixtures import history_of, relineage
 from policydiff.diff import segment
 from policydiff.errors import PolicyDiffError
-from policydiff.feeds import FeedSettings, build_feeds, feed_documents
+from policydiff.feeds import FeedMemo, FeedSettings, build_feeds, feed_documents
 from policydiff.feeds.entries import MAX_ENTRY_CHARS
 from policydiff.wording import section_name
 
@@ -293,3 +293,34 @@ def test_rss_descriptions_are_escaped_as_html() -> None:
                 assert len(shown) == 0, (path, element.text)  # text only, no element
                 seen.add(shown.text_content())
     assert any(img in description for description in seen), seen  # shown as the words it is
+
+
+def test_a_memo_reuses_unchanged_policies_and_gives_the_same_bytes() -> None:
+    """`mkdocs serve` keeps a `FeedMemo`: after a new capture of one policy, the other's
+    entries and documents are reused, and every document is what a build without it writes."""
+    names = ("20200424T231443Z.md", "20200522T045008Z.md")
+    github = history_of("github", [(GITHUB_STATEMENTS / n).read_text(encoding="utf-8") for n in names], name="GitHub")
+    texts = [POLICY.replace("one year", f"{n} years") for n in range(1, 4)]
+    acme = history_of("acme", texts, name="Acme")
+    memo = FeedMemo()
+    first = build_feeds([github, acme], SETTINGS, memo)
+    assert documents(first) == documents(build_feeds([github, acme], SETTINGS))
+    kept_github, kept_acme = memo.policies["github"][3], memo.policies["acme"][3]
+    github_atom = memo.feed_documents(next(f for f in first if f.dir == "feeds/github/"))
+
+    grown = history_of("acme", [*texts, POLICY.replace("one year", "ten years")], name="Acme")
+    second = build_feeds([github, grown], SETTINGS, memo)
+    assert memo.policies["github"][3] is kept_github and memo.policies["acme"][3] is not kept_acme
+    assert memo.feed_documents(next(f for f in second if f.dir == "feeds/github/")) is github_atom
+    assert len(next(f for f in second if f.dir == "feeds/acme/").entries) == 3
+    assert memoised(memo, second) == documents(build_feeds([github, grown], SETTINGS))
+    # other settings, or a policy gone: nothing stale is served
+    other = replace(SETTINGS, site_name="Other watch")
+    third = build_feeds([grown], other, memo)
+    assert set(memo.policies) == {"acme"} and memo.policies["acme"][3] is not kept_acme
+    assert set(memo.documents) <= {f.dir for f in third}
+    assert memoised(memo, third) == documents(build_feeds([grown], other))
+
+
+def memoised(memo: FeedMemo, feeds: list) -> dict[str, bytes]:
+    return {path: content for feed in feeds for path, content in memo.feed_documents(feed).items()}

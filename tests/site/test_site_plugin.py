@@ -78,6 +78,9 @@ def test_a_serve_rebuild_writes_unchanged_pages_from_its_cache_identical_to_a_fu
     build(config)
     plugin = config.plugins["policy-diff"]
     assert plugin.page_cache.hits == [] and plugin.page_cache.pages
+    assert plugin.feed_memo is not None
+    github_feeds = plugin.feed_memo.policies["github-privacy-statement"][3]
+    zwsoft_feeds = plugin.feed_memo.policies["zwsoft-privacy-policy"][3]
 
     text = ZWSOFT_CAPTURE.read_text(encoding="utf-8").replace(
         "In general, you can visit the ZWSOFT website", "In general, you may visit the ZWSOFT website"
@@ -93,6 +96,9 @@ def test_a_serve_rebuild_writes_unchanged_pages_from_its_cache_identical_to_a_fu
     change = load_history(Archive(archive), "zwsoft-privacy-policy").changes[0]
     assert f"{urls.change_page(change)}index.md" not in hits
     assert "policies/index.md" not in hits and "policies/zwsoft-privacy-policy/index.md" not in hits
+    # the feeds' entries: GitHub's reused, ZWSOFT's made again (its feed has the new change)
+    assert plugin.feed_memo.policies["github-privacy-statement"][3] is github_feeds
+    assert plugin.feed_memo.policies["zwsoft-privacy-policy"][3] is not zwsoft_feeds
 
     full = tmp_path / "full"
     mkdocs_build(config_path, full)

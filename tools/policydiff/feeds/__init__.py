@@ -14,7 +14,7 @@ rebuilding, re-ingesting or regenerating versions never makes an old change look
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -34,6 +34,7 @@ __all__ = [
     "FORMAT_NAMES",
     "Feed",
     "FeedEntry",
+    "FeedMemo",
     "FeedSettings",
     "build_feeds",
     "feed_documents",
@@ -107,6 +108,41 @@ class _PolicyFeeds:
     titles: dict[str, str]  # lineage id -> title
 
 
+@dataclass
+class FeedMemo:
+    """What `build_feeds` made in the previous build of a `mkdocs serve` session, so a rebuild
+    after one policy's new capture renders only that policy's entries and documents. A
+    policy's entries are reused when its history is the same record (the plugin keeps the
+    record of a policy whose archive files did not change: frozen, so the same object means
+    the same history) under the same settings; a feed's documents when the feed is equal,
+    entry by entry. Nothing else is kept, so the result is the same bytes as without it."""
+
+    policies: dict[str, tuple[PolicyHistory, FeedSettings, str, _PolicyFeeds]] = field(default_factory=dict)
+    documents: dict[str, tuple[Feed, dict[str, bytes]]] = field(default_factory=dict)  # by feed dir
+
+    def policy_entries(self, history: PolicyHistory, settings: FeedSettings, floor: str) -> _PolicyFeeds:
+        kept = self.policies.get(history.slug)
+        if kept is not None and kept[0] is history and kept[1] == settings and kept[2] == floor:
+            return kept[3]
+        built = _policy_entries(history, settings, floor)
+        self.policies[history.slug] = (history, settings, floor, built)
+        return built
+
+    def feed_documents(self, feed: Feed) -> dict[str, bytes]:
+        kept = self.documents.get(feed.dir)
+        if kept is not None and kept[0] == feed:
+            return kept[1]
+        documents = feed_documents(feed)
+        self.documents[feed.dir] = (feed, documents)
+        return documents
+
+    def keep_only(self, slugs: set[str], feeds: Sequence[Feed]) -> None:
+        """Forget the policies and feeds a build no longer has."""
+        self.policies = {slug: kept for slug, kept in self.policies.items() if slug in slugs}
+        dirs = {feed.dir for feed in feeds}
+        self.documents = {d: kept for d, kept in self.documents.items() if d in dirs}
+
+
 def _policy_entries(history: PolicyHistory, settings: FeedSettings, floor: str) -> _PolicyFeeds:
     titles = {s.lineage: shortened(section_name(s.title), MAX_TITLE_CHARS) for s in history.sections}
     context = EntryContext(
@@ -157,9 +193,9 @@ def section_feed_has_entries(history: PolicyHistory, section: SectionHistory, fl
     return bool(_section_pieces(history, section, _told(history, floor), floor == "trivial"))
 
 
-def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> list[Feed]:
+def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings, memo: FeedMemo | None = None) -> list[Feed]:
     """Every feed of the site: site-wide first, then each policy and its sections, by slug.
-    Policies not captured yet have no feed."""
+    Policies not captured yet have no feed. `memo`: the previous build's, under `mkdocs serve`."""
     if settings.max_entries < 1:
         raise PolicyDiffError(f"feeds_max_entries: expected a positive number, got {settings.max_entries}")
     site_url = site_url_of(settings.site_url)
@@ -175,7 +211,10 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
         floor = policy_floor(history, settings.floor)
         if floor == "trivial":
             trivial_for.append(history.name)
-        built = _policy_entries(history, settings, floor)
+        if memo is not None:
+            built = memo.policy_entries(history, settings, floor)
+        else:
+            built = _policy_entries(history, settings, floor)
         every += built.entries
         by_key.update({entry.id: entry for entry in built.entries})
         note = significance_note(floor)
@@ -249,7 +288,10 @@ def build_feeds(histories: Sequence[PolicyHistory], settings: FeedSettings) -> l
         updated=_updated(entries, max(firsts, default=None)),
         entries=entries,
     )
-    return [site_feed, *policy_feeds, *_term_feeds(captured, by_key, settings, prefix)]
+    feeds = [site_feed, *policy_feeds, *_term_feeds(captured, by_key, settings, prefix)]
+    if memo is not None:
+        memo.keep_only({h.slug for h in captured}, feeds)
+    return feeds
 
 
 def term_groups(histories: Sequence[PolicyHistory]) -> dict[str, str]:

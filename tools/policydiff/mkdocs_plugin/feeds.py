@@ -26,7 +26,7 @@ from mkdocs.structure.pages import Page
 
 from ..errors import PolicyDiffError
 from ..escape import html_attribute
-from ..feeds import FORMAT_NAMES, FORMATS, Feed, FeedSettings, build_feeds, feed_documents, site_url_of
+from ..feeds import FORMAT_NAMES, FORMATS, Feed, FeedMemo, FeedSettings, build_feeds, feed_documents, site_url_of
 from ..history import PolicyHistory
 from .config import PolicyDiffConfig
 
@@ -69,7 +69,10 @@ class SiteFeeds:
                 f"policy-diff: {error.message} (or turn the feeds off: `feeds: false` under the plugin's options)"
             ) from None
 
-    def add_files(self, files: Files, config: MkDocsConfig, histories: Sequence[PolicyHistory]) -> Files:
+    def add_files(
+        self, files: Files, config: MkDocsConfig, histories: Sequence[PolicyHistory], memo: FeedMemo | None = None
+    ) -> Files:
+        """`memo`: kept by the plugin across the rebuilds of `mkdocs serve` (see `FeedMemo`)."""
         if not self.enabled:
             return files
         settings = FeedSettings(
@@ -82,13 +85,14 @@ class SiteFeeds:
             language=config.theme.get("language") or "en",
         )
         try:
-            feeds = build_feeds(histories, settings)
+            feeds = build_feeds(histories, settings, memo)
         except PolicyDiffError as error:
             raise PluginError(f"policy-diff feeds: {error.message}") from None
         self.feeds = {feed.dir: feed for feed in feeds}
         self.home_pages = {feed.home_path: feed.dir for feed in feeds}
         for feed in feeds:
-            for path, content in feed_documents(feed).items():
+            documents = memo.feed_documents(feed) if memo is not None else feed_documents(feed)
+            for path, content in documents.items():
                 existing = files.get_file_from_path(path)
                 if existing is not None:
                     files.remove(existing)
@@ -100,7 +104,9 @@ class SiteFeeds:
         """The feeds a page is about, most specific first: a page under a section's or a
         policy's home page belongs to that feed, every page (404 included) to the site's."""
         path = _page_dir(page) if page is not None else ""
-        homes = sorted((home for home in self.home_pages if path.startswith(home)), key=len, reverse=True)
+        # the home pages that are prefixes of the path, longest first: looked up by prefix, as a
+        # site has a home page per section and this runs for every page
+        homes = [path[:end] for end in range(len(path), -1, -1) if path[:end] in self.home_pages]
         feeds = [self.feeds[self.home_pages[home]] for home in homes]
         # a section's feed is offered only once it has an entry, as its page's links are
         return [feed for feed, home in zip(feeds, homes, strict=True) if feed.entries or "/sections/" not in home]

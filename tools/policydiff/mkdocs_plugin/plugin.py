@@ -33,6 +33,7 @@ from mkdocs.structure.pages import Page
 from .. import render, urls
 from ..archive import Archive
 from ..errors import PolicyDiffError
+from ..feeds import FeedMemo
 from ..history import PolicyHistory, archive_fingerprint, load_history
 from ..publish import published_captures
 from ..times import build_date
@@ -57,6 +58,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.verifications = 0  # how many times the archive was verified (tests read it)
         self.site_url = ""
         self.page_cache = PageCache()
+        self.feed_memo: FeedMemo | None = None  # `mkdocs serve`: the feeds of the previous build
         self.raw_blocks = RawBlocks()
         self.generated_pages: set[str] = set()  # src_uris of this build's generated pages
         self.overviews: dict[str, str] = {}  # src_uri of a hand-written page -> its overview marker's filling
@@ -66,6 +68,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
         self.page_cache.enabled = command == "serve"
+        self.feed_memo = FeedMemo() if command == "serve" else None
         self.one_shot = command in ("build", "gh-deploy")
 
     def archive_path(self) -> Path:
@@ -152,7 +155,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         settings = self.settings()
         rendered = self._render_policies(settings)
         if self.feeds is not None:
-            files = self.feeds.add_files(files, config, self.histories)
+            files = self.feeds.add_files(files, config, self.histories, self.feed_memo)
         self.generated_pages = set()
         generated = render.site_files(self.histories, rendered, settings)
         del rendered
