@@ -64,6 +64,23 @@ def site_bytes(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
 
 
+CONTENT_HOOK = """
+from pathlib import Path
+
+
+def on_page_markdown(markdown, *, page, config, files):
+    # an attribute Material's search strips from the HTML in its `on_page_context`
+    return markdown + '\\n\\n<p data-search-note="seen">Hooked.</p>\\n'
+
+
+def on_post_page(output, *, page, config):
+    target = Path(config.site_dir, "page-content", page.file.src_uri + ".html")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(page.content or "", encoding="utf-8")
+    return output
+"""
+
+
 def test_a_serve_rebuild_writes_unchanged_pages_from_its_cache_identical_to_a_full_build(tmp_path: Path) -> None:
     """Under serve the plugin converts and templates again only the pages whose Markdown
     changed; every file of the rebuilt site (search index included) is the same bytes as a
@@ -72,12 +89,19 @@ def test_a_serve_rebuild_writes_unchanged_pages_from_its_cache_identical_to_a_fu
     docs = tmp_path / "docs"
     shutil.copytree(REPO / "docs", docs)
     config_path = write_config(tmp_path, archive, docs)
+    # a hook writes each page's HTML as the last page event sees it into the site, so the
+    # comparison below covers what other plugins see of a cached page, not only its output
+    # (and adds to each page an attribute the search plugin strips from that HTML)
+    (tmp_path / "content_hook.py").write_text(CONTENT_HOOK, encoding="utf-8")
+    with config_path.open("a", encoding="utf-8") as out:
+        out.write(f"hooks:\n  - {tmp_path / 'content_hook.py'}\n")
     site = tmp_path / "site"
     config = load_config(str(config_path), site_dir=str(site))
     config.plugins.on_startup(command="serve", dirty=False)
     build(config)
     plugin = config.plugins["policy-diff"]
     assert plugin.page_cache.hits == [] and plugin.page_cache.pages
+    assert plugin.page_cache._replay_searched, "only search reads the page context: its work is replayed"
     assert plugin.feed_memo is not None
     github_feeds = plugin.feed_memo.policies["github-privacy-statement"][3]
     zwsoft_feeds = plugin.feed_memo.policies["zwsoft-privacy-policy"][3]
@@ -110,6 +134,8 @@ def test_a_serve_rebuild_writes_unchanged_pages_from_its_cache_identical_to_a_fu
         return gzip.decompress(files[path]) if path.endswith(".gz") else files[path]
 
     assert [path for path in built if content(served, path) != content(built, path)] == []
+    hooked = built[f"page-content/{urls.change_page(change)}index.md.html"].decode("utf-8")
+    assert "Hooked." in hooked and "data-search-note" not in hooked
     # a hand-written page edited: its title is in every page's navigation, so nothing is reused
     about = docs / "about.md"
     about.write_text(about.read_text("utf-8").replace("# ", "# Edited: ", 1), encoding="utf-8")

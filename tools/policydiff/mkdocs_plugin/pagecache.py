@@ -60,6 +60,7 @@ class CachedPage:
     anchors: set[str] | None
     links_to_anchors: dict[str, dict[str, str]] | None  # by target's src_uri
     search: list[dict[str, Any]] | None = None
+    searched: bytes | None = None  # the HTML once the search plugin's `on_page_context` ran, packed (None: unchanged)
     output: bytes | None = None  # the theme's output (before `on_post_page`), packed
 
 
@@ -106,16 +107,32 @@ def _templates(dirs: Iterable[str]) -> list[Path]:
     return found
 
 
+def _search_plugin(config: MkDocsConfig) -> Any:
+    """Material's search plugin, when it is in the build."""
+    for plugin in config.plugins.values():
+        if type(plugin).__module__.startswith("material.plugins.search"):
+            return plugin
+    return None
+
+
+def _only_search_reads_context(config: MkDocsConfig) -> bool:
+    """Whether every `on_page_context` handler is this plugin's or Material's search: then a
+    cached page's HTML can be held back while search runs (it only strips its attributes
+    from it, which the cache replays), since no other plugin sees the page in between."""
+    search = _search_plugin(config)
+    return search is not None and all(
+        getattr(handler, "__self__", None) is search
+        or type(getattr(handler, "__self__", None)).__module__.startswith(__package__ or "policydiff")
+        for handler in config.plugins.events["page_context"]
+    )
+
+
 def _search_index(config: MkDocsConfig) -> list[dict[str, Any]] | None:
     """The entries list of Material's search index, when that is the search plugin: its
     entries of a cached page are replayed instead of parsing the page again. Any other
     search plugin indexes every page as usual."""
-    for plugin in config.plugins.values():
-        index = getattr(plugin, "search_index", None)
-        entries = getattr(index, "entries", None)
-        if type(plugin).__module__.startswith("material.plugins.search") and isinstance(entries, list):
-            return entries
-    return None
+    entries = getattr(getattr(_search_plugin(config), "search_index", None), "entries", None)
+    return entries if isinstance(entries, list) else None
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -145,6 +162,8 @@ class PageCache:
     _hit: dict[str, CachedPage] = field(default_factory=dict)
     _search_start: dict[str, int] = field(default_factory=dict)
     _search_meta: dict[str, Any] = field(default_factory=dict)
+    _before_search: dict[str, str] = field(default_factory=dict)  # a page's HTML before search's `on_page_context`
+    _replay_searched: bool = False
     _warnings: _WarningCounter | None = None
     _generated: set[str] = field(default_factory=set)
     _templates: _CompiledTemplates = field(default_factory=_CompiledTemplates)
@@ -152,7 +171,7 @@ class PageCache:
     # -- a build's frame ------------------------------------------------------------------
     def start_build(self) -> None:
         self.hits, self._keys, self._hit = [], {}, {}
-        self._search_start, self._search_meta = {}, {}
+        self._search_start, self._search_meta, self._before_search = {}, {}, {}
         if self.enabled:
             self._warnings = _WarningCounter()
             logging.getLogger("mkdocs").addHandler(self._warnings)
@@ -163,7 +182,7 @@ class PageCache:
             if failed or self._warnings.count:
                 self.pages.clear()
             self._warnings = None
-        self._keys, self._hit = {}, {}
+        self._keys, self._hit, self._before_search = {}, {}, {}
 
     def set_site(self, config: MkDocsConfig, nav: Navigation, files: Files, generated: set[str]) -> None:
         """Called once the navigation is known: drop the cache when anything besides a
@@ -190,6 +209,7 @@ class PageCache:
                 del self.pages[src]
         self.signature = signature
         self._generated = generated
+        self._replay_searched = _only_search_reads_context(config)
 
     # -- page events, in MkDocs' order ------------------------------------------------------
     def page_markdown(self, page: Page, markdown: str) -> bool:
@@ -252,8 +272,15 @@ class PageCache:
         if cached is not None and cached.search is not None:
             self._search_meta[src] = page.meta.get("search")
             page.meta["search"] = {"exclude": True}  # the search plugin skips it; its entries are replayed
+            if self._replay_searched and page.content is not None:
+                # search would only strip its attributes from the HTML (a regex over all of
+                # it, the largest cost of a cached page): what that gave is replayed instead
+                self._before_search[src] = page.content
+                page.content = ""
         else:
             self._search_start[src] = len(entries)
+            if page.content is not None:
+                self._before_search[src] = page.content
 
     def page_context_last(self, page: Page, config: MkDocsConfig) -> None:
         src = page.file.src_uri
@@ -268,9 +295,16 @@ class PageCache:
                 page.meta.pop("search", None)
             else:
                 page.meta["search"] = previous
-            entries.extend(dict(entry) for entry in self._hit[src].search or ())
+            cached = self._hit[src]
+            entries.extend(dict(entry) for entry in cached.search or ())
+            before = self._before_search.pop(src, None)
+            if before is not None:
+                page.content = before if cached.searched is None else _unpack(cached.searched)
         elif src in self._search_start and src in self.pages:
             self.pages[src].search = [dict(entry) for entry in entries[self._search_start.pop(src) :]]
+            before = self._before_search.pop(src, None)
+            if before is not None and page.content is not None and page.content != before:
+                self.pages[src].searched = _pack(page.content)
 
     def page_output(self, page: Page, output: str) -> None:
         """Before any other plugin's `on_post_page`: the theme's output for the page."""
