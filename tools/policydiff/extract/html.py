@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -102,36 +104,31 @@ def _page_title(root: HtmlElement) -> str | None:
     return text or None
 
 
-def make_url_resolver(base_url: str | None, strip_query: tuple[str, ...] | None):
-    base = unwayback(base_url) if base_url else None
-    # A page links to the same few targets again and again (bounded: the page's own links).
-    resolved: dict[str, str | None] = {}
+def make_url_resolver(base_url: str | None, strip_query: tuple[str, ...] | None) -> Callable[[str], str | None]:
+    return partial(_resolve, unwayback(base_url) if base_url else None, strip_query)
 
-    def resolve(href: str) -> str | None:
-        if href not in resolved:
-            resolved[href] = _resolve(href)
-        return resolved[href]
 
-    def _resolve(href: str) -> str | None:
-        href = href.strip()
-        if not href or href.startswith("#") or _UNSAFE_SCHEME.match(href):
+# A page links to the same few targets again and again, and the captures of a policy to the
+# same ones as each other (bounded: a worker extracts the captures of a few sites at a time).
+@lru_cache(maxsize=8192)
+def _resolve(base: str | None, strip_query: tuple[str, ...] | None, href: str) -> str | None:
+    href = href.strip()
+    if not href or href.startswith("#") or _UNSAFE_SCHEME.match(href):
+        return None
+    url = unwayback(href)
+    if base:
+        try:
+            url = unwayback(urljoin(base, url))
+        except ValueError:
             return None
-        url = unwayback(href)
-        if base:
-            try:
-                url = unwayback(urljoin(base, url))
-            except ValueError:
-                return None
-        if "?" in url:
-            url = _CACHE_BUSTER.sub("", url)
-            if strip_query is not None:
-                url = _strip_query(url, strip_query)
-        url = _normal_url(url)
-        if base and url.split("#")[0] == base.split("#")[0] and "#" in url:
-            return None  # a link to a section of the same page: its target is markup
-        return url
-
-    return resolve
+    if "?" in url:
+        url = _CACHE_BUSTER.sub("", url)
+        if strip_query is not None:
+            url = _strip_query(url, strip_query)
+    url = _normal_url(url)
+    if base and url.split("#")[0] == base.split("#")[0] and "#" in url:
+        return None  # a link to a section of the same page: its target is markup
+    return url
 
 
 _SCHEME_HOST = re.compile(r"^(https?)://([^/?#]+)(.*)$", re.IGNORECASE)
