@@ -105,10 +105,6 @@ _WORD = re.compile(r"\w")
 _LINK = re.compile(r"\[(?<!\\\[)((?:[^\[\]\\\n]|\\[^\n]){0,2000})\]\((?:[^()\s]|\([^()\s]{0,500}\)){0,4000}\)")
 _BLOCK_MARK = re.compile(r"\n[ \t]*(?:(?:>[ \t]?)+|#{1,6}[ \t]+|(?:[-+*]|\d+[.)])[ \t]+)+")
 _TABLE_RULE = re.compile(r"(?m)\n[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$")
-# A run of `*` and backticks is markup, except a character escaped by the backslash before it
-# (found by its first character, not by a look-behind at every position). A backslash before
-# anything else matches alone and is kept as it is.
-_EMPHASIS = re.compile(r"[\\*`][*`]*")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 # A line without a word: left out.
 _WORDLESS_LINE = re.compile(r"(?m)\n[^\w\n]*$")
@@ -119,9 +115,24 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,
 _CELL_BREAK = re.compile(r"<br\s?/?>", re.IGNORECASE)
 
 
-def _emphasis(match: re.Match[str]) -> str:
-    run = match.group()
-    return run[:2] if run[0] == "\\" else ""
+def _without_emphasis(text: str) -> str:
+    """`text` without its runs of `*` and backticks, which are markup, except a character
+    escaped by the backslash before it (kept with its backslash). Made with `str.split` and
+    `str.replace`, which search in C for one character; a regex tests every character."""
+    if "*" not in text and "`" not in text:
+        return text
+    first, *escaped = text.split("\\")
+    out = [_unmarked(first)]
+    for part in escaped:  # each part follows a backslash
+        if part[:1] in ("*", "`"):
+            out.append(part[0] + _unmarked(part[1:]))
+        else:
+            out.append(_unmarked(part))
+    return "\\".join(out)
+
+
+def _unmarked(text: str) -> str:
+    return text.replace("*", "").replace("`", "") if "*" in text or "`" in text else text
 
 
 def visible_text(markdown: str) -> str:
@@ -137,7 +148,7 @@ def visible_text(markdown: str) -> str:
     text = _BLOCK_MARK.sub("\n", text)
     if "[" in text:
         text = _LINK.sub(r"\1", text)
-    text = _EMPHASIS.sub(_emphasis, text)
+    text = _without_emphasis(text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
     text = text.replace("|", " ")

@@ -207,9 +207,13 @@ def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: boo
     link text: measured only for a run that would be promoted, few of them)."""
     # The hot loop of the writer (once per element): `_Flow`'s steps written out.
     blocks: list[str] = []
+    text = element.text
+    if not len(element):  # a leaf (most paragraphs and list items): its text is its one run
+        if text and not text.isspace():
+            _flush([escape_text(text)], blocks, _Promoter(element, ctx) if promote else None)
+        return blocks
     pieces: list[str] = []
     promoter = _Promoter(element, ctx) if promote else None
-    text = element.text
     if text and not text.isspace():  # see the tails below
         pieces.append(escape_text(text))
     has_block = ctx.has_block
