@@ -25,6 +25,7 @@ _CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f"
 _CONTROL = re.compile(f"[{_CONTROLS}]")
 # Invisible and control characters, both removed: one scan of the text instead of two.
 _REMOVED = re.compile("[" + "".join(map(chr, _INVISIBLE)) + _CONTROLS + "]")
+_REMOVED_OR_ODD_SPACE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + _CONTROLS + _ODD_SPACES + "]")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # For `_normalise_plain`: an odd space in a line's leading spaces (where it would count as
 # indentation once made an ASCII space), a run of spaces after a line's first text (the
@@ -44,8 +45,11 @@ def normalise_markdown(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     # Invisible and control characters go everywhere, fences included: once for the text.
-    text = _REMOVED.sub("", text)
-    odd_spaces = _ODD_SPACE.search(text) is not None
+    # Most texts hold neither them nor an odd space, which one scan tells.
+    odd_spaces = False
+    if _REMOVED_OR_ODD_SPACE.search(text):
+        text = _REMOVED.sub("", text)
+        odd_spaces = _ODD_SPACE.search(text) is not None
     plain = "\t" not in text and "```" not in text and "~~~" not in text
     if plain and (not odd_spaces or not _LEADING_ODD_SPACE.search("\n" + text)):
         return _normalise_plain(text, odd_spaces)

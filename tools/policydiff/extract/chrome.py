@@ -55,6 +55,19 @@ _CLIPPED = re.compile(
     r"clip\s*:\s*rect\(\s*(?:0|1px)[\s,]|clip-path\s*:\s*inset\(\s*50%|(?:left|top|text-indent)\s*:\s*-\d{4,}(?:px|em)",
     re.IGNORECASE,
 )
+# What every match of `_CLIPPED` holds, found by plain searches (`_CLIPPED` is tried at every
+# position): "clip", or a "-" before four digits.
+_NEGATIVE_LENGTH = re.compile(r"-[0-9]{4}")
+
+
+def _clips(css: str) -> bool:
+    """`_CLIPPED` finds a clipping rule in `css`; in an ASCII text (nearly every one, where
+    case folding is ASCII's) only after the searches of `_NEGATIVE_LENGTH` say it may."""
+    if css.isascii() and "clip" not in css.lower() and not _NEGATIVE_LENGTH.search(css):
+        return False
+    return _CLIPPED.search(css) is not None
+
+
 # Controls: what a reader clicks or toggles.
 _CONTROL_TAGS = frozenset({"a", "button", "summary", "label"})
 _CONTROL_ROLES = frozenset({"button", "tab", "switch", "menuitem", "link", "option"})
@@ -127,7 +140,7 @@ def hidden_markers(root: HtmlElement) -> tuple[frozenset[str], bool]:
     tokens = set()
     if low is None or any(name in low for name in _HIDDEN_NAMES):
         tokens.update(token for token in set(classes.split()) if _hides_visually(token))
-    return frozenset(tokens), _CLIPPED.search(" ".join(_STYLE_VALUES(root))) is not None
+    return frozenset(tokens), _clips(" ".join(_STYLE_VALUES(root)))
 
 
 # Sites repeat their class names from page to page: each is matched once.
@@ -147,7 +160,7 @@ def drop_visually_hidden(root: HtmlElement, classes: frozenset[str] = frozenset(
         tests = " or ".join(f"contains(@class, '{name}')" for name in classes)
         candidates += [e for e in root.xpath(f"//*[{tests}]") if not classes.isdisjoint(e.get("class", "").split())]
     if styles:
-        candidates += [e for e in _CLIPPING_STYLES(root) if _CLIPPED.search(e.get("style", ""))]
+        candidates += [e for e in _CLIPPING_STYLES(root) if _clips(e.get("style", ""))]
     for element in candidates:
         if element.getparent() is not None:
             element.drop_tree()
