@@ -52,6 +52,9 @@ _MOST_OF_PAGE = 0.5
 # Chrome named by its class is short; a long block is content whatever its class says.
 _SHORT = 1500
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# A heading's id is the slug of its words ("social-media"), not a role.
+_NEVER_BOILERPLATE = frozenset({"html", "body", "main", "article", *_HEADINGS})
+_CHROME_TAGS = frozenset({*_BOILERPLATE_TAGS, "header", "footer"})
 _LABEL = 80
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -126,14 +129,17 @@ def drop_boilerplate(root: HtmlElement, forms: list[HtmlElement] = ()) -> None: 
         # Measured only for the few elements a rule names.
         return _text_length(element) < limit
 
-    for element in list(root.iter()):
+    for element in list(root.iter(etree.Element)):
         tag = element.tag
-        if not isinstance(tag, str) or tag in {"html", "body", "main", "article"}:
+        if tag in _NEVER_BOILERPLATE:
             continue
-        if tag in _HEADINGS:
-            continue  # a heading's id is the slug of its words ("social-media"), not a role
         ident, cls = element.get("id"), element.get("class")
-        banner, navigation, always = _classes(ident, cls) if ident or cls else (False, False, False)
+        if ident or cls:
+            banner, navigation, always = _classes(ident, cls)
+        elif tag in _CHROME_TAGS or element.get("role") is not None:
+            banner = navigation = always = False
+        else:
+            continue  # most elements: nothing names them chrome
         # Consent banners are dropped however much text they hold (their cookie tables can
         # outweigh a short policy).
         if tag in _BOILERPLATE_TAGS or element.get("role") in _BOILERPLATE_ROLES or banner:
