@@ -74,11 +74,12 @@ def _utf8(text: str) -> bytes | None:
         return None
 
 
-def parse_html(text: str) -> HtmlElement | None:
+def parse_html(text: str, utf8: bytes | None = None) -> HtmlElement | None:
+    """The page's tree (`utf8`: the text's UTF-8, when at hand)."""
     # NUL characters end the document for libxml2 (nothing after one would be seen), and no
     # C0 control but tab and line ends can be set back into a tree: lxml refuses them when
     # a later step joins two texts. None of them is visible text.
-    data = _utf8(text)
+    data = _utf8(text) if utf8 is None else utf8
     if data is None or len(data.translate(None, _XML_CONTROL_BYTES)) != len(data):
         text = _XML_CONTROLS.sub("", text)
         data = _utf8(text)
@@ -156,8 +157,12 @@ def _strip_query(url: str, names: tuple[str, ...]) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
-def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None) -> HtmlResult:
-    root = parse_html(strip_toolbar(text))
+def html_to_markdown(
+    text: str, rules: ExtractionRules, *, base_url: str | None, utf8: bytes | None = None
+) -> HtmlResult:
+    """The policy of a page (`utf8`: the text's UTF-8, when at hand)."""
+    source = strip_toolbar(text)
+    root = parse_html(source, utf8 if source is text else None)
     if root is None:
         return HtmlResult("", None, False, ("unparseable or empty HTML",))
     title = _page_title(root)
