@@ -230,9 +230,9 @@ def _standalone(element: HtmlElement, total: dict[HtmlElement, int]) -> bool:
     return True
 
 
-def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None) -> None:
+def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None) -> bool:
     """Controls and language pickers, wherever they sit in the page (`total`: the text
-    lengths of `text_lengths`, when measured already)."""
+    lengths of `text_lengths`, when measured already). True when it dropped any."""
     if total is None:
         total, _ = text_lengths(root)
     doomed: list[HtmlElement] = []
@@ -266,6 +266,7 @@ def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
+    return bool(doomed)
 
 
 def _whole_picker(block: HtmlElement) -> HtmlElement:
@@ -364,13 +365,15 @@ def _may_hold_labels(text: str) -> bool:
     return not _LOOSE_FIRST.isdisjoint(word.casefold() for word in _CAPITALISED.findall(text))
 
 
-def cut_loose_labels(root: HtmlElement) -> None:
+def cut_loose_labels(root: HtmlElement) -> bool:
     """Labels glued into text that sits directly in a container (see `_cut_labels`): cut
-    out, and a line break where each was."""
+    out, and a line break where each was. True when it cut any."""
+    cut = False
     for element in list(root.iter(*_LOOSE_PARENTS)):
         if element.text and element.text.strip() and _may_hold_labels(element.text):
             pieces = _cut_labels(element.text)
             if pieces:
+                cut = True
                 element.text = pieces[0]
                 for index, piece in enumerate(pieces[1:]):
                     element.insert(index, _line_break(piece))
@@ -378,10 +381,12 @@ def cut_loose_labels(root: HtmlElement) -> None:
             if child.tail and child.tail.strip() and _may_hold_labels(child.tail):
                 pieces = _cut_labels(child.tail)
                 if pieces:
+                    cut = True
                     child.tail = pieces[0]
                     at = element.index(child) + 1
                     for offset, piece in enumerate(pieces[1:]):
                         element.insert(at + offset, _line_break(piece))
+    return cut
 
 
 def _line_break(tail: str) -> HtmlElement:
@@ -393,17 +398,19 @@ def _line_break(tail: str) -> HtmlElement:
 class _Edges:
     """The state of one trimming: lengths measured once, and what is left of the body."""
 
-    def __init__(self, body: HtmlElement, lengths: tuple[dict, dict] | None) -> None:
+    def __init__(self, body: HtmlElement, lengths: tuple[dict, dict] | None, current: bool) -> None:
         self.total, self.prose = lengths or text_lengths(body)
-        # Measured afresh: lengths measured before controls went overstate the body.
-        self.left = sum(map(len, map(str.strip, body.itertext())))
+        # Measured afresh unless the lengths measure the page as it is: lengths measured
+        # before controls went overstate the body.
+        known = self.total.get(body) if current or lengths is None else None
+        self.left = sum(map(len, map(str.strip, body.itertext()))) if known is None else known
 
 
-def trim_edges(body: HtmlElement, lengths: tuple[dict, dict] | None = None) -> None:
+def trim_edges(body: HtmlElement, lengths: tuple[dict, dict] | None = None, *, current: bool = False) -> None:
     """Leading and trailing blocks of the body that are link lists or a copyright line; never
     the whole body (a page that is nothing but links keeps them). `lengths`: `text_lengths`
-    of the page, when measured already."""
-    edges = _Edges(body, lengths)
+    of the page, when measured already; `current`: nothing was dropped or cut since."""
+    edges = _Edges(body, lengths, current)
     _trim(body, edges, from_end=False)
     _trim(body, edges, from_end=True)
 

@@ -195,10 +195,10 @@ def html_to_markdown(
         clean.drop_boilerplate(root, forms)
         # One measure of the page's text for the three steps after (each drops little).
         lengths = chrome.text_lengths(root)
-        chrome.drop_controls(root, lengths[0])
-        chrome.cut_loose_labels(root)
+        changed = chrome.drop_controls(root, lengths[0])
+        changed = chrome.cut_loose_labels(root) or changed
         main = readable.find_main(root, lengths[1])
-        chrome.trim_edges(main, lengths)
+        chrome.trim_edges(main, lengths, current=not changed)
         picked = [main]
     ctx = Context(resolve_url=make_url_resolver(base_url, rules.strip_query))
     markdown = render(picked, ctx)
