@@ -76,16 +76,19 @@ _ARIA_HIDDEN = etree.XPath("//@aria-hidden/..")
 _WORD = re.compile(r"\w")
 
 
-def drop_decorations(root: HtmlElement) -> None:
+def drop_decorations(root: HtmlElement) -> list[HtmlElement]:
     """Elements hidden from screen readers that hold no word (a heading's "#" permalink
-    symbol, icon glyphs): decoration in every capture."""
-    for element in _ARIA_HIDDEN(root):
+    symbol, icon glyphs): decoration in every capture. Returns every element that had an
+    `aria-hidden` attribute, for `drop_hidden`."""
+    owners = _ARIA_HIDDEN(root)
+    for element in owners:
         if (
             element.get("aria-hidden") == "true"
             and element.getparent() is not None
             and not _WORD.search(element.text_content())
         ):
             drop(element)
+    return owners
 
 
 def _in_content(element: HtmlElement) -> bool:
@@ -94,10 +97,16 @@ def _in_content(element: HtmlElement) -> bool:
 
 # The owners of these attributes (see `_ARIA_HIDDEN`); the values are tested in Python.
 _HIDDEN_CANDIDATES = etree.XPath("(//@hidden | //@aria-hidden | //@style)/..")
+_HIDDEN_OR_STYLED = etree.XPath("(//@hidden | //@style)/..")
 
 
-def drop_hidden(root: HtmlElement) -> None:
-    for element in _HIDDEN_CANDIDATES(root):
+def drop_hidden(root: HtmlElement, aria_hidden: list[HtmlElement] | None = None) -> None:
+    """Hidden elements (`aria_hidden`: the owners of that attribute found earlier, when no
+    attribute has changed since: one walk of the page fewer). An element that has left the
+    page since is dropped from where it is, which leaves the page as it is, and the order of
+    the drops does not change the page: each joins its tail to the text before it."""
+    candidates = _HIDDEN_CANDIDATES(root) if aria_hidden is None else aria_hidden + _HIDDEN_OR_STYLED(root)
+    for element in candidates:
         style = element.get("style")
         if element.get("hidden") is not None or element.get("aria-hidden") == "true" or (style and _hides(style)):
             drop(element)

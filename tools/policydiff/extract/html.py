@@ -173,7 +173,7 @@ def html_to_markdown(
     hidden, styled = chrome.hidden_markers(root)
     hidden |= chrome.hidden_classes(root)
     clean.drop_never_text(root)
-    clean.drop_decorations(root)
+    aria_hidden = clean.drop_decorations(root)
     chrome.drop_visually_hidden(root, hidden, styled)
     remove_wayback_elements(root)
     decode_cloudflare_emails(root)
@@ -191,7 +191,7 @@ def html_to_markdown(
         warnings.append(f"selector(s) {shown} matched nothing: automatic extraction used")
     method = "select" if picked else "auto"
     if not picked:
-        clean.drop_hidden(root)
+        clean.drop_hidden(root, aria_hidden)
         clean.drop_boilerplate(root, forms)
         # One measure of the page's text for the three steps after (each drops little).
         lengths = chrome.text_lengths(root)
