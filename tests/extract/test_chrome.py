@@ -55,6 +55,15 @@ def test_a_class_the_page_s_own_style_sheet_clips_is_hidden() -> None:
     assert "Site navigation" not in extract_html(page(f"<main>{named}{PROSE}</main>")).markdown
 
 
+def test_a_hiding_class_token_with_a_quote_in_it_is_hidden() -> None:
+    # Made up: class tokens are matched as strings, never written into an XPath (an
+    # apostrophe there made the expression invalid, and the extraction fail).
+    hidden = '<span class="x\'_sr-only">Opens in a new window</span>'
+    markdown = extract_html(page(f"<main>{PROSE}{hidden}</main>")).markdown
+    assert "Opens in a new window" not in markdown
+    assert "ZWSOFT website" in markdown
+
+
 # -- controls ------------------------------------------------------------------------------------
 
 

@@ -17,7 +17,7 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\
 # The spaces a line collapses beyond the ASCII space and the tab (expanded before a line is
 # collapsed): a line with none of them, most lines, needs only its runs of spaces collapsed,
 # which is much faster than `_SPACES` (a match at every space).
-_ODD_SPACES = r"\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\x85"
+_ODD_SPACES = "\u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000\x85"
 _SPACES = re.compile(rf"[ \t{_ODD_SPACES}]+")
 _ODD_SPACE = re.compile(rf"[{_ODD_SPACES}]")
 _SPACE_RUN = re.compile(" {2,}")
@@ -25,6 +25,7 @@ _CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f"
 _CONTROL = re.compile(f"[{_CONTROLS}]")
 # Invisible and control characters, both removed: one scan of the text instead of two.
 _REMOVED = re.compile("[" + "".join(map(chr, _INVISIBLE)) + _CONTROLS + "]")
+_REMOVED_OR_ODD_SPACE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + _CONTROLS + _ODD_SPACES + "]")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 # For `_normalise_plain`: an odd space in a line's leading spaces (where it would count as
 # indentation once made an ASCII space), a run of spaces after a line's first text (the
@@ -44,8 +45,11 @@ def normalise_markdown(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     # Invisible and control characters go everywhere, fences included: once for the text.
-    text = _REMOVED.sub("", text)
-    odd_spaces = _ODD_SPACE.search(text) is not None
+    # Most texts hold neither them nor an odd space, which one scan tells.
+    odd_spaces = False
+    if _REMOVED_OR_ODD_SPACE.search(text):
+        text = _REMOVED.sub("", text)
+        odd_spaces = _ODD_SPACE.search(text) is not None
     plain = "\t" not in text and "```" not in text and "~~~" not in text
     if plain and (not odd_spaces or not _LEADING_ODD_SPACE.search("\n" + text)):
         return _normalise_plain(text, odd_spaces)
@@ -81,8 +85,10 @@ def _normalise_plain(text: str, odd_spaces: bool) -> str:
     an ASCII space, no space at a line's end, a run of spaces after a line's first text one
     space (the leading ones are its indentation), at most one blank line in a row, none at
     either end. Each step is linear in the text."""
-    if odd_spaces:
-        text = _ODD_SPACE.sub(" ", text)
+    if odd_spaces:  # a replace for each odd space there: a search in C, not a regex test per character
+        for space in _ODD_SPACES:
+            if space in text:
+                text = text.replace(space, " ")
     if " \n" in text or text.endswith(" "):
         text = "\n".join([line.rstrip(" ") for line in text.split("\n")])
     if "  " in text:
@@ -105,10 +111,6 @@ _WORD = re.compile(r"\w")
 _LINK = re.compile(r"\[(?<!\\\[)((?:[^\[\]\\\n]|\\[^\n]){0,2000})\]\((?:[^()\s]|\([^()\s]{0,500}\)){0,4000}\)")
 _BLOCK_MARK = re.compile(r"\n[ \t]*(?:(?:>[ \t]?)+|#{1,6}[ \t]+|(?:[-+*]|\d+[.)])[ \t]+)+")
 _TABLE_RULE = re.compile(r"(?m)\n[ \t]*\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*$")
-# A run of `*` and backticks is markup, except a character escaped by the backslash before it
-# (found by its first character, not by a look-behind at every position). A backslash before
-# anything else matches alone and is kept as it is.
-_EMPHASIS = re.compile(r"[\\*`][*`]*")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 # A line without a word: left out.
 _WORDLESS_LINE = re.compile(r"(?m)\n[^\w\n]*$")
@@ -119,9 +121,24 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,
 _CELL_BREAK = re.compile(r"<br\s?/?>", re.IGNORECASE)
 
 
-def _emphasis(match: re.Match[str]) -> str:
-    run = match.group()
-    return run[:2] if run[0] == "\\" else ""
+def _without_emphasis(text: str) -> str:
+    """`text` without its runs of `*` and backticks, which are markup, except a character
+    escaped by the backslash before it (kept with its backslash). Made with `str.split` and
+    `str.replace`, which search in C for one character; a regex tests every character."""
+    if "*" not in text and "`" not in text:
+        return text
+    first, *escaped = text.split("\\")
+    out = [_unmarked(first)]
+    for part in escaped:  # each part follows a backslash
+        if part[:1] in ("*", "`"):
+            out.append(part[0] + _unmarked(part[1:]))
+        else:
+            out.append(_unmarked(part))
+    return "\\".join(out)
+
+
+def _unmarked(text: str) -> str:
+    return text.replace("*", "").replace("`", "") if "*" in text or "`" in text else text
 
 
 def visible_text(markdown: str) -> str:
@@ -137,7 +154,7 @@ def visible_text(markdown: str) -> str:
     text = _BLOCK_MARK.sub("\n", text)
     if "[" in text:
         text = _LINK.sub(r"\1", text)
-    text = _EMPHASIS.sub(_emphasis, text)
+    text = _without_emphasis(text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
     text = text.replace("|", " ")

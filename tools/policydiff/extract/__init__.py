@@ -55,7 +55,7 @@ def extract_capture(
     decoded = decode_bytes(data, content_type)
     rules = rules or ExtractionRules()
     if media_type == "text/html":
-        result = html_to_markdown(decoded.text, rules, base_url=base_url)
+        result = html_to_markdown(decoded.text, rules, base_url=base_url, utf8=decoded.utf8)
         markdown, title, miss, warnings = result.markdown, result.title, result.selector_miss, result.warnings
         method = result.method
     else:

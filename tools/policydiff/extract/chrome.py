@@ -55,6 +55,19 @@ _CLIPPED = re.compile(
     r"clip\s*:\s*rect\(\s*(?:0|1px)[\s,]|clip-path\s*:\s*inset\(\s*50%|(?:left|top|text-indent)\s*:\s*-\d{4,}(?:px|em)",
     re.IGNORECASE,
 )
+# What every match of `_CLIPPED` holds, found by plain searches (`_CLIPPED` is tried at every
+# position): "clip", or a "-" before four digits.
+_NEGATIVE_LENGTH = re.compile(r"-[0-9]{4}")
+
+
+def _clips(css: str) -> bool:
+    """`_CLIPPED` finds a clipping rule in `css`; in an ASCII text (nearly every one, where
+    case folding is ASCII's) only after the searches of `_NEGATIVE_LENGTH` say it may."""
+    if css.isascii() and "clip" not in css.lower() and not _NEGATIVE_LENGTH.search(css):
+        return False
+    return _CLIPPED.search(css) is not None
+
+
 # Controls: what a reader clicks or toggles.
 _CONTROL_TAGS = frozenset({"a", "button", "summary", "label"})
 _CONTROL_ROLES = frozenset({"button", "tab", "switch", "menuitem", "link", "option"})
@@ -95,6 +108,8 @@ def hidden_classes(root: HtmlElement) -> frozenset[str]:
     found: set[str] = set()
     for sheet in root.iter("style"):
         css = (sheet.text or "")[:_MAX_SHEET]
+        if css.isascii() and "clip" not in css.lower():
+            continue  # each rule of `_CLIPPING_RULE` names "clip" (in ASCII text, case folding is ASCII's)
         for match in _CLIPPING_RULE.finditer(css):
             opening = css.rfind("{", max(0, match.start() - 2000), match.start())
             if opening < 0 or "}" in css[opening : match.start()]:
@@ -127,7 +142,7 @@ def hidden_markers(root: HtmlElement) -> tuple[frozenset[str], bool]:
     tokens = set()
     if low is None or any(name in low for name in _HIDDEN_NAMES):
         tokens.update(token for token in set(classes.split()) if _hides_visually(token))
-    return frozenset(tokens), _CLIPPED.search(" ".join(_STYLE_VALUES(root))) is not None
+    return frozenset(tokens), _clips(" ".join(_STYLE_VALUES(root)))
 
 
 # Sites repeat their class names from page to page: each is matched once.
@@ -136,7 +151,14 @@ def _hides_visually(token: str) -> bool:
     return _VISUALLY_HIDDEN.search(token) is not None
 
 
-_CLIPPING_STYLES = etree.XPath("//*[contains(@style, 'clip') or contains(@style, ':-') or contains(@style, ': -')]")
+# The owners of these attributes, found by the attribute axis (see `clean._ARIA_HIDDEN`); the
+# values are tested in Python.
+_STYLE_OWNERS = etree.XPath("//@style/..")
+_CLASS_OWNERS = etree.XPath("//@class/..")
+
+
+def _may_clip(style: str) -> bool:
+    return "clip" in style or ":-" in style or ": -" in style
 
 
 def drop_visually_hidden(root: HtmlElement, classes: frozenset[str] = frozenset(), styles: bool = True) -> None:
@@ -144,10 +166,9 @@ def drop_visually_hidden(root: HtmlElement, classes: frozenset[str] = frozenset(
     `hidden_markers` and `hidden_classes`), `styles` whether to look at inline styles."""
     candidates: list[HtmlElement] = []
     if classes:
-        tests = " or ".join(f"contains(@class, '{name}')" for name in classes)
-        candidates += [e for e in root.xpath(f"//*[{tests}]") if not classes.isdisjoint(e.get("class", "").split())]
+        candidates += [e for e in _CLASS_OWNERS(root) if not classes.isdisjoint(e.get("class", "").split())]
     if styles:
-        candidates += [e for e in _CLIPPING_STYLES(root) if _CLIPPED.search(e.get("style", ""))]
+        candidates += [e for e in _STYLE_OWNERS(root) if _may_clip(style := e.get("style", "")) and _clips(style)]
     for element in candidates:
         if element.getparent() is not None:
             element.drop_tree()
@@ -209,9 +230,9 @@ def _standalone(element: HtmlElement, total: dict[HtmlElement, int]) -> bool:
     return True
 
 
-def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None) -> None:
+def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None) -> bool:
     """Controls and language pickers, wherever they sit in the page (`total`: the text
-    lengths of `text_lengths`, when measured already)."""
+    lengths of `text_lengths`, when measured already). True when it dropped any."""
     if total is None:
         total, _ = text_lengths(root)
     doomed: list[HtmlElement] = []
@@ -245,6 +266,7 @@ def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None
     for element in doomed:
         if element.getparent() is not None:
             element.drop_tree()
+    return bool(doomed)
 
 
 def _whole_picker(block: HtmlElement) -> HtmlElement:
@@ -343,13 +365,15 @@ def _may_hold_labels(text: str) -> bool:
     return not _LOOSE_FIRST.isdisjoint(word.casefold() for word in _CAPITALISED.findall(text))
 
 
-def cut_loose_labels(root: HtmlElement) -> None:
+def cut_loose_labels(root: HtmlElement) -> bool:
     """Labels glued into text that sits directly in a container (see `_cut_labels`): cut
-    out, and a line break where each was."""
+    out, and a line break where each was. True when it cut any."""
+    cut = False
     for element in list(root.iter(*_LOOSE_PARENTS)):
         if element.text and element.text.strip() and _may_hold_labels(element.text):
             pieces = _cut_labels(element.text)
             if pieces:
+                cut = True
                 element.text = pieces[0]
                 for index, piece in enumerate(pieces[1:]):
                     element.insert(index, _line_break(piece))
@@ -357,10 +381,12 @@ def cut_loose_labels(root: HtmlElement) -> None:
             if child.tail and child.tail.strip() and _may_hold_labels(child.tail):
                 pieces = _cut_labels(child.tail)
                 if pieces:
+                    cut = True
                     child.tail = pieces[0]
                     at = element.index(child) + 1
                     for offset, piece in enumerate(pieces[1:]):
                         element.insert(at + offset, _line_break(piece))
+    return cut
 
 
 def _line_break(tail: str) -> HtmlElement:
@@ -372,17 +398,19 @@ def _line_break(tail: str) -> HtmlElement:
 class _Edges:
     """The state of one trimming: lengths measured once, and what is left of the body."""
 
-    def __init__(self, body: HtmlElement, lengths: tuple[dict, dict] | None) -> None:
+    def __init__(self, body: HtmlElement, lengths: tuple[dict, dict] | None, current: bool) -> None:
         self.total, self.prose = lengths or text_lengths(body)
-        # Measured afresh: lengths measured before controls went overstate the body.
-        self.left = sum(map(len, map(str.strip, body.itertext())))
+        # Measured afresh unless the lengths measure the page as it is: lengths measured
+        # before controls went overstate the body.
+        known = self.total.get(body) if current or lengths is None else None
+        self.left = sum(map(len, map(str.strip, body.itertext()))) if known is None else known
 
 
-def trim_edges(body: HtmlElement, lengths: tuple[dict, dict] | None = None) -> None:
+def trim_edges(body: HtmlElement, lengths: tuple[dict, dict] | None = None, *, current: bool = False) -> None:
     """Leading and trailing blocks of the body that are link lists or a copyright line; never
     the whole body (a page that is nothing but links keeps them). `lengths`: `text_lengths`
-    of the page, when measured already."""
-    edges = _Edges(body, lengths)
+    of the page, when measured already; `current`: nothing was dropped or cut since."""
+    edges = _Edges(body, lengths, current)
     _trim(body, edges, from_end=False)
     _trim(body, edges, from_end=True)
 

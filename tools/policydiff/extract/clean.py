@@ -52,6 +52,9 @@ _MOST_OF_PAGE = 0.5
 # Chrome named by its class is short; a long block is content whatever its class says.
 _SHORT = 1500
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# A heading's id is the slug of its words ("social-media"), not a role.
+_NEVER_BOILERPLATE = frozenset({"html", "body", "main", "article", *_HEADINGS})
+_CHROME_TAGS = frozenset({*_BOILERPLATE_TAGS, "header", "footer"})
 _LABEL = 80
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 
@@ -73,16 +76,19 @@ _ARIA_HIDDEN = etree.XPath("//@aria-hidden/..")
 _WORD = re.compile(r"\w")
 
 
-def drop_decorations(root: HtmlElement) -> None:
+def drop_decorations(root: HtmlElement) -> list[HtmlElement]:
     """Elements hidden from screen readers that hold no word (a heading's "#" permalink
-    symbol, icon glyphs): decoration in every capture."""
-    for element in _ARIA_HIDDEN(root):
+    symbol, icon glyphs): decoration in every capture. Returns every element that had an
+    `aria-hidden` attribute, for `drop_hidden`."""
+    owners = _ARIA_HIDDEN(root)
+    for element in owners:
         if (
             element.get("aria-hidden") == "true"
             and element.getparent() is not None
             and not _WORD.search(element.text_content())
         ):
             drop(element)
+    return owners
 
 
 def _in_content(element: HtmlElement) -> bool:
@@ -91,10 +97,16 @@ def _in_content(element: HtmlElement) -> bool:
 
 # The owners of these attributes (see `_ARIA_HIDDEN`); the values are tested in Python.
 _HIDDEN_CANDIDATES = etree.XPath("(//@hidden | //@aria-hidden | //@style)/..")
+_HIDDEN_OR_STYLED = etree.XPath("(//@hidden | //@style)/..")
 
 
-def drop_hidden(root: HtmlElement) -> None:
-    for element in _HIDDEN_CANDIDATES(root):
+def drop_hidden(root: HtmlElement, aria_hidden: list[HtmlElement] | None = None) -> None:
+    """Hidden elements (`aria_hidden`: the owners of that attribute found earlier, when no
+    attribute has changed since: one walk of the page fewer). An element that has left the
+    page since is dropped from where it is, which leaves the page as it is, and the order of
+    the drops does not change the page: each joins its tail to the text before it."""
+    candidates = _HIDDEN_CANDIDATES(root) if aria_hidden is None else aria_hidden + _HIDDEN_OR_STYLED(root)
+    for element in candidates:
         style = element.get("style")
         if element.get("hidden") is not None or element.get("aria-hidden") == "true" or (style and _hides(style)):
             drop(element)
@@ -126,14 +138,17 @@ def drop_boilerplate(root: HtmlElement, forms: list[HtmlElement] = ()) -> None: 
         # Measured only for the few elements a rule names.
         return _text_length(element) < limit
 
-    for element in list(root.iter()):
+    for element in list(root.iter(etree.Element)):
         tag = element.tag
-        if not isinstance(tag, str) or tag in {"html", "body", "main", "article"}:
+        if tag in _NEVER_BOILERPLATE:
             continue
-        if tag in _HEADINGS:
-            continue  # a heading's id is the slug of its words ("social-media"), not a role
         ident, cls = element.get("id"), element.get("class")
-        banner, navigation, always = _classes(ident, cls) if ident or cls else (False, False, False)
+        if ident or cls:
+            banner, navigation, always = _classes(ident, cls)
+        elif tag in _CHROME_TAGS or element.get("role") is not None:
+            banner = navigation = always = False
+        else:
+            continue  # most elements: nothing names them chrome
         # Consent banners are dropped however much text they hold (their cookie tables can
         # outweigh a short policy).
         if tag in _BOILERPLATE_TAGS or element.get("role") in _BOILERPLATE_ROLES or banner:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import charset_normalizer
 import ftfy
@@ -50,6 +50,9 @@ class Decoded:
     detected: str
     mismatch: bool
     repaired: bool = False
+    # The capture's bytes when they are the text's UTF-8 as it is (no BOM, no repair): the
+    # HTML parser reads them instead of encoding the text again.
+    utf8: bytes | None = field(default=None, repr=False)
 
 
 def repair_mojibake(text: str) -> tuple[str, bool]:
@@ -110,14 +113,14 @@ def _decode(data: bytes, content_type: str | None = None) -> Decoded:
             pass
         else:
             mismatch = declared_codec not in (None, "utf-8")
-            return Decoded(text, declared, "utf-8", mismatch)
+            return Decoded(text, declared, "utf-8", mismatch, utf8=data)
     if declared_codec and declared_codec != "utf-8":
         try:
             return Decoded(data.decode(declared_codec), declared, declared_codec, False)
         except UnicodeDecodeError:
             pass
     if is_ascii:
-        return Decoded(data.decode("ascii"), declared, declared_codec or "utf-8", False)
+        return Decoded(data.decode("ascii"), declared, declared_codec or "utf-8", False, utf8=data)
     best = charset_normalizer.from_bytes(data[:262144]).best()
     detected = _canonical(best.encoding if best else None) or "cp1252"
     text = data.decode(detected, errors="replace")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import lxml.html
@@ -72,11 +74,12 @@ def _utf8(text: str) -> bytes | None:
         return None
 
 
-def parse_html(text: str) -> HtmlElement | None:
+def parse_html(text: str, utf8: bytes | None = None) -> HtmlElement | None:
+    """The page's tree (`utf8`: the text's UTF-8, when at hand)."""
     # NUL characters end the document for libxml2 (nothing after one would be seen), and no
     # C0 control but tab and line ends can be set back into a tree: lxml refuses them when
     # a later step joins two texts. None of them is visible text.
-    data = _utf8(text)
+    data = _utf8(text) if utf8 is None else utf8
     if data is None or len(data.translate(None, _XML_CONTROL_BYTES)) != len(data):
         text = _XML_CONTROLS.sub("", text)
         data = _utf8(text)
@@ -102,36 +105,31 @@ def _page_title(root: HtmlElement) -> str | None:
     return text or None
 
 
-def make_url_resolver(base_url: str | None, strip_query: tuple[str, ...] | None):
-    base = unwayback(base_url) if base_url else None
-    # A page links to the same few targets again and again (bounded: the page's own links).
-    resolved: dict[str, str | None] = {}
+def make_url_resolver(base_url: str | None, strip_query: tuple[str, ...] | None) -> Callable[[str], str | None]:
+    return partial(_resolve, unwayback(base_url) if base_url else None, strip_query)
 
-    def resolve(href: str) -> str | None:
-        if href not in resolved:
-            resolved[href] = _resolve(href)
-        return resolved[href]
 
-    def _resolve(href: str) -> str | None:
-        href = href.strip()
-        if not href or href.startswith("#") or _UNSAFE_SCHEME.match(href):
+# A page links to the same few targets again and again, and the captures of a policy to the
+# same ones as each other (bounded: a worker extracts the captures of a few sites at a time).
+@lru_cache(maxsize=8192)
+def _resolve(base: str | None, strip_query: tuple[str, ...] | None, href: str) -> str | None:
+    href = href.strip()
+    if not href or href.startswith("#") or _UNSAFE_SCHEME.match(href):
+        return None
+    url = unwayback(href)
+    if base:
+        try:
+            url = unwayback(urljoin(base, url))
+        except ValueError:
             return None
-        url = unwayback(href)
-        if base:
-            try:
-                url = unwayback(urljoin(base, url))
-            except ValueError:
-                return None
-        if "?" in url:
-            url = _CACHE_BUSTER.sub("", url)
-            if strip_query is not None:
-                url = _strip_query(url, strip_query)
-        url = _normal_url(url)
-        if base and url.split("#")[0] == base.split("#")[0] and "#" in url:
-            return None  # a link to a section of the same page: its target is markup
-        return url
-
-    return resolve
+    if "?" in url:
+        url = _CACHE_BUSTER.sub("", url)
+        if strip_query is not None:
+            url = _strip_query(url, strip_query)
+    url = _normal_url(url)
+    if base and url.split("#")[0] == base.split("#")[0] and "#" in url:
+        return None  # a link to a section of the same page: its target is markup
+    return url
 
 
 _SCHEME_HOST = re.compile(r"^(https?)://([^/?#]+)(.*)$", re.IGNORECASE)
@@ -159,8 +157,12 @@ def _strip_query(url: str, names: tuple[str, ...]) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
-def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None) -> HtmlResult:
-    root = parse_html(strip_toolbar(text))
+def html_to_markdown(
+    text: str, rules: ExtractionRules, *, base_url: str | None, utf8: bytes | None = None
+) -> HtmlResult:
+    """The policy of a page (`utf8`: the text's UTF-8, when at hand)."""
+    source = strip_toolbar(text)
+    root = parse_html(source, utf8 if source is text else None)
     if root is None:
         return HtmlResult("", None, False, ("unparseable or empty HTML",))
     title = _page_title(root)
@@ -171,7 +173,7 @@ def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None)
     hidden, styled = chrome.hidden_markers(root)
     hidden |= chrome.hidden_classes(root)
     clean.drop_never_text(root)
-    clean.drop_decorations(root)
+    aria_hidden = clean.drop_decorations(root)
     chrome.drop_visually_hidden(root, hidden, styled)
     remove_wayback_elements(root)
     decode_cloudflare_emails(root)
@@ -189,14 +191,14 @@ def html_to_markdown(text: str, rules: ExtractionRules, *, base_url: str | None)
         warnings.append(f"selector(s) {shown} matched nothing: automatic extraction used")
     method = "select" if picked else "auto"
     if not picked:
-        clean.drop_hidden(root)
+        clean.drop_hidden(root, aria_hidden)
         clean.drop_boilerplate(root, forms)
         # One measure of the page's text for the three steps after (each drops little).
         lengths = chrome.text_lengths(root)
-        chrome.drop_controls(root, lengths[0])
-        chrome.cut_loose_labels(root)
+        changed = chrome.drop_controls(root, lengths[0])
+        changed = chrome.cut_loose_labels(root) or changed
         main = readable.find_main(root, lengths[1])
-        chrome.trim_edges(main, lengths)
+        chrome.trim_edges(main, lengths, current=not changed)
         picked = [main]
     ctx = Context(resolve_url=make_url_resolver(base_url, rules.strip_query))
     markdown = render(picked, ctx)

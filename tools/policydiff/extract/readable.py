@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
@@ -20,6 +21,10 @@ CONTAINERS = frozenset({"div", "section", "article", "main", "td", "center", "fo
 DESCEND_SHARE = 0.8
 # A landmark holding this share of the page's prose is trusted.
 LANDMARK_SHARE = 0.4
+# The elements below with a role: libxml2 finds attributes by the attribute axis about twice
+# as fast as it tests a predicate on every element (`.//*[@role='main']`); the value is
+# tested in Python.
+_ROLE_OWNERS = etree.XPath("descendant::*/@role/..")
 _POLICY_HEADING = re.compile(
     r"privacy|policy|terms|conditions|notice|statement|cookies?|datenschutz|nutzungsbedingungen|agb|"
     r"confidentialit|vie priv|données personnelles|conditions g|privacidad|privacy|privacité|informativa",
@@ -54,7 +59,7 @@ def find_main(root: HtmlElement, lengths: dict[HtmlElement, int] | None = None) 
     page = lengths.get(body, 0) or 1
     current = body
     landmarks = [e for e in body.iter("main", "article") if isinstance(e.tag, str)]
-    landmarks += body.xpath(".//*[@role='main']")
+    landmarks += [e for e in _ROLE_OWNERS(body) if e.get("role") == "main"]
     good = [e for e in landmarks if lengths.get(e, 0) >= LANDMARK_SHARE * page]
     if good:
         # The outermost good landmark: a <main> holding an <article> keeps the article's title.

@@ -117,6 +117,16 @@ def _reads_as_body(block: str) -> bool:
 _HEADING = re.compile(r"^#{1,6}\s")
 
 
+def _may_open_clause_title(block: str) -> bool:
+    """The block could open as `_CLAUSE_TITLE` once its `**` are gone: a letter or digit, and
+    a `.` or `)` among the first six characters. Asked first, it spares most blocks the copy
+    and the match; a `*` there leaves it to them."""
+    head = block[:6]
+    if "*" in head:
+        return True
+    return ("." in head or ")" in head) and ("A" <= head[:1] <= "Z" or head[:1].isdigit())
+
+
 def promote_clause_titles(text: str) -> str:
     """Standalone one-line paragraphs like "A. Online Privacy" or "4. Your rights" act as
     headings: make them headings one level below the last real one.
@@ -131,6 +141,7 @@ def promote_clause_titles(text: str) -> str:
     # A Markdown list item ("1. x", where a numbered paragraph is written "1\\. x") is never a heading.
     candidates = [
         not is_heading[i]
+        and _may_open_clause_title(block)
         and "\n" not in block
         and "](" not in block
         and not _LIST_ITEM.match(block)
