@@ -325,10 +325,11 @@ def _chars(ops: Sequence[Op], two_sides: bool) -> list[Char]:
 _LINE_SERIAL = itertools.count()
 
 
-def _annotate(chars: list[Char], hrefs: dict[object, str], marks: dict[object, set[int]]) -> None:
+def _annotate(chars: list[Char], hrefs: dict[object, str], marks: dict[object, set[int]], two_sides: bool) -> None:
     """Read each side on its own lines (so a construct is whole whatever the other side
-    did): each line's kind and syntax, each cell's and text's emphasis, code and links."""
-    for side in (True, False):
+    did): each line's kind and syntax, each cell's and text's emphasis, code and links.
+    One side's text (`two_sides` false) is both sides: read once, its reading shared."""
+    for side in (True, False) if two_sides else (True,):
         line: list[Char] = []
         number = 0
         for ch in [*(c for c in chars if (c.new if side else c.old)), Char(0, "\n", True, True)]:
@@ -338,6 +339,11 @@ def _annotate(chars: list[Char], hrefs: dict[object, str], marks: dict[object, s
             number = next(_LINE_SERIAL)  # link keys unique across a diff's groups
             _annotate_line(line, side, number, hrefs, marks)
             line = []
+    if not two_sides:
+        for ch in chars:
+            for readings in (ch.forms, ch.kinds, ch.starts):
+                if True in readings:
+                    readings[False] = readings[True]
 
 
 def _annotate_line(
@@ -363,9 +369,10 @@ def _annotate_line(
         parsed = parse_inline("".join(c.text for c in piece))
         for k, href in enumerate(parsed.links):
             hrefs[(side, number, p, k)] = href
-            marks.setdefault((side, number, p, k), set()).update(
-                ch.mark for ch, at in zip(piece, parsed.link, strict=True) if at == k
-            )
+            marks.setdefault((side, number, p, k), set())
+        for ch, at in zip(piece, parsed.link, strict=True):
+            if at >= 0:
+                marks[(side, number, p, at)].add(ch.mark)
         for k, ch in enumerate(piece):
             link = (side, number, p, parsed.link[k]) if parsed.link[k] >= 0 else None
             ch.forms[side] = _form(
@@ -449,7 +456,7 @@ def _lines(ops: Sequence[Op], two_sides: bool, hrefs: dict[object, str], marks: 
             lines.append(_unchanged("".join(t for _, t in pending)))
         else:
             chars = _chars(pending, two_sides)
-            _annotate(chars, hrefs, marks)
+            _annotate(chars, hrefs, marks, two_sides)
             split = _split_lines(chars)
             if ended:
                 split = split[:-1]  # the group's last newline is kept: nothing follows it
@@ -500,7 +507,7 @@ def _plain(text: str, feed: bool, mark: int = 0) -> tuple[str, ...]:
     cells (a table row)."""
     style = replace(FEED if feed else PAGE, hrefs={}, link_marks={})
     chars = _chars([(mark, text)], False)
-    _annotate(chars, style.hrefs, style.link_marks)
+    _annotate(chars, style.hrefs, style.link_marks, False)
     line = _line(chars, True)
     if line.kind.name in {"row", "sep"}:
         return tuple(inline_html(_strip(c), style, True) for c in _cells(line.chars))
@@ -820,10 +827,29 @@ def _retreat(lines: list[Line], i: int, j: int, keep: int, feed: bool) -> int:
     return j
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A diff's lines as read (`_lines`), which every style renders the same way."""
+
+    lines: list[Line]
+    hrefs: dict[object, str]
+    link_marks: dict[object, set[int]]
+
+
+def read(ops: Sequence[Op], *, two_sides: bool = True) -> Reading:
+    hrefs: dict[object, str] = {}
+    marks: dict[object, set[int]] = {}
+    return Reading(_lines(ops, two_sides, hrefs, marks), hrefs, marks)
+
+
 def render(ops: Sequence[Op], style: Style = PAGE, *, two_sides: bool = True) -> list[str]:
     """A diff (or one side of it) as HTML blocks, unchanged runs folded."""
-    style = replace(style, hrefs={}, link_marks={})
-    lines = _lines(ops, two_sides, style.hrefs, style.link_marks)
+    return render_reading(read(ops, two_sides=two_sides), style)
+
+
+def render_reading(reading: Reading, style: Style) -> list[str]:
+    style = replace(style, hrefs=reading.hrefs, link_marks=reading.link_marks)
+    lines = reading.lines
     out: list[str] = []
     at = 0
     for a, b in _folds(lines, style.feed):
@@ -846,8 +872,21 @@ def _line_text(line: Line) -> str:
     return line.text if line.text is not None else line.raw
 
 
+@lru_cache(maxsize=4096)
+def _inline_views(ops: tuple[Op, ...]) -> tuple[str, tuple[str, ...]]:
+    """The inline view of a page and a feed entry's blocks, from one reading: a change's
+    diffs are shown on its pages, then again in each feed that lists it."""
+    reading = read(ops)
+    return "".join(render_reading(reading, PAGE)), tuple(render_reading(reading, FEED))
+
+
 def inline_diff(ops: Sequence[Op]) -> str:
-    return "".join(render(ops))
+    return _inline_views(tuple(ops))[0]
+
+
+def feed_blocks(ops: Sequence[Op]) -> tuple[str, ...]:
+    """`render(ops, FEED)`."""
+    return _inline_views(tuple(ops))[1]
 
 
 def old_side(ops: Sequence[Op]) -> str:
