@@ -21,6 +21,11 @@ PAGES = {
         f'## Next {{ #next }}\n\n<details class="pd-fold"><summary>s</summary><p>{LONG}<br>b</p></details>\n\n'
         "Tail [link](#h).\n"
     ),
+    "anchors spelled every way": (
+        f"Intro.\n\n<div class=\"pd-text\"><p ID='a2'>{LONG}</p><a NAME=n2>x</a><b/id=slash>y</b>"
+        f'<span data-id="no" title="id">id name=</span><i\tid="tab">z</i><u id>v</u></div>\n\n'
+        f'<div class="pd-text"><p>{LONG} id="not-a-tag"</p></div>\n\nMore.\n'
+    ),
     "inline HTML, not a block": f"Intro.\n\n<small>{LONG}</small>\n\nMore.\n",
     "a tab, expanded by Markdown": f'Intro.\n\n<div class="pd-text">\t{LONG}</div>\n\nMore.\n',
     "two blocks on one line": f"Intro.\n\n<div>{LONG}</div><div>{LONG}</div>\n\nMore.\n",

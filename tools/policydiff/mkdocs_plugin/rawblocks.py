@@ -39,6 +39,10 @@ except ImportError:  # pragma: no cover - another MkDocs: no fast path, pages co
 MIN_CHARS = 256  # shorter blocks cost less to parse than to look up
 _CANDIDATE = re.compile(r"(?<=\n\n)<[a-z][^\n]{" + str(MIN_CHARS - 2) + r",}(?=\n\n)")
 _MAX_KNOWN = 200_000  # verdicts kept (16-byte keys): a bound for long serve sessions
+# MkDocs' scan keeps the values of attributes named `id` (and `name`); HTMLParser reads an
+# attribute's name after a quote, a space or a slash, up to a space, "/", "=" or ">", and
+# lower-cases it. A line whose lower-cased text has no such word has no anchor to scan for.
+_MAYBE_ANCHOR = re.compile(r"(?<=['\"\s/])(?:id|name)(?=[\s/=>]|\Z)")
 
 
 class RawBlocks:
@@ -81,10 +85,7 @@ class RawBlocks:
             self._md.convert("pd-before\n\n" + line + "\n\npd-after\n")
             == f"<p>pd-before</p>\n{line}\n\n<p>pd-after</p>"
         ):
-            scan = _HTMLHandler()
-            scan.feed(line)
-            scan.close()
-            anchors = frozenset(scan.present_anchor_ids)
+            anchors = _anchor_ids(line)
         if len(self._known) >= _MAX_KNOWN:
             self._known.clear()
         self._known[key] = anchors
@@ -123,6 +124,15 @@ class RawBlocks:
         page.content = content
         page.present_anchor_ids = (page.present_anchor_ids or set()) | anchors
         self.swapped += len(lines)
+
+
+def _anchor_ids(line: str) -> frozenset[str]:
+    if not _MAYBE_ANCHOR.search(line.lower()):
+        return frozenset()
+    scan = _HTMLHandler()
+    scan.feed(line)
+    scan.close()
+    return frozenset(scan.present_anchor_ids)
 
 
 def _swap_back(html: str, found: re.Pattern[str], lines: list[str]) -> str | None:
