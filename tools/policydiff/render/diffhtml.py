@@ -270,6 +270,11 @@ class Form:
     strong: bool = False
     em: bool = False
     code: bool = False
+    # how a shown character nests (`_LEVELS`): made once per form, not once per character
+    nesting: tuple[object, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nesting", (self.link, None, self.strong, self.em, self.code))
 
 
 PLAIN = Form()
@@ -351,37 +356,36 @@ def _annotate_line(
 ) -> None:
     if not line:
         return
-    kind = kind_of("".join(c.text for c in line))
+    kind = kind_of("".join([c.text for c in line]))
     line[0].starts[side] = kind
-    for k, ch in enumerate(line):
+    for ch in line:
         ch.kinds[side] = kind
-        if k < kind.prefix:
-            ch.forms[side] = SYNTAX
+    for ch in line[: kind.prefix]:
+        ch.forms[side] = SYNTAX
     content = line[kind.prefix :]
-    pieces: list[list[Char]] = [[]]
-    for k, ch in enumerate(content):
-        if kind.name in {"row", "sep"} and ch.text == "|" and not (k and content[k - 1].text == "\\"):
-            ch.forms[side] = SYNTAX
-            pieces.append([])
-        else:
-            pieces[-1].append(ch)
+    pieces: list[list[Char]] = [content]
+    if kind.name in {"row", "sep"}:
+        pieces = [[]]
+        for k, ch in enumerate(content):
+            if ch.text == "|" and not (k and content[k - 1].text == "\\"):
+                ch.forms[side] = SYNTAX
+                pieces.append([])
+            else:
+                pieces[-1].append(ch)
     for p, piece in enumerate(pieces):
-        parsed = parse_inline("".join(c.text for c in piece))
-        for k, href in enumerate(parsed.links):
-            hrefs[(side, number, p, k)] = href
-            marks.setdefault((side, number, p, k), set())
-        for ch, at in zip(piece, parsed.link, strict=True):
-            if at >= 0:
-                marks[(side, number, p, at)].add(ch.mark)
-        for k, ch in enumerate(piece):
-            link = (side, number, p, parsed.link[k]) if parsed.link[k] >= 0 else None
+        parsed = parse_inline("".join([c.text for c in piece]))
+        if parsed.links:
+            for k, href in enumerate(parsed.links):
+                hrefs[(side, number, p, k)] = href
+                marks.setdefault((side, number, p, k), set())
+            for ch, at in zip(piece, parsed.link, strict=True):
+                if at >= 0:
+                    marks[(side, number, p, at)].add(ch.mark)
+        for ch, hidden, at, target, strong, em, code in zip(
+            piece, parsed.hidden, parsed.link, parsed.target, parsed.strong, parsed.em, parsed.code, strict=True
+        ):
             ch.forms[side] = _form(
-                parsed.hidden[k] and not parsed.target[k],
-                link,
-                parsed.target[k],
-                parsed.strong[k],
-                parsed.em[k],
-                parsed.code[k],
+                hidden and not target, (side, number, p, at) if at >= 0 else None, target, strong, em, code
             )
 
 
@@ -543,7 +547,7 @@ def inline_html(chars: list[Char], style: Style, primary_new: bool = True) -> st
     group = 0
     in_target = False
     for ch in chars:
-        form = ch.form(primary_new)
+        form = ch.forms.get(primary_new if (ch.new if primary_new else ch.old) else not primary_new, PLAIN)
         if form.target:
             if not in_target:
                 group += 1
@@ -553,21 +557,27 @@ def inline_html(chars: list[Char], style: Style, primary_new: bool = True) -> st
         in_target = False
         if form.syntax:
             continue
-        shown.append((ch, (form.link, None, form.strong, form.em, form.code)))
+        shown.append((ch, form.nesting))
     # A target is shown where it changed against the rest of its link; a link inserted or
     # deleted whole has its target on hover, as any other link.
     changed: dict[object, bool] = {}
-    for ch, attrs in shown:
-        if attrs[1] is not None and len(style.link_marks.get(attrs[0], ())) > 1:
-            changed[attrs[1]] = changed.get(attrs[1], False) or ch.mark != 0
-    runs: list[tuple[tuple[object, ...], int, str]] = []
+    if group:
+        for ch, attrs in shown:
+            if attrs[1] is not None and len(style.link_marks.get(attrs[0], ())) > 1:
+                changed[attrs[1]] = changed.get(attrs[1], False) or ch.mark != 0
+    # Characters alike (formatting and mark) in a row are one run: `_nest` splits runs only
+    # where one of those changes, and `_marks` joins a mark's texts before escaping them.
+    runs: list[tuple[tuple[object, ...], int, list[str]]] = []
     for ch, attrs in shown:
         if attrs[1] is not None:
             if not changed.get(attrs[1]):
                 continue
             attrs = (None, attrs[1], False, False, False)
-        runs.append((attrs, ch.mark, ch.text))
-    return _nest(runs, 0, style)
+        if runs and runs[-1][1] == ch.mark and runs[-1][0] == attrs:
+            runs[-1][2].append(ch.text)
+        else:
+            runs.append((attrs, ch.mark, [ch.text]))
+    return _nest([(attrs, mark, "".join(texts)) for attrs, mark, texts in runs], 0, style)
 
 
 _LEVELS = ("a", "target", "strong", "em", "code")
