@@ -287,8 +287,13 @@ def _form(syntax: bool, link: object, target: bool, strong: bool, em: bool, code
     return Form(syntax, link, target, strong, em, code)
 
 
+_NO_STARTS: dict[bool, Kind] = {}  # shared by the characters that start no line: never written to
+
+
 class Char:
-    """One character of the diff: its mark, which sides have it, and how each reads it."""
+    """One character of the diff: its mark, which sides have it, and how each reads it. A
+    line shows it as the line's side reads it, or as the other side does where the line's
+    side lacks it (written out where it is read, per character, rather than a method call)."""
 
     __slots__ = ("forms", "kinds", "mark", "new", "old", "starts", "text")
 
@@ -298,12 +303,8 @@ class Char:
         self.old = old  # on the old side
         self.new = new  # on the new side
         self.forms: dict[bool, Form] = forms if forms is not None else {}  # side (True: new) -> its form
-        self.starts: dict[bool, Kind] = {}  # side -> the kind of the line it starts
+        self.starts: dict[bool, Kind] = _NO_STARTS  # side -> the kind of the line it starts (own dict once set)
         self.kinds: dict[bool, Kind] = {}  # side -> the kind of its line
-
-    def form(self, primary_new: bool) -> Form:
-        side = primary_new if (self.new if primary_new else self.old) else not primary_new
-        return self.forms.get(side, PLAIN)
 
 
 @dataclass
@@ -335,15 +336,17 @@ def _annotate(chars: list[Char], hrefs: dict[object, str], marks: dict[object, s
     did): each line's kind and syntax, each cell's and text's emphasis, code and links.
     One side's text (`two_sides` false) is both sides: read once, its reading shared."""
     for side in (True, False) if two_sides else (True,):
-        line: list[Char] = []
-        number = 0
-        for ch in [*(c for c in chars if (c.new if side else c.old)), Char(0, "\n", True, True)]:
-            if ch.text != "\n":
-                line.append(ch)
-                continue
+        mine = chars if not two_sides else [c for c in chars if c.new] if side else [c for c in chars if c.old]
+        text = "".join([c.text for c in mine])  # one character each: positions are the same
+        start = 0
+        while True:
+            end = text.find("\n", start)
+            stop = len(text) if end < 0 else end
             number = next(_LINE_SERIAL)  # link keys unique across a diff's groups
-            _annotate_line(line, side, number, hrefs, marks)
-            line = []
+            _annotate_line(mine[start:stop], text[start:stop], side, number, hrefs, marks)
+            if end < 0:
+                break
+            start = end + 1
     if not two_sides:
         for ch in chars:
             for readings in (ch.forms, ch.kinds, ch.starts):
@@ -352,11 +355,13 @@ def _annotate(chars: list[Char], hrefs: dict[object, str], marks: dict[object, s
 
 
 def _annotate_line(
-    line: list[Char], side: bool, number: int, hrefs: dict[object, str], marks: dict[object, set[int]]
+    line: list[Char], text: str, side: bool, number: int, hrefs: dict[object, str], marks: dict[object, set[int]]
 ) -> None:
     if not line:
         return
-    kind = kind_of("".join([c.text for c in line]))
+    kind = kind_of(text)
+    if line[0].starts is _NO_STARTS:
+        line[0].starts = {}
     line[0].starts[side] = kind
     for ch in line:
         ch.kinds[side] = kind
@@ -364,6 +369,7 @@ def _annotate_line(
         ch.forms[side] = SYNTAX
     content = line[kind.prefix :]
     pieces: list[list[Char]] = [content]
+    texts = [text[kind.prefix :]]
     if kind.name in {"row", "sep"}:
         pieces = [[]]
         for k, ch in enumerate(content):
@@ -372,8 +378,9 @@ def _annotate_line(
                 pieces.append([])
             else:
                 pieces[-1].append(ch)
+        texts = ["".join([c.text for c in piece]) for piece in pieces]
     for p, piece in enumerate(pieces):
-        parsed = parse_inline("".join([c.text for c in piece]))
+        parsed = parse_inline(texts[p])
         if parsed.links:
             for k, href in enumerate(parsed.links):
                 hrefs[(side, number, p, k)] = href
@@ -421,7 +428,8 @@ def _line(chars: list[Char], newline_kept: bool) -> Line:
         if ch.text == "|" and kind.name in {"row", "sep"}:
             content.append(ch)  # a cell boundary, for `_cells`
             continue
-        if ch.form(primary_new).syntax and not ch.form(primary_new).target:
+        form = ch.forms.get(primary_new if (ch.new if primary_new else ch.old) else not primary_new, PLAIN)
+        if form.syntax and not form.target:
             # syntax is not shown, but a marked word in it (a list item's new number) is
             if ch.mark and _WORD.match(ch.text) and ch.text != "_" and ch.kinds and _in_prefix(ch, primary_new):
                 kept_words.append(ch)
@@ -434,7 +442,7 @@ def _line(chars: list[Char], newline_kept: bool) -> Line:
     if other.name != "blank" and kind.name not in {"blank", "sep"} and not _same_kind(kind, other):
         note = structure_was(*(other if primary_new else kind).describe())
     unchanged = newline_kept and all(c.mark == 0 for c in chars)
-    return Line(kind, content, unchanged, note, len(chars) + 1, primary_new, raw="".join(c.text for c in chars))
+    return Line(kind, content, unchanged, note, len(chars) + 1, primary_new, raw="".join([c.text for c in chars]))
 
 
 def _visible(chars: list[Char], new: bool) -> bool:
