@@ -324,7 +324,7 @@ def _chars(ops: Sequence[Op], two_sides: bool) -> list[Char]:
     out = []
     for op, text in ops:
         old, new = (op <= 0, op >= 0) if two_sides else (True, True)
-        out.extend(Char(op, c, old, new) for c in text)
+        out += [Char(op, c, old, new) for c in text]
     return out
 
 
