@@ -17,8 +17,7 @@ from ..diff import SectionChange
 from ..escape import clean_html, feed_html_text, markdown_html, markdown_plain, xml_text
 from ..history import Change, PolicyHistory
 from ..history.significance import displayed_significance
-from ..render.diffhtml import FEED
-from ..render.diffhtml import render as render_diff
+from ..render.diffhtml import feed_blocks
 from ..times import format_iso, format_stamp
 from ..urls import change_page, section_page
 from ..wording import (
@@ -92,7 +91,7 @@ def diff_html(ops: Sequence[tuple[int, str]], budget: int = MAX_SECTION_CHARS) -
         return "", 0
     parts: list[str] = []
     used = 0
-    for block in render_diff(ops, FEED):
+    for block in feed_blocks(ops):
         if used and used + len(block) > budget:
             parts.append("<p>[…]</p>")
             used += 9

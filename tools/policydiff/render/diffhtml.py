@@ -270,6 +270,11 @@ class Form:
     strong: bool = False
     em: bool = False
     code: bool = False
+    # how a shown character nests (`_LEVELS`): made once per form, not once per character
+    nesting: tuple[object, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "nesting", (self.link, None, self.strong, self.em, self.code))
 
 
 PLAIN = Form()
@@ -282,8 +287,13 @@ def _form(syntax: bool, link: object, target: bool, strong: bool, em: bool, code
     return Form(syntax, link, target, strong, em, code)
 
 
+_NO_STARTS: dict[bool, Kind] = {}  # shared by the characters that start no line: never written to
+
+
 class Char:
-    """One character of the diff: its mark, which sides have it, and how each reads it."""
+    """One character of the diff: its mark, which sides have it, and how each reads it. A
+    line shows it as the line's side reads it, or as the other side does where the line's
+    side lacks it (written out where it is read, per character, rather than a method call)."""
 
     __slots__ = ("forms", "kinds", "mark", "new", "old", "starts", "text")
 
@@ -293,12 +303,8 @@ class Char:
         self.old = old  # on the old side
         self.new = new  # on the new side
         self.forms: dict[bool, Form] = forms if forms is not None else {}  # side (True: new) -> its form
-        self.starts: dict[bool, Kind] = {}  # side -> the kind of the line it starts
+        self.starts: dict[bool, Kind] = _NO_STARTS  # side -> the kind of the line it starts (own dict once set)
         self.kinds: dict[bool, Kind] = {}  # side -> the kind of its line
-
-    def form(self, primary_new: bool) -> Form:
-        side = primary_new if (self.new if primary_new else self.old) else not primary_new
-        return self.forms.get(side, PLAIN)
 
 
 @dataclass
@@ -318,63 +324,75 @@ def _chars(ops: Sequence[Op], two_sides: bool) -> list[Char]:
     out = []
     for op, text in ops:
         old, new = (op <= 0, op >= 0) if two_sides else (True, True)
-        out.extend(Char(op, c, old, new) for c in text)
+        out += [Char(op, c, old, new) for c in text]
     return out
 
 
 _LINE_SERIAL = itertools.count()
 
 
-def _annotate(chars: list[Char], hrefs: dict[object, str], marks: dict[object, set[int]]) -> None:
+def _annotate(chars: list[Char], hrefs: dict[object, str], marks: dict[object, set[int]], two_sides: bool) -> None:
     """Read each side on its own lines (so a construct is whole whatever the other side
-    did): each line's kind and syntax, each cell's and text's emphasis, code and links."""
-    for side in (True, False):
-        line: list[Char] = []
-        number = 0
-        for ch in [*(c for c in chars if (c.new if side else c.old)), Char(0, "\n", True, True)]:
-            if ch.text != "\n":
-                line.append(ch)
-                continue
+    did): each line's kind and syntax, each cell's and text's emphasis, code and links.
+    One side's text (`two_sides` false) is both sides: read once, its reading shared."""
+    for side in (True, False) if two_sides else (True,):
+        mine = chars if not two_sides else [c for c in chars if c.new] if side else [c for c in chars if c.old]
+        text = "".join([c.text for c in mine])  # one character each: positions are the same
+        start = 0
+        while True:
+            end = text.find("\n", start)
+            stop = len(text) if end < 0 else end
             number = next(_LINE_SERIAL)  # link keys unique across a diff's groups
-            _annotate_line(line, side, number, hrefs, marks)
-            line = []
+            _annotate_line(mine[start:stop], text[start:stop], side, number, hrefs, marks)
+            if end < 0:
+                break
+            start = end + 1
+    if not two_sides:
+        for ch in chars:
+            for readings in (ch.forms, ch.kinds, ch.starts):
+                if True in readings:
+                    readings[False] = readings[True]
 
 
 def _annotate_line(
-    line: list[Char], side: bool, number: int, hrefs: dict[object, str], marks: dict[object, set[int]]
+    line: list[Char], text: str, side: bool, number: int, hrefs: dict[object, str], marks: dict[object, set[int]]
 ) -> None:
     if not line:
         return
-    kind = kind_of("".join(c.text for c in line))
+    kind = kind_of(text)
+    if line[0].starts is _NO_STARTS:
+        line[0].starts = {}
     line[0].starts[side] = kind
-    for k, ch in enumerate(line):
+    for ch in line:
         ch.kinds[side] = kind
-        if k < kind.prefix:
-            ch.forms[side] = SYNTAX
+    for ch in line[: kind.prefix]:
+        ch.forms[side] = SYNTAX
     content = line[kind.prefix :]
-    pieces: list[list[Char]] = [[]]
-    for k, ch in enumerate(content):
-        if kind.name in {"row", "sep"} and ch.text == "|" and not (k and content[k - 1].text == "\\"):
-            ch.forms[side] = SYNTAX
-            pieces.append([])
-        else:
-            pieces[-1].append(ch)
+    pieces: list[list[Char]] = [content]
+    texts = [text[kind.prefix :]]
+    if kind.name in {"row", "sep"}:
+        pieces = [[]]
+        for k, ch in enumerate(content):
+            if ch.text == "|" and not (k and content[k - 1].text == "\\"):
+                ch.forms[side] = SYNTAX
+                pieces.append([])
+            else:
+                pieces[-1].append(ch)
+        texts = ["".join([c.text for c in piece]) for piece in pieces]
     for p, piece in enumerate(pieces):
-        parsed = parse_inline("".join(c.text for c in piece))
-        for k, href in enumerate(parsed.links):
-            hrefs[(side, number, p, k)] = href
-            marks.setdefault((side, number, p, k), set()).update(
-                ch.mark for ch, at in zip(piece, parsed.link, strict=True) if at == k
-            )
-        for k, ch in enumerate(piece):
-            link = (side, number, p, parsed.link[k]) if parsed.link[k] >= 0 else None
+        parsed = parse_inline(texts[p])
+        if parsed.links:
+            for k, href in enumerate(parsed.links):
+                hrefs[(side, number, p, k)] = href
+                marks.setdefault((side, number, p, k), set())
+            for ch, at in zip(piece, parsed.link, strict=True):
+                if at >= 0:
+                    marks[(side, number, p, at)].add(ch.mark)
+        for ch, hidden, at, target, strong, em, code in zip(
+            piece, parsed.hidden, parsed.link, parsed.target, parsed.strong, parsed.em, parsed.code, strict=True
+        ):
             ch.forms[side] = _form(
-                parsed.hidden[k] and not parsed.target[k],
-                link,
-                parsed.target[k],
-                parsed.strong[k],
-                parsed.em[k],
-                parsed.code[k],
+                hidden and not target, (side, number, p, at) if at >= 0 else None, target, strong, em, code
             )
 
 
@@ -410,7 +428,8 @@ def _line(chars: list[Char], newline_kept: bool) -> Line:
         if ch.text == "|" and kind.name in {"row", "sep"}:
             content.append(ch)  # a cell boundary, for `_cells`
             continue
-        if ch.form(primary_new).syntax and not ch.form(primary_new).target:
+        form = ch.forms.get(primary_new if (ch.new if primary_new else ch.old) else not primary_new, PLAIN)
+        if form.syntax and not form.target:
             # syntax is not shown, but a marked word in it (a list item's new number) is
             if ch.mark and _WORD.match(ch.text) and ch.text != "_" and ch.kinds and _in_prefix(ch, primary_new):
                 kept_words.append(ch)
@@ -423,7 +442,7 @@ def _line(chars: list[Char], newline_kept: bool) -> Line:
     if other.name != "blank" and kind.name not in {"blank", "sep"} and not _same_kind(kind, other):
         note = structure_was(*(other if primary_new else kind).describe())
     unchanged = newline_kept and all(c.mark == 0 for c in chars)
-    return Line(kind, content, unchanged, note, len(chars) + 1, primary_new, raw="".join(c.text for c in chars))
+    return Line(kind, content, unchanged, note, len(chars) + 1, primary_new, raw="".join([c.text for c in chars]))
 
 
 def _visible(chars: list[Char], new: bool) -> bool:
@@ -449,7 +468,7 @@ def _lines(ops: Sequence[Op], two_sides: bool, hrefs: dict[object, str], marks: 
             lines.append(_unchanged("".join(t for _, t in pending)))
         else:
             chars = _chars(pending, two_sides)
-            _annotate(chars, hrefs, marks)
+            _annotate(chars, hrefs, marks, two_sides)
             split = _split_lines(chars)
             if ended:
                 split = split[:-1]  # the group's last newline is kept: nothing follows it
@@ -500,7 +519,7 @@ def _plain(text: str, feed: bool, mark: int = 0) -> tuple[str, ...]:
     cells (a table row)."""
     style = replace(FEED if feed else PAGE, hrefs={}, link_marks={})
     chars = _chars([(mark, text)], False)
-    _annotate(chars, style.hrefs, style.link_marks)
+    _annotate(chars, style.hrefs, style.link_marks, False)
     line = _line(chars, True)
     if line.kind.name in {"row", "sep"}:
         return tuple(inline_html(_strip(c), style, True) for c in _cells(line.chars))
@@ -536,7 +555,7 @@ def inline_html(chars: list[Char], style: Style, primary_new: bool = True) -> st
     group = 0
     in_target = False
     for ch in chars:
-        form = ch.form(primary_new)
+        form = ch.forms.get(primary_new if (ch.new if primary_new else ch.old) else not primary_new, PLAIN)
         if form.target:
             if not in_target:
                 group += 1
@@ -546,21 +565,27 @@ def inline_html(chars: list[Char], style: Style, primary_new: bool = True) -> st
         in_target = False
         if form.syntax:
             continue
-        shown.append((ch, (form.link, None, form.strong, form.em, form.code)))
+        shown.append((ch, form.nesting))
     # A target is shown where it changed against the rest of its link; a link inserted or
     # deleted whole has its target on hover, as any other link.
     changed: dict[object, bool] = {}
-    for ch, attrs in shown:
-        if attrs[1] is not None and len(style.link_marks.get(attrs[0], ())) > 1:
-            changed[attrs[1]] = changed.get(attrs[1], False) or ch.mark != 0
-    runs: list[tuple[tuple[object, ...], int, str]] = []
+    if group:
+        for ch, attrs in shown:
+            if attrs[1] is not None and len(style.link_marks.get(attrs[0], ())) > 1:
+                changed[attrs[1]] = changed.get(attrs[1], False) or ch.mark != 0
+    # Characters alike (formatting and mark) in a row are one run: `_nest` splits runs only
+    # where one of those changes, and `_marks` joins a mark's texts before escaping them.
+    runs: list[tuple[tuple[object, ...], int, list[str]]] = []
     for ch, attrs in shown:
         if attrs[1] is not None:
             if not changed.get(attrs[1]):
                 continue
             attrs = (None, attrs[1], False, False, False)
-        runs.append((attrs, ch.mark, ch.text))
-    return _nest(runs, 0, style)
+        if runs and runs[-1][1] == ch.mark and runs[-1][0] == attrs:
+            runs[-1][2].append(ch.text)
+        else:
+            runs.append((attrs, ch.mark, [ch.text]))
+    return _nest([(attrs, mark, "".join(texts)) for attrs, mark, texts in runs], 0, style)
 
 
 _LEVELS = ("a", "target", "strong", "em", "code")
@@ -820,10 +845,29 @@ def _retreat(lines: list[Line], i: int, j: int, keep: int, feed: bool) -> int:
     return j
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A diff's lines as read (`_lines`), which every style renders the same way."""
+
+    lines: list[Line]
+    hrefs: dict[object, str]
+    link_marks: dict[object, set[int]]
+
+
+def read(ops: Sequence[Op], *, two_sides: bool = True) -> Reading:
+    hrefs: dict[object, str] = {}
+    marks: dict[object, set[int]] = {}
+    return Reading(_lines(ops, two_sides, hrefs, marks), hrefs, marks)
+
+
 def render(ops: Sequence[Op], style: Style = PAGE, *, two_sides: bool = True) -> list[str]:
     """A diff (or one side of it) as HTML blocks, unchanged runs folded."""
-    style = replace(style, hrefs={}, link_marks={})
-    lines = _lines(ops, two_sides, style.hrefs, style.link_marks)
+    return render_reading(read(ops, two_sides=two_sides), style)
+
+
+def render_reading(reading: Reading, style: Style) -> list[str]:
+    style = replace(style, hrefs=reading.hrefs, link_marks=reading.link_marks)
+    lines = reading.lines
     out: list[str] = []
     at = 0
     for a, b in _folds(lines, style.feed):
@@ -846,8 +890,21 @@ def _line_text(line: Line) -> str:
     return line.text if line.text is not None else line.raw
 
 
+@lru_cache(maxsize=4096)
+def _inline_views(ops: tuple[Op, ...]) -> tuple[str, tuple[str, ...]]:
+    """The inline view of a page and a feed entry's blocks, from one reading: a change's
+    diffs are shown on its pages, then again in each feed that lists it."""
+    reading = read(ops)
+    return "".join(render_reading(reading, PAGE)), tuple(render_reading(reading, FEED))
+
+
 def inline_diff(ops: Sequence[Op]) -> str:
-    return "".join(render(ops))
+    return _inline_views(tuple(ops))[0]
+
+
+def feed_blocks(ops: Sequence[Op]) -> tuple[str, ...]:
+    """`render(ops, FEED)`."""
+    return _inline_views(tuple(ops))[1]
 
 
 def old_side(ops: Sequence[Op]) -> str:

@@ -28,6 +28,7 @@ def highlight_terms(html: str, matcher: TermMatcher) -> str:
     labels = matcher.labels
     out: list[str] = []
     skipping = 0
+    marked: dict[str, str] = {}  # a diff's views repeat its texts (inline, then each side)
     for piece in _TAG.split(html):
         if piece.startswith("<"):
             name = piece[1:].lstrip("/").split(" ", 1)[0].split(">", 1)[0].lower()
@@ -38,7 +39,9 @@ def highlight_terms(html: str, matcher: TermMatcher) -> str:
         if skipping or not piece:
             out.append(piece)
             continue
-        out.append(_mark(piece, matcher, labels))
+        if piece not in marked:
+            marked[piece] = _mark(piece, matcher, labels)
+        out.append(marked[piece])
     return "".join(out)
 
 
