@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..diff import PolicyDiff, SectionChange
 from ..wording import entry_title
@@ -59,6 +60,13 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+@lru_cache(maxsize=8192)
+def _unchanged_words(text: str) -> int:
+    """An unchanged entry's words: the same section text comes back in each change of a
+    policy until it changes (hashing it is cheaper than the word regex)."""
+    return word_count(text)
+
+
 def entry_edit(index: int, entry: SectionChange) -> EntryEdit | None:
     """The sentences an entry changed; None when it changed no word (unchanged, moved, or
     trivial: noise is not an edit)."""
@@ -88,8 +96,14 @@ def diff_edits(diff: PolicyDiff) -> list[EntryEdit]:
 
 def policy_words(diff: PolicyDiff) -> int:
     """Content words of the longer of the two versions (every entry, unchanged ones too)."""
-    old = sum(word_count("".join(text for op, text in e.diff if op <= 0)) for e in diff.sections)
-    new = sum(word_count("".join(text for op, text in e.diff if op >= 0)) for e in diff.sections)
+    old = new = 0
+    for entry in diff.sections:
+        if all(op == 0 for op, _ in entry.diff):  # most entries: one text, counted once for both
+            words = _unchanged_words("".join(text for _, text in entry.diff))
+            old, new = old + words, new + words
+        else:
+            old += word_count("".join(text for op, text in entry.diff if op <= 0))
+            new += word_count("".join(text for op, text in entry.diff if op >= 0))
     return max(old, new)
 
 
