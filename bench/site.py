@@ -320,9 +320,12 @@ def serve_bench(work: Path, archive: Path, repeat: int) -> dict[str, object]:
             start, cpu = time.perf_counter(), cpu_of(proc.pid)
             policy_diff(archive, "ingest", slug, str(capture), "--captured", f"2025-06-{10 + k:02d}T00:00:00Z")
             change = load_history(Archive(archive), slug).changes[-1]
+            # The log first, then the page: requests polled during the rebuild (20 a second)
+            # cost the serve process CPU and slow the build they wait for (a browser has one
+            # livereload connection open).
+            wait_for_log(log, r"Documentation built in", size)
             wait_for(base + urls.change_page(change))
             captures.append(time.perf_counter() - start)
-            wait_for_log(log, r"Documentation built in", size)
             builds_capture.append(built_in(log, size))
             cpu_capture.append(cpu_of(proc.pid) - cpu)
             text = log.read_text("utf-8")[size:]
