@@ -94,3 +94,18 @@ def test_control_characters_between_dropped_blocks() -> None:
     text = extract_capture(page, "text/html").markdown
     assert "Paragraph of policy text that is long enough" in text
     assert not any(ch in text for ch in "\x00\x01\x0b\x1f")
+
+
+def test_long_link_targets_are_not_kept_after_the_page() -> None:
+    """Link targets are memoised across pages (a worker extracts many captures of a site);
+    a hostile page's huge hrefs are resolved the same but not kept."""
+    from policydiff.extract import extract_capture
+    from policydiff.extract.html import _resolve
+
+    long_target = "https://example.org/" + "a" * 5000
+    links = f'Read <a href="{long_target}">this</a> and <a href="/short">that</a>.'
+    page = f"<html><body><main><p>{links}</p></main></body></html>"
+    _resolve.cache_clear()
+    result = extract_capture(page.encode(), "text/html", base_url="https://example.org/policy")
+    assert f"]({long_target})" in result.markdown and "](https://example.org/short)" in result.markdown
+    assert _resolve.cache_info().currsize == 1

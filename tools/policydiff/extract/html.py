@@ -106,11 +106,21 @@ def _page_title(root: HtmlElement) -> str | None:
 
 
 def make_url_resolver(base_url: str | None, strip_query: tuple[str, ...] | None) -> Callable[[str], str | None]:
-    return partial(_resolve, unwayback(base_url) if base_url else None, strip_query)
+    return partial(_resolve_any, unwayback(base_url) if base_url else None, strip_query)
 
 
 # A page links to the same few targets again and again, and the captures of a policy to the
-# same ones as each other (bounded: a worker extracts the captures of a few sites at a time).
+# same ones as each other; the cache outlives the page (a pool worker, a serve session), so
+# it holds short hrefs only: a hostile page's megabyte-long ones would stay in memory.
+_CACHED_HREF = 2000
+
+
+def _resolve_any(base: str | None, strip_query: tuple[str, ...] | None, href: str) -> str | None:
+    if len(href) > _CACHED_HREF:
+        return _resolve.__wrapped__(base, strip_query, href)
+    return _resolve(base, strip_query, href)
+
+
 @lru_cache(maxsize=8192)
 def _resolve(base: str | None, strip_query: tuple[str, ...] | None, href: str) -> str | None:
     href = href.strip()

@@ -60,11 +60,21 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-@lru_cache(maxsize=8192)
+# The texts a policy's changes share are counted once; the cache outlives the history (a
+# serve session), so it is kept small: a policy is loaded change after change, and its
+# unchanged sections come back within a few dozen entries.
+_CACHED_TEXT = 100_000
+
+
+@lru_cache(maxsize=1024)
+def _cached_words(text: str) -> int:
+    return word_count(text)
+
+
 def _unchanged_words(text: str) -> int:
     """An unchanged entry's words: the same section text comes back in each change of a
     policy until it changes (hashing it is cheaper than the word regex)."""
-    return word_count(text)
+    return _cached_words(text) if len(text) <= _CACHED_TEXT else word_count(text)
 
 
 def entry_edit(index: int, entry: SectionChange) -> EntryEdit | None:
