@@ -37,6 +37,7 @@ from ..feeds import FeedMemo
 from ..history import PolicyHistory, archive_fingerprint, load_history
 from ..publish import published_captures
 from ..times import build_date
+from ..verify import QuickVerification
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
 from .memory import release_memory
@@ -54,8 +55,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.rendered_slugs: list[str] = []  # re-rendered in the last build (tests and bench read it)
         self.generate_nav = True
         self.feeds: SiteFeeds | None = None
-        self.verified: tuple[str, list[str]] | None = None  # (archive state, its verify --quick errors)
-        self.verifications = 0  # how many times the archive was verified (tests read it)
+        self.verification = QuickVerification()  # kept by each policy folder's state, for `mkdocs serve`
+        self.verifications = 0  # how many builds verified a policy folder again (tests and bench read it)
+        self.verify_notices: set[str] = set()  # the last build's verification warnings, already logged
         self.site_url = ""
         self.page_cache = PageCache()
         self.feed_memo: FeedMemo | None = None  # `mkdocs serve`: the feeds of the previous build
@@ -147,8 +149,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             return files
         try:
             archive = Archive(self.archive_path())
-            self._verify_archive(archive)
-            self.histories = self._load_histories(archive)
+            fingerprints = {slug: archive_fingerprint(archive, slug) for slug in archive.slugs()}
+            self._verify_archive(archive, fingerprints)
+            self.histories = self._load_histories(archive, fingerprints)
             captures = published_captures(archive, self.histories) if self.config.publish_captures else {}
         except PolicyDiffError as exc:
             raise PluginError(f"policy-diff: {exc.message}") from None
@@ -185,21 +188,19 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             release_memory()
         return files
 
-    def _verify_archive(self, archive: Archive) -> None:
+    def _verify_archive(self, archive: Archive, fingerprints: dict[str, str]) -> None:
         """`policy-diff verify --quick` before anything is published: a site must not present
         a history its archive cannot vouch for (a rewritten manifest, an edited capture or
-        provenance, a file nothing records). Cached by the archive's state for `mkdocs serve`."""
-        from ..verify import quick_verification_key
-
-        key = quick_verification_key(archive)
-        if self.verified is None or self.verified[0] != key:
-            self.verifications += 1
-            problems = archive.verify(rederive=False)
-            for problem in problems:
-                if not problem.fatal:
-                    log.info("policy-diff: verify: %s", problem)
-            self.verified = (key, [str(p) for p in problems if p.fatal])
-        fatal = self.verified[1]
+        provenance, a file nothing records). Under `mkdocs serve`, a policy folder whose state
+        is unchanged since the last build is not checked again."""
+        problems = self.verification.run(archive, fingerprints)
+        self.verifications += bool(self.verification.checked)
+        notices = [str(p) for p in problems if not p.fatal]
+        for notice in notices:
+            if notice not in self.verify_notices:  # each once while it lasts, not at every rebuild
+                log.info("policy-diff: verify: %s", notice)
+        self.verify_notices = set(notices)
+        fatal = [str(p) for p in problems if p.fatal]
         if fatal and not self.config.allow_unverified:
             more = f" (and {len(fatal) - 1} more problem(s))" if len(fatal) > 1 else ""
             raise PluginError(
@@ -210,12 +211,13 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         for problem in fatal:
             log.warning("policy-diff: UNVERIFIED ARCHIVE, published anyway (allow_unverified): %s", problem)
 
-    def _load_histories(self, archive: Archive) -> list[PolicyHistory]:
+    def _load_histories(self, archive: Archive, fingerprints: dict[str, str]) -> list[PolicyHistory]:
         built_for = build_date()  # SOURCE_DATE_EPOCH, else today: a serve session crosses midnight
         histories = []
         site_terms = tuple(self.config.watched_terms)
         for slug in archive.slugs():
-            key = f"{archive_fingerprint(archive, slug)} {built_for.isoformat()} {site_terms!r}"
+            fingerprint = fingerprints.get(slug) or archive_fingerprint(archive, slug)
+            key = f"{fingerprint} {built_for.isoformat()} {site_terms!r}"
             cached = self.history_cache.get(slug)
             if cached is None or cached[0] != key:
                 cached = self.history_cache[slug] = (
