@@ -43,6 +43,7 @@ from .feeds import SiteFeeds
 from .memory import release_memory
 from .pagecache import PageCache
 from .rawblocks import RawBlocks
+from .sitedir import KeptSite
 
 log = logging.getLogger("mkdocs.plugins.policy_diff")
 
@@ -62,6 +63,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.page_cache = PageCache()
         self.feed_memo: FeedMemo | None = None  # `mkdocs serve`: the feeds of the previous build
         self.raw_blocks = RawBlocks()
+        self.kept_site = KeptSite()  # `mkdocs serve`: the site directory's unchanged files kept
         self.generated_pages: set[str] = set()  # src_uris of this build's generated pages
         self.overviews: dict[str, str] = {}  # src_uri of a hand-written page -> its overview marker's filling
         self.one_shot = False  # `mkdocs build`: nothing is kept past `on_files`
@@ -70,6 +72,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
         self.page_cache.enabled = command == "serve"
+        self.kept_site.enabled = command == "serve" and not dirty
         self.feed_memo = FeedMemo() if command == "serve" else None
         self.one_shot = command in ("build", "gh-deploy")
 
@@ -109,8 +112,11 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.page_cache.start_build()
         self.raw_blocks.start_build(config)
+        self.kept_site.set_aside(config)
 
+    @event_priority(-100)  # after every other plugin's: all of this build's files are written
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.kept_site.clear_stale(config)
         if self.page_cache.enabled:
             log.info(
                 "policy-diff: %d of %d generated pages unchanged, written from the serve cache",
@@ -144,7 +150,12 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         return File.generated(config, path, abs_src_path=str(target))
 
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+    @event_priority(100)  # before every other plugin's: the site directory as it was
+    def _put_back(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.kept_site.put_back(config)
+        return files
+
+    def _add_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
         try:
@@ -187,6 +198,8 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             self.histories, self.history_cache, self.render_cache = [], {}, {}
             release_memory()
         return files
+
+    on_files = CombinedEvent(_put_back, _add_files)
 
     def _verify_archive(self, archive: Archive, fingerprints: dict[str, str]) -> None:
         """`policy-diff verify --quick` before anything is published: a site must not present
@@ -312,7 +325,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     on_page_context = CombinedEvent(_search_first, _search_last)
 
+    @event_priority(-100)  # after every other plugin's: the files are final
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        self.kept_site.keep_copies(files)
         return self.page_cache.install(env)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
