@@ -125,6 +125,13 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             )
         self.page_cache.end_build(failed=False)
         self._drop_spool()
+        if self.kept_site.copies:
+            log.info(
+                "policy-diff: %d of %d copied files kept in place, %d stale files removed",
+                len(self.kept_site.kept),
+                len(self.kept_site.copies),
+                len(self.kept_site.removed),
+            )
 
     def on_build_error(self, *, error: Exception) -> None:
         self.page_cache.end_build(failed=True)
