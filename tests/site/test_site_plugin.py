@@ -162,6 +162,11 @@ def test_a_serve_rebuild_keeps_unchanged_files_and_leaves_what_a_clean_build_lea
     (altered,) = [p for p in (site / "assets" / "stylesheets").glob("main.*.min.css")]
     altered.write_bytes(altered.read_bytes() + b"/* altered */")
     (site / ".hidden").write_text("MkDocs never cleans a hidden entry", encoding="utf-8")
+    github = site / "policies" / "github-privacy-statement"
+    edited_page = github / "timeline" / "index.html"  # a page from the cache, but not the file it wrote
+    edited_page.write_bytes(edited_page.read_bytes().replace(b"</body>", b"<p>edited</p></body>"))
+    edited_feed = site / "feeds" / "github-privacy-statement" / "atom.xml"
+    edited_feed.write_bytes(edited_feed.read_bytes() + b"<!-- edited -->")
     capture = tmp_path / "20180301T120000Z.md"
     capture.write_text(
         ZWSOFT_CAPTURE.read_text(encoding="utf-8").replace("you can visit", "you may visit"), encoding="utf-8"
@@ -172,6 +177,14 @@ def test_a_serve_rebuild_keeps_unchanged_files_and_leaves_what_a_clean_build_lea
     kept = {Path(p).relative_to(site).as_posix() for p in plugin.kept_site.kept}
     assert "assets/javascripts/bundle." in " ".join(kept), sorted(kept)[:5]
     assert altered.relative_to(site).as_posix() not in kept
+    # unchanged pages and generated files are not written again, unless their file was altered
+    assert "policies/github-privacy-statement/index.html" in kept
+    assert "policies/github-privacy-statement/compare/versions.json" in kept
+    assert {
+        "policies/github-privacy-statement/timeline/index.html",
+        "feeds/github-privacy-statement/atom.xml",
+    }.isdisjoint(kept)
+    assert "policies/zwsoft-privacy-policy/index.html" not in kept  # its new change is listed there
     assert [Path(p).relative_to(site).as_posix() for p in plugin.kept_site.removed] == ["policies/gone/index.html"]
     assert not stale.parent.exists() and (site / ".hidden").exists()
     assert not (site / ".policy-diff-previous-build").exists()

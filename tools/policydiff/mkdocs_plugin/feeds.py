@@ -111,15 +111,21 @@ class SiteFeeds:
         # a section's feed is offered only once it has an entry, as its page's links are
         return [feed for feed, home in zip(feeds, homes, strict=True) if feed.entries or "/sections/" not in home]
 
-    def add_autodiscovery(self, output: str, page: Page | None) -> str:
+    def autodiscovery_tags(self, page: Page | None) -> str:
         """`page` is None for pages rendered from a bare template (404.html)."""
         if not self.enabled:
-            return output
-        tags = "".join(
+            return ""
+        return "".join(
             f'<link rel="alternate feed" type="{media}" '
             f'title="{html_attribute(f"{feed.title} ({FORMAT_NAMES[name]})")}" '
             f'href="{html_attribute(feed.url(name))}">'
             for feed in self._feeds_of(page)
             for name, media in FORMATS.items()
         )
+
+    def add_autodiscovery(self, output: str, page: Page | None, tags: str | None = None) -> str:
+        """The page's feed links put in its head (`tags`: `autodiscovery_tags(page)`, when known)."""
+        if not self.enabled:
+            return output
+        tags = self.autodiscovery_tags(page) if tags is None else tags
         return _HEAD_END.sub(lambda m: tags + m.group(), output, count=1)

@@ -308,6 +308,15 @@ class PageCache:
             if before is not None and page.content is not None and page.content != before:
                 self.pages[src].searched = _pack(page.content)
 
+    def output_key(self, page: Page) -> tuple[str, bool] | None:
+        """After `page_output`: the key under which the cache holds the page's output, and
+        whether it was written from the cache in this build (None: not held)."""
+        src = page.file.src_uri
+        cached = self.pages.get(src)
+        if cached is None or cached.output is None or cached.key != self._keys.get(src):
+            return None
+        return cached.key, src in self._hit
+
     def page_output(self, page: Page, output: str) -> None:
         """Before any other plugin's `on_post_page`: the theme's output for the page."""
         src = page.file.src_uri

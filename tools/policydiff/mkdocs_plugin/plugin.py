@@ -352,9 +352,13 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def _autodiscovery(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Feed autodiscovery links in every page's head."""
+        tags = self.feeds.autodiscovery_tags(page) if self.feeds is not None else ""
+        held = self.page_cache.output_key(page)
+        if held is not None:  # a page from the serve cache with the same links: the same bytes
+            self.kept_site.page_written(page.file, f"{held[0]}\0{tags}", reused=held[1])
         if self.feeds is None:
             return output
-        return self.feeds.add_autodiscovery(output, page)
+        return self.feeds.add_autodiscovery(output, page, tags)
 
     on_post_page = CombinedEvent(_cache_output, _autodiscovery)
 

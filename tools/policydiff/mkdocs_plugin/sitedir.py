@@ -81,15 +81,19 @@ class KeptSite:
     kept: set[str] = field(default_factory=set)  # dests not copied again in this build (tests read it)
     removed: list[str] = field(default_factory=list)  # stale files deleted after this build (tests read it)
     _active: bool = False
+    written: dict[str, tuple[object, _State]] = field(default_factory=dict)  # dest -> (what made it, its state)
     _before: dict[str, _State] = field(default_factory=dict)  # the files put back, as they were
     _sources: dict[str, tuple[str, _State]] = field(default_factory=dict)  # dest -> its source, before the copy
+    _made: dict[str, object] = field(default_factory=dict)  # dest -> this build's content or page output key
+    _redirected: list[tuple[File, str]] = field(default_factory=list)  # pages not written again, their dest
 
     def set_aside(self, config: MkDocsConfig) -> None:
         """Before MkDocs cleans the site directory (`on_pre_build`, last)."""
         self._active = self.enabled and _known_writers(config)
-        self._before, self._sources, self.kept, self.removed = {}, {}, set(), []
+        self._before, self._sources, self._made, self.kept, self.removed = {}, {}, {}, set(), []
+        self._redirected = []
         if not self._active:
-            self.copies = {}
+            self.copies, self.written = {}, {}
             return
         site = Path(config.site_dir)
         aside = site / ASIDE
@@ -124,8 +128,15 @@ class KeptSite:
             if not file.is_documentation_page():
                 by_dest.setdefault(file.abs_dest_path, []).append(file)
         for dest, candidates in by_dest.items():
+            if len(candidates) != 1:
+                continue
             source = candidates[0].abs_src_path
-            if len(candidates) != 1 or source is None:
+            if source is None:  # made in memory: kept when the same content made it
+                content = candidates[0]._content
+                self._made[dest] = content
+                if content is not None and self.written.get(dest) == (content, self._before.get(dest)):
+                    candidates[0].copy_file = _kept_copy  # type: ignore[method-assign]
+                    self.kept.add(dest)
                 continue
             state = _state(source)
             if state is None:
@@ -135,11 +146,28 @@ class KeptSite:
                 candidates[0].copy_file = _kept_copy  # type: ignore[method-assign]
                 self.kept.add(dest)
 
+    def page_written(self, file: File, key: str, *, reused: bool) -> None:
+        """After the page's last `on_post_page`: `key` names its output (the same key, the
+        same bytes); `reused`, when that output was not made again in this build. A page
+        whose file is as the build that wrote this output left it is not written again:
+        MkDocs writes it to the null device instead."""
+        if not self._active:
+            return
+        dest = file.abs_dest_path
+        self._made[dest] = key
+        if reused and self.written.get(dest) == (key, self._before.get(dest)):
+            self._redirected.append((file, dest))
+            file.abs_dest_path = os.devnull  # type: ignore[misc]
+            self.kept.add(dest)
+
     def clear_stale(self, config: MkDocsConfig) -> None:
         """After every other plugin's `on_post_build`: delete what only the previous build
         wrote, and remember each copy this build made or kept."""
         if not self._active:
             return
+        for file, dest in self._redirected:
+            file.abs_dest_path = dest  # type: ignore[misc]
+        self._redirected = []
         site = str(config.site_dir)
         now, folders = _walk(site)
         for path, state in self._before.items():
@@ -156,4 +184,5 @@ class KeptSite:
             for dest, (source, state) in self._sources.items()
             if dest in now and (dest in self.kept or now[dest] != self._before.get(dest))
         }
-        self._before, self._sources = {}, {}
+        self.written = {dest: (made, now[dest]) for dest, made in self._made.items() if dest in now}
+        self._before, self._sources, self._made = {}, {}, {}
