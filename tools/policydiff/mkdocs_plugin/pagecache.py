@@ -40,6 +40,7 @@ from mkdocs.structure.toc import TableOfContents
 CACHED_TEMPLATE = "policy-diff-cached-page.html"
 _OUTPUT_GLOBAL = "policy_diff_cached_output"
 _SIGNATURE_VERSION = "1"
+UNWRITTEN = "<!-- policy-diff: unchanged, not written again -->"
 
 
 def _pack(text: str) -> bytes:
@@ -166,13 +167,14 @@ class PageCache:
     _search_meta: dict[str, Any] = field(default_factory=dict)
     _before_search: dict[str, str] = field(default_factory=dict)  # a page's HTML before search's `on_page_context`
     _replay_searched: bool = False
+    _unwritten: set[str] = field(default_factory=set)
     _warnings: _WarningCounter | None = None
     _generated: set[str] = field(default_factory=set)
     _templates: _CompiledTemplates = field(default_factory=_CompiledTemplates)
 
     # -- a build's frame ------------------------------------------------------------------
     def start_build(self) -> None:
-        self.hits, self._keys, self._hit = [], {}, {}
+        self.hits, self._keys, self._hit, self._unwritten = [], {}, {}, set()
         self._search_start, self._search_meta, self._before_search = {}, {}, {}
         if self.enabled:
             self._warnings = _WarningCounter()
@@ -184,7 +186,7 @@ class PageCache:
             if failed or self._warnings.count:
                 self.pages.clear()
             self._warnings = None
-        self._keys, self._hit, self._before_search = {}, {}, {}
+        self._keys, self._hit, self._before_search, self._unwritten = {}, {}, {}, set()
 
     def set_site(self, config: MkDocsConfig, nav: Navigation, files: Files, generated: set[str]) -> None:
         """Called once the navigation is known: drop the cache when anything besides a
@@ -333,7 +335,17 @@ class PageCache:
         env.bytecode_cache = self._templates
         return env
 
-    def _output(self, page: Page) -> Markup:
+    def leave_unwritten(self, page: Page) -> None:
+        """A page written from the cache whose file is already in place (`sitedir`): the
+        theme's output for it is a placeholder, which MkDocs writes to the null device."""
+        self._unwritten.add(page.file.src_uri)
+
+    def cached_output(self, page: Page) -> str:
         cached = self._hit[page.file.src_uri]
         assert cached.output is not None
-        return Markup(_unpack(cached.output))
+        return _unpack(cached.output)
+
+    def _output(self, page: Page) -> Markup:
+        if page.file.src_uri in self._unwritten:
+            return Markup(UNWRITTEN)
+        return Markup(self.cached_output(page))

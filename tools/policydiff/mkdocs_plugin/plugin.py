@@ -41,7 +41,7 @@ from ..verify import QuickVerification
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
 from .memory import release_memory
-from .pagecache import PageCache
+from .pagecache import UNWRITTEN, PageCache
 from .rawblocks import RawBlocks
 from .sitedir import KeptSite
 
@@ -311,9 +311,20 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     @event_priority(-100)  # after every other plugin's: the Markdown is final
     def _cache_lookup(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         cached = self.page_cache.page_markdown(page, markdown)
-        if not cached and page.file.src_uri in self.generated_pages and self.raw_blocks.enabled():
+        if cached:
+            held = self.page_cache.output_key(page)
+            if held is not None and self.kept_site.in_place(page.file, self._output_token(held[0], page)):
+                self.page_cache.leave_unwritten(page)  # MkDocs writes it to the null device
+        elif page.file.src_uri in self.generated_pages and self.raw_blocks.enabled():
             page.render = functools.partial(self.raw_blocks.render, page)  # type: ignore[method-assign]
         return markdown
+
+    def _feed_tags(self, page: Page) -> str:
+        return self.feeds.autodiscovery_tags(page) if self.feeds is not None else ""
+
+    def _output_token(self, key: str, page: Page) -> str:
+        """What a generated page's file is made of: its cached output and its feed links."""
+        return f"{key}\0{self._feed_tags(page)}"
 
     on_page_markdown = CombinedEvent(_fill_overview, _cache_lookup)
 
@@ -352,13 +363,16 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def _autodiscovery(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Feed autodiscovery links in every page's head."""
-        tags = self.feeds.autodiscovery_tags(page) if self.feeds is not None else ""
         held = self.page_cache.output_key(page)
-        if held is not None:  # a page from the serve cache with the same links: the same bytes
-            self.kept_site.page_written(page.file, f"{held[0]}\0{tags}", reused=held[1])
+        if held is not None:
+            token = self._output_token(held[0], page)
+            if self.kept_site.page_written(page.file, token, reused=held[1]):
+                return output  # the placeholder, to the null device: the file is in place
+            if output == UNWRITTEN:  # not in place after all: never published
+                output = self.page_cache.cached_output(page)
         if self.feeds is None:
             return output
-        return self.feeds.add_autodiscovery(output, page, tags)
+        return self.feeds.add_autodiscovery(output, page, self._feed_tags(page))
 
     on_post_page = CombinedEvent(_cache_output, _autodiscovery)
 

@@ -146,19 +146,26 @@ class KeptSite:
                 candidates[0].copy_file = _kept_copy  # type: ignore[method-assign]
                 self.kept.add(dest)
 
-    def page_written(self, file: File, key: str, *, reused: bool) -> None:
-        """After the page's last `on_post_page`: `key` names its output (the same key, the
-        same bytes); `reused`, when that output was not made again in this build. A page
-        whose file is as the build that wrote this output left it is not written again:
-        MkDocs writes it to the null device instead."""
+    def in_place(self, file: File, key: str) -> bool:
+        """Whether the page's file is what `key` (the same key, the same bytes) made, as the
+        build that wrote it left it."""
+        dest = file.abs_dest_path
+        return self._active and self.written.get(dest) == (key, self._before.get(dest))
+
+    def page_written(self, file: File, key: str, *, reused: bool) -> bool:
+        """After the page's last `on_post_page`: `key` names its output; `reused`, when that
+        output was not made again in this build. True when the file is in place: MkDocs
+        writes the page to the null device instead."""
         if not self._active:
-            return
+            return False
         dest = file.abs_dest_path
         self._made[dest] = key
-        if reused and self.written.get(dest) == (key, self._before.get(dest)):
-            self._redirected.append((file, dest))
-            file.abs_dest_path = os.devnull  # type: ignore[misc]
-            self.kept.add(dest)
+        if not (reused and self.in_place(file, key)):
+            return False
+        self._redirected.append((file, dest))
+        file.abs_dest_path = os.devnull  # type: ignore[misc]
+        self.kept.add(dest)
+        return True
 
     def clear_stale(self, config: MkDocsConfig) -> None:
         """After every other plugin's `on_post_build`: delete what only the previous build
