@@ -21,6 +21,7 @@ from warcio.warcwriter import WARCWriter
 from conftest import CliRun
 from policydiff.archive import Archive
 from policydiff.diff.segment import segment
+from policydiff.history import archive_fingerprint
 from policydiff.ingest import ingest_paths
 from policydiff.verify import QuickVerification
 from test_archive import MARKUP_ONLY, TEXT_CHANGE, UPTIME, UPTIME_URL, add_uptime, tree_state
@@ -390,6 +391,20 @@ def test_a_kept_quick_verification_checks_only_changed_folders_and_misses_no_edi
 
     shutil.rmtree(filled.policy_dir("other"))
     assert kept.run(filled) == filled.verify(rederive=False) and set(kept.policies) == {"uptimerobot"}
+
+
+def test_the_fingerprint_sees_an_edit_in_place_that_keeps_size_and_mtime(filled: Archive) -> None:
+    """The fingerprint keeps each file's digest by its state: an edit that keeps the file's
+    size and modification time still changes it (its change time moves)."""
+    before = archive_fingerprint(filled, "uptimerobot")
+    assert archive_fingerprint(filled, "uptimerobot") == before
+    meta = next(filled.versions_dir("uptimerobot").glob("v*.json"))
+    info = meta.stat()
+    data = meta.read_bytes()
+    meta.write_bytes(data.replace(b'"', b"'", 1) if b'"' in data else data[::-1])
+    os.utime(meta, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert meta.stat().st_size == info.st_size and meta.stat().st_mtime_ns == info.st_mtime_ns
+    assert archive_fingerprint(filled, "uptimerobot") != before
 
 
 def test_archives_made_before_the_manifest_are_sealed_once(filled: Archive, cli: CliRun, archive_dir: Path) -> None:
