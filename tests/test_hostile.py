@@ -21,7 +21,9 @@ from warcio.warcwriter import WARCWriter
 from conftest import CliRun
 from policydiff.archive import Archive
 from policydiff.diff.segment import segment
+from policydiff.history import archive_fingerprint
 from policydiff.ingest import ingest_paths
+from policydiff.verify import QuickVerification
 from test_archive import MARKUP_ONLY, TEXT_CHANGE, UPTIME, UPTIME_URL, add_uptime, tree_state
 
 PAGE = UPTIME / MARKUP_ONLY[0]
@@ -358,6 +360,51 @@ def test_verify_catches_a_rewritten_manifest(filled: Archive, cli: CliRun) -> No
     cli("seal", "uptimerobot")
     result = cli("verify", "--head", f"uptimerobot={head}", expect=1)
     assert "is not in this history" in result.output
+
+
+def test_a_kept_quick_verification_checks_only_changed_folders_and_misses_no_edit(filled: Archive) -> None:
+    """`mkdocs serve` keeps one `QuickVerification`: a rebuild checks again only the policy
+    folders whose state changed, and finds what a fresh `verify --quick` finds, even after an
+    edit that keeps a capture's size and modification time."""
+    filled.add_policy("other", {"name": "Other", "url": "https://other.example/privacy"})
+    kept = QuickVerification()
+    assert kept.run(filled) == filled.verify(rederive=False) == []
+    assert sorted(kept.checked) == ["other", "uptimerobot"]
+    assert kept.run(filled) == [] and kept.checked == []
+
+    capture = filled.captures("uptimerobot")[0]
+    raw = filled.captures_dir("uptimerobot") / capture.file
+    before = raw.stat()
+    data = bytearray(raw.read_bytes())
+    data[-2] = ord("X") if data[-2] != ord("X") else ord("Y")
+    raw.write_bytes(bytes(data))
+    os.utime(raw, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert raw.stat().st_size == before.st_size and raw.stat().st_mtime_ns == before.st_mtime_ns
+    found = kept.run(filled)
+    assert kept.checked == ["uptimerobot"]
+    assert found == filled.verify(rederive=False) and any("sha256" in p.message for p in found), found
+
+    (filled.root / "planted.html").write_text("<p>planted</p>")  # the top level is checked at every run
+    found = kept.run(filled)
+    assert kept.checked == [] and found == filled.verify(rederive=False)
+    assert any(p.path.name == "planted.html" for p in found), found
+
+    shutil.rmtree(filled.policy_dir("other"))
+    assert kept.run(filled) == filled.verify(rederive=False) and set(kept.policies) == {"uptimerobot"}
+
+
+def test_the_fingerprint_sees_an_edit_in_place_that_keeps_size_and_mtime(filled: Archive) -> None:
+    """The fingerprint keeps each file's digest by its state: an edit that keeps the file's
+    size and modification time still changes it (its change time moves)."""
+    before = archive_fingerprint(filled, "uptimerobot")
+    assert archive_fingerprint(filled, "uptimerobot") == before
+    meta = next(filled.versions_dir("uptimerobot").glob("v*.json"))
+    info = meta.stat()
+    data = meta.read_bytes()
+    meta.write_bytes(data.replace(b'"', b"'", 1) if b'"' in data else data[::-1])
+    os.utime(meta, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert meta.stat().st_size == info.st_size and meta.stat().st_mtime_ns == info.st_mtime_ns
+    assert archive_fingerprint(filled, "uptimerobot") != before
 
 
 def test_archives_made_before_the_manifest_are_sealed_once(filled: Archive, cli: CliRun, archive_dir: Path) -> None:

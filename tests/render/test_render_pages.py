@@ -170,3 +170,35 @@ def test_a_split_off_section_has_its_history_from_the_split() -> None:
     page = files[src(urls.section_page("acme", part))]
     assert "Split off from &#8220;Data sharing&#8221;" in page and "../data-sharing/index.md" in page
     assert "Subscribe" not in page  # no feeds: no feed links
+
+
+def test_a_new_version_changes_only_the_pages_it_concerns() -> None:
+    """A new capture must not rewrite the pages of every earlier change and version (a serve
+    rebuild, or a deploy, would redo them all): only the policy's own pages, the last
+    change's (its "next" link), the previous current version's (now compared with the new
+    one), the new change's and version's and the edited section's."""
+    texts = [
+        "# Policy\n\n## Data\n\nWe keep your data.\n\n## Sharing\n\nWe share nothing.\n\n## Contact\n\nWrite to us.\n",
+    ]
+    for edit in ["We keep your data for a year.", "We keep your data for two years.", "We keep your data forever."]:
+        texts.append(texts[-1].replace(texts[-1].split("\n\n")[2], edit))
+    texts.append(texts[-1].replace("We share nothing.", "We share it with partners."))
+    before = render_policy(history_of("acme", texts[:-1])).files
+    grown = history_of("acme", texts)
+    after = render_policy(grown).files
+    changed = sorted(k for k in after if before.get(k) != after[k] and k.endswith(".md"))
+    new, last = grown.changes[-1], grown.changes[-2]
+    versions = [v.id for v in grown.versions]
+    expected = {
+        src(urls.policy_page("acme")),
+        src(urls.timeline_page("acme")),
+        src(urls.change_page(new)),
+        src(urls.change_page(last)),
+        src(urls.version_page("acme", versions[-1])),
+        src(urls.version_page("acme", versions[-2])),
+    }
+    assert expected <= set(changed)
+    rest = [k for k in set(changed) - expected if "/sections/" not in k]
+    assert rest == [], rest
+    page = after[src(urls.version_page("acme", versions[0]))]
+    assert f'compare/index.html?from={versions[0]}"' in page  # the compare page opens on the current version

@@ -53,7 +53,7 @@ def test_change_page_opens_with_headline_significance_and_reasons() -> None:
     ai, word, comma = h.changes
     assert [c.significance for c in h.changes] == ["major", "minor", "trivial"]
     page = change_page(h, ai)
-    body = page.split(" · change 1 of 3 · ", 1)[1].split("\n", 1)[1]  # after the breadcrumb line
+    body = page.split(" · change 1 · ", 1)[1].split("\n", 1)[1]  # after the breadcrumb line
     first = body.lstrip().splitlines()[0]
     assert first.startswith('<span class="pd-sig pd-sig-major">Major</span> Adds text about AI')
     assert '!!! warning "Why it is a major change"' in page

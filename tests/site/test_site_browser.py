@@ -96,8 +96,16 @@ def test_reader_path_home_policy_change_toggle_compare(
         expect(page.locator("h1")).to_be_visible()
         page.screenshot(path=output_dir / "section-history.png")
 
-        page.goto(origin + urls.compare_page(slug))
         versions = archive.versions(slug)
+        current = load_history(archive, slug).latest
+        assert current is not None and current.id != versions[0].id
+        page.goto(origin + urls.version_page(slug, versions[0].id))
+        page.locator("article a", has_text="Compare with the current version").click()
+        page.wait_for_url(f"**/{urls.compare_page(slug)}index.html?from={versions[0].id}")
+        expect(page.locator("select[name=from]")).to_have_value(versions[0].id)
+        expect(page.locator("select[name=to]")).to_have_value(current.id)
+
+        page.goto(origin + urls.compare_page(slug))
         page.locator("select[name=from]").select_option(versions[0].id)
         page.locator("select[name=to]").select_option(versions[1].id)
         page.locator("button.pd-compare-go").click()

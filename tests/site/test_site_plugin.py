@@ -143,6 +143,74 @@ def test_a_serve_rebuild_writes_unchanged_pages_from_its_cache_identical_to_a_fu
     assert plugin.page_cache.hits == []
 
 
+def test_a_serve_rebuild_keeps_unchanged_files_and_leaves_what_a_clean_build_leaves(tmp_path: Path) -> None:
+    """Under serve the previous build's files are not deleted and copied again: a copy whose
+    source and bytes are unchanged stays, and afterwards the site directory holds exactly
+    what a clean full build writes (a stale file goes, an altered copy is copied again)."""
+    archive = make_fixture_archive(tmp_path, with_hostile=False)
+    config_path = write_config(tmp_path, archive)
+    site = tmp_path / "site"
+    config = load_config(str(config_path), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    plugin = config.plugins["policy-diff"]
+    assert plugin.kept_site.copies, "the static files copied are remembered"
+
+    stale = site / "policies" / "gone" / "index.html"  # a page the next build does not make
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<p>old</p>", encoding="utf-8")
+    (altered,) = [p for p in (site / "assets" / "stylesheets").glob("main.*.min.css")]
+    altered.write_bytes(altered.read_bytes() + b"/* altered */")
+    (site / ".hidden").write_text("MkDocs never cleans a hidden entry", encoding="utf-8")
+    github = site / "policies" / "github-privacy-statement"
+    edited_page = github / "timeline" / "index.html"  # a page from the cache, but not the file it wrote
+    edited_page.write_bytes(edited_page.read_bytes().replace(b"</body>", b"<p>edited</p></body>"))
+    edited_feed = site / "feeds" / "github-privacy-statement" / "atom.xml"
+    edited_feed.write_bytes(edited_feed.read_bytes() + b"<!-- edited -->")
+    capture = tmp_path / "20180301T120000Z.md"
+    capture.write_text(
+        ZWSOFT_CAPTURE.read_text(encoding="utf-8").replace("you can visit", "you may visit"), encoding="utf-8"
+    )
+    cli(archive, "ingest", "zwsoft-privacy-policy", str(capture), "--captured", "2018-03-01T12:00:00Z")
+    again = rebuild(config_path, site)
+    assert again is plugin
+    kept = {Path(p).relative_to(site).as_posix() for p in plugin.kept_site.kept}
+    assert "assets/javascripts/bundle." in " ".join(kept), sorted(kept)[:5]
+    assert altered.relative_to(site).as_posix() not in kept
+    # unchanged pages and generated files are not written again, unless their file was altered
+    assert "policies/github-privacy-statement/index.html" in kept
+    assert "policies/github-privacy-statement/compare/versions.json" in kept
+    assert {
+        "policies/github-privacy-statement/timeline/index.html",
+        "feeds/github-privacy-statement/atom.xml",
+    }.isdisjoint(kept)
+    assert "policies/zwsoft-privacy-policy/index.html" not in kept  # its new change is listed there
+    assert [Path(p).relative_to(site).as_posix() for p in plugin.kept_site.removed] == ["policies/gone/index.html"]
+    assert not stale.parent.exists() and (site / ".hidden").exists()
+    assert not (site / ".policy-diff-previous-build").exists()
+
+    full = tmp_path / "full"
+    mkdocs_build(config_path, full)
+    served = {k: v for k, v in site_bytes(site).items() if k != ".hidden"}
+    built = site_bytes(full)
+    assert sorted(served) == sorted(built)
+    unzip = gzip.decompress  # the sitemap's gzip header holds the time it was written
+    assert [
+        k
+        for k in built
+        if (unzip if k.endswith(".gz") else bytes)(served[k]) != (unzip if k.endswith(".gz") else bytes)(built[k])
+    ] == []
+
+    # another plugin or hook could skip writing a file it finds in place: then MkDocs cleans
+    (tmp_path / "hook.py").write_text("", encoding="utf-8")
+    with config_path.open("a", encoding="utf-8") as out:
+        out.write(f"hooks:\n  - {tmp_path / 'hook.py'}\n")
+    stale.parent.mkdir(parents=True)
+    stale.write_text("<p>old</p>", encoding="utf-8")
+    rebuild(config_path, site)
+    assert plugin.kept_site.kept == set() and not stale.exists()
+
+
 def fetch_ok(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .archive import (
@@ -45,7 +47,62 @@ def _is_temporary(path: Path) -> bool:
     return final_name(path) is not None
 
 
-def verify_archive(archive: Archive, *, rederive: bool = True, workers: int | None = None) -> list[Problem]:
+@dataclass
+class QuickVerification:
+    """`verify --quick` for a session that verifies one archive again and again (`mkdocs
+    serve`): each policy folder's problems, kept by the folder's state (the name, type, size,
+    modification and change times and inode of every entry under it, read without following
+    a link, and the policy's archive fingerprint), so a folder is checked again only when
+    something in it changed. The archive's top level is checked at every run."""
+
+    policies: dict[str, tuple[str, list[Problem]]] = field(default_factory=dict)  # slug -> (state, problems)
+    checked: list[str] = field(default_factory=list)  # the slugs checked again in the last run
+
+    def run(self, archive: Archive, fingerprints: Mapping[str, str] | None = None) -> list[Problem]:
+        """`fingerprints`: the policies' archive fingerprints, when the caller has them."""
+        self.checked = []
+        problems = verify_archive(archive, rederive=False, memo=self, fingerprints=fingerprints or {})
+        for gone in set(self.policies) - set(archive.slugs()):
+            del self.policies[gone]
+        return problems
+
+    def policy(self, archive: Archive, slug: str, fingerprint: str | None) -> list[Problem]:
+        from .history import archive_fingerprint
+
+        state = _folder_state(archive.policy_dir(slug), fingerprint or archive_fingerprint(archive, slug))
+        kept = self.policies.get(slug)
+        if kept is None or kept[0] != state:
+            self.checked.append(slug)
+            kept = self.policies[slug] = (state, _verify_policy(archive, slug, False, None))
+        return list(kept[1])
+
+
+def _folder_state(folder: Path, fingerprint: str) -> str:
+    digest = hashlib.sha256(f"policy-diff quick verification\0{fingerprint}\0".encode())
+    for directory, dirs, files in os.walk(folder):  # os.walk never descends into a linked folder
+        dirs.sort()
+        for name in sorted(dirs + files):
+            path = Path(directory) / name
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            digest.update(f"{path.relative_to(folder).as_posix()}\0{info.st_mode}\0{info.st_size}\0".encode())
+            digest.update(f"{info.st_mtime_ns}\0{info.st_ctime_ns}\0{info.st_ino}\n".encode())
+    return digest.hexdigest()
+
+
+def verify_archive(
+    archive: Archive,
+    *,
+    rederive: bool = True,
+    workers: int | None = None,
+    memo: QuickVerification | None = None,
+    fingerprints: Mapping[str, str] | None = None,
+) -> list[Problem]:
+    """`memo` (quick runs only): a session's `QuickVerification`, which calls this."""
+    if memo is not None and rederive:
+        raise ValueError("a kept verification is only for `verify --quick` (rederive=False)")
     problems: list[Problem] = []
     root = archive.root
     if not root.is_dir():
@@ -71,7 +128,10 @@ def verify_archive(archive: Archive, *, rederive: bool = True, workers: int | No
                         )
                     )
                 continue
-            problems.extend(_verify_policy(archive, entry.name, rederive, workers))
+            if memo is not None:
+                problems.extend(memo.policy(archive, entry.name, (fingerprints or {}).get(entry.name)))
+            else:
+                problems.extend(_verify_policy(archive, entry.name, rederive, workers))
         elif entry.name not in ROOT_FILES and not entry.name.lower().startswith("readme") and not _is_temporary(entry):
             problems.append(Problem(entry, "unexpected file in the archive folder", False))
     return problems
@@ -386,27 +446,3 @@ def _rederive(
         if texts and meta["sha256"] not in texts:
             problems.append(Problem(vdir / f"{vid}.md", "text is not the extraction of any of its captures (edited?)"))
     return problems
-
-
-def quick_verification_key(archive: Archive) -> str:
-    """What a `verify --quick` result depends on, cheaply: every policy's archive fingerprint
-    (declaration, exclusions, provenance, versions, manifest) and the name, type, size and
-    modification time of every entry under the archive, read without following a link. A
-    serve session verifies again only when this changes."""
-    from .history import archive_fingerprint
-
-    digest = hashlib.sha256(b"policy-diff quick verification\0")
-    root = archive.root
-    for directory, dirs, files in os.walk(root):  # os.walk never descends into a linked folder
-        dirs.sort()
-        for name in sorted(dirs + files):
-            path = Path(directory) / name
-            try:
-                info = path.lstat()
-            except OSError:
-                continue
-            digest.update(f"{path.relative_to(root).as_posix()}\0{info.st_mode}\0{info.st_size}\0".encode())
-            digest.update(f"{info.st_mtime_ns}\0{info.st_ino}\n".encode())
-    for slug in archive.slugs():
-        digest.update(f"{slug}\0{archive_fingerprint(archive, slug)}\n".encode())
-    return digest.hexdigest()

@@ -37,23 +37,37 @@ def load_history(
     )
 
 
-def _file_digest(path: Path) -> bytes | None:
+_DIGESTS: dict[tuple[str, int, int, int, int, int], bytes] = {}  # by path and the opened file's state
+_DIGESTS_KEPT = 200_000
+
+
+def _file_digest(path: str) -> bytes | None:
     """The sha256 of a regular file, opened without following a symbolic link (None for
-    anything else: a link is never read through, whatever it points to)."""
+    anything else: a link is never read through, whatever it points to). Kept by the opened
+    file's device, inode, size and modification and change times: any write changes the
+    change time, and the archive replaces a file by renaming a new one over it."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
         return None
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
             return None
-        return hashlib.file_digest(handle, "sha256").digest()
+        key = (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        known = _DIGESTS.get(key)
+        if known is None:
+            known = hashlib.file_digest(handle, "sha256").digest()
+            if len(_DIGESTS) >= _DIGESTS_KEPT:
+                _DIGESTS.clear()
+            _DIGESTS[key] = known
+        return known
 
 
-def _listed(directory: Path, prefix: str, suffix: str) -> list[Path]:
+def _listed(directory: Path, prefix: str, suffix: str) -> list[str]:
     try:
         with os.scandir(directory) as entries:
-            return sorted(Path(e.path) for e in entries if e.name.startswith(prefix) and e.name.endswith(suffix))
+            return sorted(e.name for e in entries if e.name.startswith(prefix) and e.name.endswith(suffix))
     except OSError:
         return []
 
@@ -66,12 +80,17 @@ def archive_fingerprint(archive: Archive, slug: str) -> str:
     link counts as one, never read through."""
     digest = hashlib.sha256(f"policy-diff archive files {HISTORY_VERSION}\0".encode())
     pdir = archive.policy_dir(slug)
-    paths = [pdir / "policy.yml", pdir / "exclusions.json", pdir / "notes.yml", archive.manifest_path(slug)]
-    paths += _listed(archive.captures_dir(slug), "", ".json")
-    paths += _listed(archive.versions_dir(slug), "v", "")
-    for path in paths:
-        if not os.path.lexists(path):
+    fixed = [pdir / "policy.yml", pdir / "exclusions.json", pdir / "notes.yml", archive.manifest_path(slug)]
+    names = [path.relative_to(pdir).as_posix() for path in fixed]
+    for folder, prefix, suffix in (("captures", "", ".json"), ("versions", "v", "")):
+        names += [f"{folder}/{name}" for name in _listed(pdir / folder, prefix, suffix)]
+    base = str(pdir) + os.sep
+    for name in names:
+        path = base + name
+        try:
+            os.lstat(path)
+        except OSError:
             continue
-        digest.update(path.relative_to(pdir).as_posix().encode() + b"\0")
+        digest.update(name.encode() + b"\0")
         digest.update(_file_digest(path) or b"not a regular file")
     return digest.hexdigest()

@@ -54,6 +54,7 @@ class SiteFeeds:
     site_url: str = ""
     feeds: dict[str, Feed] = field(default_factory=dict)  # by feed dir
     home_pages: dict[str, str] = field(default_factory=dict)  # page dir -> feed dir
+    tag_cache: dict[str, str] = field(default_factory=dict)  # this build's autodiscovery tags, by feed dir
 
     @property
     def enabled(self) -> bool:
@@ -89,6 +90,7 @@ class SiteFeeds:
         except PolicyDiffError as error:
             raise PluginError(f"policy-diff feeds: {error.message}") from None
         self.feeds = {feed.dir: feed for feed in feeds}
+        self.tag_cache = {}
         self.home_pages = {feed.home_path: feed.dir for feed in feeds}
         for feed in feeds:
             documents = memo.feed_documents(feed) if memo is not None else feed_documents(feed)
@@ -111,15 +113,26 @@ class SiteFeeds:
         # a section's feed is offered only once it has an entry, as its page's links are
         return [feed for feed, home in zip(feeds, homes, strict=True) if feed.entries or "/sections/" not in home]
 
-    def add_autodiscovery(self, output: str, page: Page | None) -> str:
+    def autodiscovery_tags(self, page: Page | None) -> str:
         """`page` is None for pages rendered from a bare template (404.html)."""
         if not self.enabled:
+            return ""
+        return "".join(self._tags(feed) for feed in self._feeds_of(page))
+
+    def _tags(self, feed: Feed) -> str:
+        tags = self.tag_cache.get(feed.dir)
+        if tags is None:
+            tags = self.tag_cache[feed.dir] = "".join(
+                f'<link rel="alternate feed" type="{media}" '
+                f'title="{html_attribute(f"{feed.title} ({FORMAT_NAMES[name]})")}" '
+                f'href="{html_attribute(feed.url(name))}">'
+                for name, media in FORMATS.items()
+            )
+        return tags
+
+    def add_autodiscovery(self, output: str, page: Page | None, tags: str | None = None) -> str:
+        """The page's feed links put in its head (`tags`: `autodiscovery_tags(page)`, when known)."""
+        if not self.enabled:
             return output
-        tags = "".join(
-            f'<link rel="alternate feed" type="{media}" '
-            f'title="{html_attribute(f"{feed.title} ({FORMAT_NAMES[name]})")}" '
-            f'href="{html_attribute(feed.url(name))}">'
-            for feed in self._feeds_of(page)
-            for name, media in FORMATS.items()
-        )
+        tags = self.autodiscovery_tags(page) if tags is None else tags
         return _HEAD_END.sub(lambda m: tags + m.group(), output, count=1)

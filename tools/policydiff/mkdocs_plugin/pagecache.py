@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Any
 
 import jinja2
 import jinja2.bccache
+import lz4.frame
 from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
@@ -40,15 +40,18 @@ from mkdocs.structure.toc import TableOfContents
 CACHED_TEMPLATE = "policy-diff-cached-page.html"
 _OUTPUT_GLOBAL = "policy_diff_cached_output"
 _SIGNATURE_VERSION = "1"
+UNWRITTEN = "<!-- policy-diff: unchanged, not written again -->"
 
 
 def _pack(text: str) -> bytes:
-    # Level 1: a serve session at thousands of versions keeps every page's HTML twice.
-    return zlib.compress(text.encode("utf-8"), 1)
+    # A serve session at thousands of versions keeps every page's HTML twice, and unpacks
+    # nearly all of it at each rebuild: LZ4 is a quarter larger than zlib at level 1 here
+    # and unpacks nine times faster (1,500 pages of a 1,000-version site: 0.10 against 0.92 s).
+    return lz4.frame.compress(text.encode("utf-8"))
 
 
 def _unpack(data: bytes) -> str:
-    return zlib.decompress(data).decode("utf-8")
+    return lz4.frame.decompress(data).decode("utf-8")
 
 
 @dataclass
@@ -164,13 +167,14 @@ class PageCache:
     _search_meta: dict[str, Any] = field(default_factory=dict)
     _before_search: dict[str, str] = field(default_factory=dict)  # a page's HTML before search's `on_page_context`
     _replay_searched: bool = False
+    _unwritten: set[str] = field(default_factory=set)
     _warnings: _WarningCounter | None = None
     _generated: set[str] = field(default_factory=set)
     _templates: _CompiledTemplates = field(default_factory=_CompiledTemplates)
 
     # -- a build's frame ------------------------------------------------------------------
     def start_build(self) -> None:
-        self.hits, self._keys, self._hit = [], {}, {}
+        self.hits, self._keys, self._hit, self._unwritten = [], {}, {}, set()
         self._search_start, self._search_meta, self._before_search = {}, {}, {}
         if self.enabled:
             self._warnings = _WarningCounter()
@@ -182,7 +186,7 @@ class PageCache:
             if failed or self._warnings.count:
                 self.pages.clear()
             self._warnings = None
-        self._keys, self._hit, self._before_search = {}, {}, {}
+        self._keys, self._hit, self._before_search, self._unwritten = {}, {}, {}, set()
 
     def set_site(self, config: MkDocsConfig, nav: Navigation, files: Files, generated: set[str]) -> None:
         """Called once the navigation is known: drop the cache when anything besides a
@@ -306,6 +310,15 @@ class PageCache:
             if before is not None and page.content is not None and page.content != before:
                 self.pages[src].searched = _pack(page.content)
 
+    def output_key(self, page: Page) -> tuple[str, bool] | None:
+        """After `page_output`: the key under which the cache holds the page's output, and
+        whether it was written from the cache in this build (None: not held)."""
+        src = page.file.src_uri
+        cached = self.pages.get(src)
+        if cached is None or cached.output is None or cached.key != self._keys.get(src):
+            return None
+        return cached.key, src in self._hit
+
     def page_output(self, page: Page, output: str) -> None:
         """Before any other plugin's `on_post_page`: the theme's output for the page."""
         src = page.file.src_uri
@@ -322,7 +335,17 @@ class PageCache:
         env.bytecode_cache = self._templates
         return env
 
-    def _output(self, page: Page) -> Markup:
+    def leave_unwritten(self, page: Page) -> None:
+        """A page written from the cache whose file is already in place (`sitedir`): the
+        theme's output for it is a placeholder, which MkDocs writes to the null device."""
+        self._unwritten.add(page.file.src_uri)
+
+    def cached_output(self, page: Page) -> str:
         cached = self._hit[page.file.src_uri]
         assert cached.output is not None
-        return Markup(_unpack(cached.output))
+        return _unpack(cached.output)
+
+    def _output(self, page: Page) -> Markup:
+        if page.file.src_uri in self._unwritten:
+            return Markup(UNWRITTEN)
+        return Markup(self.cached_output(page))

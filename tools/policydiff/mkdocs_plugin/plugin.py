@@ -37,11 +37,13 @@ from ..feeds import FeedMemo
 from ..history import PolicyHistory, archive_fingerprint, load_history
 from ..publish import published_captures
 from ..times import build_date
+from ..verify import QuickVerification
 from .config import PolicyDiffConfig
 from .feeds import SiteFeeds
 from .memory import release_memory
-from .pagecache import PageCache
+from .pagecache import UNWRITTEN, PageCache
 from .rawblocks import RawBlocks
+from .sitedir import KeptSite
 
 log = logging.getLogger("mkdocs.plugins.policy_diff")
 
@@ -54,12 +56,14 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.rendered_slugs: list[str] = []  # re-rendered in the last build (tests and bench read it)
         self.generate_nav = True
         self.feeds: SiteFeeds | None = None
-        self.verified: tuple[str, list[str]] | None = None  # (archive state, its verify --quick errors)
-        self.verifications = 0  # how many times the archive was verified (tests read it)
+        self.verification = QuickVerification()  # kept by each policy folder's state, for `mkdocs serve`
+        self.verifications = 0  # how many builds verified a policy folder again (tests and bench read it)
+        self.verify_notices: set[str] = set()  # the last build's verification warnings, already logged
         self.site_url = ""
         self.page_cache = PageCache()
         self.feed_memo: FeedMemo | None = None  # `mkdocs serve`: the feeds of the previous build
         self.raw_blocks = RawBlocks()
+        self.kept_site = KeptSite()  # `mkdocs serve`: the site directory's unchanged files kept
         self.generated_pages: set[str] = set()  # src_uris of this build's generated pages
         self.overviews: dict[str, str] = {}  # src_uri of a hand-written page -> its overview marker's filling
         self.one_shot = False  # `mkdocs build`: nothing is kept past `on_files`
@@ -68,6 +72,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
         self.page_cache.enabled = command == "serve"
+        self.kept_site.enabled = command == "serve" and not dirty
         self.feed_memo = FeedMemo() if command == "serve" else None
         self.one_shot = command in ("build", "gh-deploy")
 
@@ -107,8 +112,11 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.page_cache.start_build()
         self.raw_blocks.start_build(config)
+        self.kept_site.set_aside(config)
 
+    @event_priority(-100)  # after every other plugin's: all of this build's files are written
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.kept_site.clear_stale(config)
         if self.page_cache.enabled:
             log.info(
                 "policy-diff: %d of %d generated pages unchanged, written from the serve cache",
@@ -117,6 +125,13 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             )
         self.page_cache.end_build(failed=False)
         self._drop_spool()
+        if self.kept_site.copies:
+            log.info(
+                "policy-diff: %d of %d copied files kept in place, %d stale files removed",
+                len(self.kept_site.kept),
+                len(self.kept_site.copies),
+                len(self.kept_site.removed),
+            )
 
     def on_build_error(self, *, error: Exception) -> None:
         self.page_cache.end_build(failed=True)
@@ -142,13 +157,19 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
         return File.generated(config, path, abs_src_path=str(target))
 
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+    @event_priority(100)  # before every other plugin's: the site directory as it was
+    def _put_back(self, files: Files, *, config: MkDocsConfig) -> Files:
+        self.kept_site.put_back(config)
+        return files
+
+    def _add_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if not self.config.enabled:
             return files
         try:
             archive = Archive(self.archive_path())
-            self._verify_archive(archive)
-            self.histories = self._load_histories(archive)
+            fingerprints = {slug: archive_fingerprint(archive, slug) for slug in archive.slugs()}
+            self._verify_archive(archive, fingerprints)
+            self.histories = self._load_histories(archive, fingerprints)
             captures = published_captures(archive, self.histories) if self.config.publish_captures else {}
         except PolicyDiffError as exc:
             raise PluginError(f"policy-diff: {exc.message}") from None
@@ -185,21 +206,21 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             release_memory()
         return files
 
-    def _verify_archive(self, archive: Archive) -> None:
+    on_files = CombinedEvent(_put_back, _add_files)
+
+    def _verify_archive(self, archive: Archive, fingerprints: dict[str, str]) -> None:
         """`policy-diff verify --quick` before anything is published: a site must not present
         a history its archive cannot vouch for (a rewritten manifest, an edited capture or
-        provenance, a file nothing records). Cached by the archive's state for `mkdocs serve`."""
-        from ..verify import quick_verification_key
-
-        key = quick_verification_key(archive)
-        if self.verified is None or self.verified[0] != key:
-            self.verifications += 1
-            problems = archive.verify(rederive=False)
-            for problem in problems:
-                if not problem.fatal:
-                    log.info("policy-diff: verify: %s", problem)
-            self.verified = (key, [str(p) for p in problems if p.fatal])
-        fatal = self.verified[1]
+        provenance, a file nothing records). Under `mkdocs serve`, a policy folder whose state
+        is unchanged since the last build is not checked again."""
+        problems = self.verification.run(archive, fingerprints)
+        self.verifications += bool(self.verification.checked)
+        notices = [str(p) for p in problems if not p.fatal]
+        for notice in notices:
+            if notice not in self.verify_notices:  # each once while it lasts, not at every rebuild
+                log.info("policy-diff: verify: %s", notice)
+        self.verify_notices = set(notices)
+        fatal = [str(p) for p in problems if p.fatal]
         if fatal and not self.config.allow_unverified:
             more = f" (and {len(fatal) - 1} more problem(s))" if len(fatal) > 1 else ""
             raise PluginError(
@@ -210,12 +231,13 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         for problem in fatal:
             log.warning("policy-diff: UNVERIFIED ARCHIVE, published anyway (allow_unverified): %s", problem)
 
-    def _load_histories(self, archive: Archive) -> list[PolicyHistory]:
+    def _load_histories(self, archive: Archive, fingerprints: dict[str, str]) -> list[PolicyHistory]:
         built_for = build_date()  # SOURCE_DATE_EPOCH, else today: a serve session crosses midnight
         histories = []
         site_terms = tuple(self.config.watched_terms)
         for slug in archive.slugs():
-            key = f"{archive_fingerprint(archive, slug)} {built_for.isoformat()} {site_terms!r}"
+            fingerprint = fingerprints.get(slug) or archive_fingerprint(archive, slug)
+            key = f"{fingerprint} {built_for.isoformat()} {site_terms!r}"
             cached = self.history_cache.get(slug)
             if cached is None or cached[0] != key:
                 cached = self.history_cache[slug] = (
@@ -289,9 +311,20 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
     @event_priority(-100)  # after every other plugin's: the Markdown is final
     def _cache_lookup(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         cached = self.page_cache.page_markdown(page, markdown)
-        if not cached and page.file.src_uri in self.generated_pages and self.raw_blocks.enabled():
+        if cached:
+            held = self.page_cache.output_key(page)
+            if held is not None and self.kept_site.in_place(page.file, self._output_token(held[0], page)):
+                self.page_cache.leave_unwritten(page)  # MkDocs writes it to the null device
+        elif page.file.src_uri in self.generated_pages and self.raw_blocks.enabled():
             page.render = functools.partial(self.raw_blocks.render, page)  # type: ignore[method-assign]
         return markdown
+
+    def _feed_tags(self, page: Page) -> str:
+        return self.feeds.autodiscovery_tags(page) if self.feeds is not None else ""
+
+    def _output_token(self, key: str, page: Page) -> str:
+        """What a generated page's file is made of: its cached output and its feed links."""
+        return f"{key}\0{self._feed_tags(page)}"
 
     on_page_markdown = CombinedEvent(_fill_overview, _cache_lookup)
 
@@ -310,7 +343,9 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     on_page_context = CombinedEvent(_search_first, _search_last)
 
+    @event_priority(-100)  # after every other plugin's: the files are final
     def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        self.kept_site.keep_copies(files)
         return self.page_cache.install(env)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
@@ -328,9 +363,16 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def _autodiscovery(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         """Feed autodiscovery links in every page's head."""
+        held = self.page_cache.output_key(page)
+        if held is not None:
+            token = self._output_token(held[0], page)
+            if self.kept_site.page_written(page.file, token, reused=held[1]):
+                return output  # the placeholder, to the null device: the file is in place
+            if output == UNWRITTEN:  # not in place after all: never published
+                output = self.page_cache.cached_output(page)
         if self.feeds is None:
             return output
-        return self.feeds.add_autodiscovery(output, page)
+        return self.feeds.add_autodiscovery(output, page, self._feed_tags(page))
 
     on_post_page = CombinedEvent(_cache_output, _autodiscovery)
 

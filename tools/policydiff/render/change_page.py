@@ -92,7 +92,9 @@ def change_page(history: PolicyHistory, change: Change) -> str:
     old_v = rel(page, src(urls.version_page(slug, change.old.version)))
     new_v = rel(page, src(urls.version_page(slug, change.new.version)))
     out.append(
-        f"[{md_text(history.name)}]({policy}) · change {change.number} of {len(history.changes)} · "
+        # "change n", not "n of all": a page that named the count would change with every new
+        # capture, and so would every change page of the policy (a rebuild, a deploy)
+        f"[{md_text(history.name)}]({policy}) · change {change.number} · "
         f"from [{change.old.version}]({old_v}) (in force {span(change.old.start, change.old.end)}) "
         f"to [{change.new.version}]({new_v}) (first captured {format_iso(change.published)})\n\n"
     )

@@ -26,8 +26,9 @@ def version_page(history: PolicyHistory, version: VersionText, settings: RenderS
     latest = history.latest
     if latest is not None and version.id != latest.id:
         compare = rel(page, urls.compare_page(history.slug) + "index.html")
-        query = f"?from={version.id}&amp;to={latest.id}"
-        out.append(raw_block(f'<p><a href="{compare}{query}">Compare with the current version</a></p>'))
+        # no `to`: the compare page's own default is the current version, so this page does
+        # not change with each new version (nor, with it, every version page of the policy)
+        out.append(raw_block(f'<p><a href="{compare}?from={version.id}">Compare with the current version</a></p>'))
     download = rel(page, urls.version_text_file(history.slug, version.id))
     out.append(
         f'[Download the text (Markdown)]({download}){{: .md-button download="{history.slug}-{version.id}.md" }}\n\n'

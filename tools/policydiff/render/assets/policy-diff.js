@@ -966,7 +966,9 @@
       var params = new URLSearchParams(window.location.search);
       var ids = versions.map(function (v) { return v.id; });
       from.value = ids.indexOf(params.get("from")) >= 0 ? params.get("from") : ids[Math.max(0, ids.length - 2)];
-      to.value = ids.indexOf(params.get("to")) >= 0 ? params.get("to") : ids[ids.length - 1];
+      // without a `to`, the current version (a version page links here with `from` only)
+      var current = ids.indexOf(index.latest) >= 0 ? index.latest : ids[ids.length - 1];
+      to.value = ids.indexOf(params.get("to")) >= 0 ? params.get("to") : current;
       var go = el("button", "md-button md-button--primary pd-compare-go", "Compare");
       go.type = "submit";
       var toggle = el("button", "md-button pd-toggle", "Side by side");
