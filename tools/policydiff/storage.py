@@ -17,9 +17,12 @@ import secrets
 import signal
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ArchiveError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 TMP_MARK = ".tmp-"
 FSYNC_THREADS = 16
@@ -71,6 +74,20 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+# The threads of `fsync_all`, kept for the process's next commit: starting them again for
+# each group commit cost more CPU than the fsyncs' own system calls.
+_fsync_pool: tuple[int, ThreadPoolExecutor] | None = None  # (creator's pid, pool)
+
+
+def _fsync_threads() -> ThreadPoolExecutor:
+    global _fsync_pool
+    if _fsync_pool is None or _fsync_pool[0] != os.getpid():  # a forked child's copy is not its own
+        from concurrent.futures import ThreadPoolExecutor
+
+        _fsync_pool = (os.getpid(), ThreadPoolExecutor(FSYNC_THREADS, thread_name_prefix="fsync"))
+    return _fsync_pool[1]
+
+
 def fsync_all(paths: Iterable[Path]) -> None:
     """fsync many files at once: concurrent fsyncs share the journal's commits."""
     todo = list(paths)
@@ -78,10 +95,7 @@ def fsync_all(paths: Iterable[Path]) -> None:
         for path in todo:
             _fsync_path(path)
         return
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(min(FSYNC_THREADS, len(todo))) as pool:
-        list(pool.map(_fsync_path, todo))
+    list(_fsync_threads().map(_fsync_path, todo))
 
 
 def temporary_name(path: Path) -> Path:
