@@ -75,6 +75,11 @@ EXTENSIONS = MEDIA_TYPES
 # Captures committed together. Large enough that the fsyncs are shared, small enough that a
 # batch's bytes stay a few hundred MB at most.
 COMMIT_GROUP = 256
+# Beside the extraction workers, a commit waits for this share of the captures still to come:
+# a commit has a fixed cost (its marker, the lock, the versions it touches rewritten), and
+# committing the two or three captures ready at a time took CPU the workers needed; the early
+# commits are large and the last one, which no extraction overlaps, small.
+COMMIT_SHARE = 0.5
 # Clocks differ a little between the machine that captured and this one.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 VERSION_FILE = re.compile(r"v[0-9a-f]{10}\.(?:md|json)")
@@ -633,7 +638,7 @@ class Archive:
             job_of.append(jobs[key][0])
         done: list[Extraction | ExtractionError] = []
         given = 0
-        for batch in extract_batches(declaration, [job for _, job in jobs.values()], workers):
+        for batch in extract_batches(declaration, [job for _, job in jobs.values()], workers, share=COMMIT_SHARE):
             done += batch
             ready = given
             # jobs are numbered in their first item's order, so the items ready form a prefix
