@@ -88,14 +88,15 @@ def _fsync_threads() -> ThreadPoolExecutor:
     return _fsync_pool[1]
 
 
-def fsync_all(paths: Iterable[Path]) -> None:
-    """fsync many files at once: concurrent fsyncs share the journal's commits."""
-    todo = list(paths)
+def fsync_all(paths: Iterable[Path], folders: Iterable[Path] = ()) -> None:
+    """fsync many files, and folders (as `fsync_dir` does), at once: concurrent fsyncs share
+    the journal's commits."""
+    todo = [(_fsync_path, path) for path in paths] + [(fsync_dir, folder) for folder in folders]
     if len(todo) <= 1:
-        for path in todo:
-            _fsync_path(path)
+        for sync, path in todo:
+            sync(path)
         return
-    list(_fsync_threads().map(_fsync_path, todo))
+    list(_fsync_threads().map(lambda job: job[0](job[1]), todo))
 
 
 def temporary_name(path: Path) -> Path:
@@ -164,12 +165,11 @@ class Staging:
     def sync(self) -> None:
         """Make every staged file and its directory entry durable (before the commit)."""
         try:
-            fsync_all(tmp for tmp, _ in self.files)
+            # the folders' entries of the new names with the files' bytes: one round, not two
+            fsync_all((tmp for tmp, _ in self.files), self.folders())
         except OSError as exc:
             self.discard()
             raise write_error(self.files[0][1] if self.files else Path("."), exc) from None
-        for folder in self.folders():
-            fsync_dir(folder)
 
     def publish(self) -> None:
         """Rename every staged file into place, then fsync each directory once."""
