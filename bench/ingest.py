@@ -71,11 +71,10 @@ if commit_only == "1":
             data = path.read_bytes()
             done[hashlib.sha256(data).digest()] = extract_capture(data, "text/html", base_url="https://example.org/policy")
     served = lambda data, *args, **kwargs: done[hashlib.sha256(data).digest()]
-    if mode == "main":
+    import policydiff.extract as extract_module  # workers import it from there at each job
+    extract_module.extract_capture = served
+    if hasattr(archive_module, "extract_capture"):  # a baseline that extracts in the archive
         archive_module.extract_capture = served
-    else:
-        import policydiff.extract as extract_module  # workers import it from there at each job
-        extract_module.extract_capture = served
 archive = Archive(archive_dir)
 for doc in docs:
     archive.add_policy(Path(doc).name, {"name": Path(doc).name, "url": "https://example.org/policy"})

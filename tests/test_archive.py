@@ -227,3 +227,22 @@ def test_manifest_takes_records_of_other_kinds(cli: CliRun, archive: Archive) ->
     problems = archive.verify()
     assert [p for p in problems if p.fatal] == []
     assert any("kind 'attestation' unknown to this version" in p.message for p in problems)
+
+
+def test_provenance_json_is_every_field_then_the_free_form_part_copied() -> None:
+    from dataclasses import asdict
+    from datetime import UTC, datetime
+
+    from policydiff.models import Capture
+
+    when = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    for extra in ({"policy_diff_version": "1", "etag": None}, {"headers": {"a": [1, 2]}}):
+        capture = Capture("s", "20250102T030405Z-0123456789ab.html", when, "0" * 64, 3, "text/html", None, "file", when)
+        capture = Capture(**{**{f: getattr(capture, f) for f in capture.__dataclass_fields__}, "extra": extra})
+        expected = asdict(capture)
+        del expected["slug"], expected["extra"]
+        expected.update(captured_at="2025-01-02T03:04:05Z", ingested_at="2025-01-02T03:04:05Z", **extra)
+        data = capture.to_json()
+        assert json.dumps(data) == json.dumps(expected)  # same keys, same order
+        if "headers" in extra:
+            assert data["headers"] is not extra["headers"]  # nested provenance is copied

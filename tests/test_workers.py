@@ -44,6 +44,17 @@ def test_pooled_results_equal_in_process_results_in_order(fresh_pool: None) -> N
     assert extract_all(DECLARATION, given, 1) == alone
 
 
+def test_each_batch_holds_its_share_of_what_is_left(fresh_pool: None) -> None:
+    given = jobs()
+    batches = list(extract_batches(DECLARATION, given, 2, share=0.5))
+    left = len(given)
+    for batch in batches:
+        assert 2 * len(batch) >= left
+        left -= len(batch)
+    assert left == 0
+    assert [result for batch in batches for result in batch] == extract_all(DECLARATION, given, 1)
+
+
 def test_the_pool_is_kept_and_a_broken_one_replaced(fresh_pool: None) -> None:
     given = jobs()
     expected = extract_all(DECLARATION, given, 1)

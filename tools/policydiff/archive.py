@@ -75,6 +75,11 @@ EXTENSIONS = MEDIA_TYPES
 # Captures committed together. Large enough that the fsyncs are shared, small enough that a
 # batch's bytes stay a few hundred MB at most.
 COMMIT_GROUP = 256
+# Beside the extraction workers, a commit waits for this share of the captures still to come:
+# a commit has a fixed cost (its marker, the lock, the versions it touches rewritten), and
+# committing the two or three captures ready at a time took CPU the workers needed; the early
+# commits are large and the last one, which no extraction overlaps, small.
+COMMIT_SHARE = 0.5
 # Clocks differ a little between the machine that captured and this one.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 VERSION_FILE = re.compile(r"v[0-9a-f]{10}\.(?:md|json)")
@@ -224,6 +229,8 @@ class Archive:
         self._recovered = False
         self._lock = filelock.FileLock(str(self.root / ".lock"), timeout=LOCK_TIMEOUT_SECONDS)
         self._manifests: dict[str, tuple[tuple[int, int, int], ManifestState]] = {}
+        # per policy: the manifest state read, how many of its records, their captures by file
+        self._captures: dict[str, tuple[ManifestState, int, dict[str, Capture]]] = {}
 
     # -- layout -----------------------------------------------------------------------
     def policy_dir(self, slug: str) -> Path:
@@ -465,14 +472,20 @@ class Archive:
             return self._legacy_read_captures(slug)
         if state.problems:
             raise ArchiveError(f"{self.manifest_path(slug)}: {state.problems[0]}; run `policy-diff verify`")
-        out: dict[str, Capture] = {}
-        for record in state.records:
+        # Records are only ever appended to a state read once: an ingest asks at every group
+        # commit, and reading every record again made a back-fill quadratic.
+        cached = self._captures.get(slug)
+        if cached is None or cached[0] is not state or cached[1] > len(state.records):
+            cached = (state, 0, {})
+        _, read, out = cached
+        for record in state.records[read:]:
             for entry in recorded_captures(record):
                 try:
                     capture = Capture.from_json(slug, entry.get("provenance") if isinstance(entry, dict) else None)
                 except ValueError as exc:
                     raise ArchiveError(f"{self.manifest_path(slug)}: record {record.seq}: {exc}") from None
                 out.setdefault(capture.file, capture)
+        self._captures[slug] = (state, len(state.records), out)
         return sorted(out.values(), key=lambda c: (c.captured_at, c.file))
 
     def _legacy_read_captures(self, slug: str) -> list[Capture]:
@@ -625,7 +638,7 @@ class Archive:
             job_of.append(jobs[key][0])
         done: list[Extraction | ExtractionError] = []
         given = 0
-        for batch in extract_batches(declaration, [job for _, job in jobs.values()], workers):
+        for batch in extract_batches(declaration, [job for _, job in jobs.values()], workers, share=COMMIT_SHARE):
             done += batch
             ready = given
             # jobs are numbered in their first item's order, so the items ready form a prefix
@@ -684,12 +697,20 @@ class Archive:
                 cdir.mkdir(parents=True, exist_ok=True)
                 marker.write_bytes(b"")
                 fsync_dir(marker.parent)
-                for capture, _, data, _ in new:
+                provenances = [capture.to_json() for capture, _, _, _ in new]
+                for (capture, _, data, _), provenance in zip(new, provenances, strict=True):
                     staging.stage(cdir / capture.file, data)
-                    staging.stage(cdir / f"{capture.stem}.json", json_bytes(capture.to_json()))
+                    staging.stage(cdir / f"{capture.stem}.json", json_bytes(provenance))
                 staging.sync()
                 self._commit_record(
-                    slug, "captures", {"captures": [{"file": c.file, "provenance": c.to_json()} for c, _, _, _ in new]}
+                    slug,
+                    "captures",
+                    {
+                        "captures": [
+                            {"file": c.file, "provenance": provenance}
+                            for (c, _, _, _), provenance in zip(new, provenances, strict=True)
+                        ]
+                    },
                 )
             except BaseException:
                 staging.discard()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from .times import format_iso, parse_time
 # A stored capture's file name: its capture time, the start of its sha256, its kind. Nothing
 # else is ever read from captures/, so a provenance naming `../../etc/passwd` names nothing.
 CAPTURE_FILE = re.compile(r"\d{8}T\d{6}Z-[0-9a-f]{12}\.(?:html|md|txt)")
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 MEDIA_TYPES = {"text/html": "html", "text/markdown": "md", "text/plain": "txt"}
 _KNOWN = {
     "file",
@@ -60,9 +61,15 @@ class Capture:
         return replace(self, extra=freeze(self.extra))
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.pop("slug")
-        extra = data.pop("extra")
+        if not all(type(value) in _SCALARS for value in self.extra.values()):
+            data = asdict(self)  # a deep copy: nested provenance is not shared with the caller
+            data.pop("slug")
+            extra = data.pop("extra")
+        else:
+            # Every other field is immutable: `asdict`'s deep copy of them (datetimes
+            # included) was the largest item of a group commit's CPU in a profile.
+            data = {f.name: getattr(self, f.name) for f in _CAPTURE_FIELDS}
+            extra = self.extra
         data["captured_at"] = format_iso(self.captured_at)
         data["ingested_at"] = format_iso(self.ingested_at)
         data.update(extra)
@@ -114,6 +121,10 @@ class Capture:
             wayback_url=text("wayback_url", optional=True),
             extra={k: v for k, v in data.items() if k not in _KNOWN},
         )
+
+
+# What `Capture.to_json` writes as is, in field order (the free-form provenance comes last).
+_CAPTURE_FIELDS = tuple(f for f in fields(Capture) if f.name not in ("slug", "extra"))
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,12 @@ import secrets
 import signal
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ArchiveError
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 TMP_MARK = ".tmp-"
 FSYNC_THREADS = 16
@@ -71,17 +74,29 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def fsync_all(paths: Iterable[Path]) -> None:
-    """fsync many files at once: concurrent fsyncs share the journal's commits."""
-    todo = list(paths)
-    if len(todo) <= 1:
-        for path in todo:
-            _fsync_path(path)
-        return
-    from concurrent.futures import ThreadPoolExecutor
+# The threads of `fsync_all`, kept for the process's next commit: starting them again for
+# each group commit cost more CPU than the fsyncs' own system calls.
+_fsync_pool: tuple[int, ThreadPoolExecutor] | None = None  # (creator's pid, pool)
 
-    with ThreadPoolExecutor(min(FSYNC_THREADS, len(todo))) as pool:
-        list(pool.map(_fsync_path, todo))
+
+def _fsync_threads() -> ThreadPoolExecutor:
+    global _fsync_pool
+    if _fsync_pool is None or _fsync_pool[0] != os.getpid():  # a forked child's copy is not its own
+        from concurrent.futures import ThreadPoolExecutor
+
+        _fsync_pool = (os.getpid(), ThreadPoolExecutor(FSYNC_THREADS, thread_name_prefix="fsync"))
+    return _fsync_pool[1]
+
+
+def fsync_all(paths: Iterable[Path], folders: Iterable[Path] = ()) -> None:
+    """fsync many files, and folders (as `fsync_dir` does), at once: concurrent fsyncs share
+    the journal's commits."""
+    todo = [(_fsync_path, path) for path in paths] + [(fsync_dir, folder) for folder in folders]
+    if len(todo) <= 1:
+        for sync, path in todo:
+            sync(path)
+        return
+    list(_fsync_threads().map(lambda job: job[0](job[1]), todo))
 
 
 def temporary_name(path: Path) -> Path:
@@ -150,12 +165,11 @@ class Staging:
     def sync(self) -> None:
         """Make every staged file and its directory entry durable (before the commit)."""
         try:
-            fsync_all(tmp for tmp, _ in self.files)
+            # the folders' entries of the new names with the files' bytes: one round, not two
+            fsync_all((tmp for tmp, _ in self.files), self.folders())
         except OSError as exc:
             self.discard()
             raise write_error(self.files[0][1] if self.files else Path("."), exc) from None
-        for folder in self.folders():
-            fsync_dir(folder)
 
     def publish(self) -> None:
         """Rename every staged file into place, then fsync each directory once."""

@@ -11,6 +11,7 @@ extract the next. One job runs in-process: no pool is worth starting for it.
 from __future__ import annotations
 
 import gc
+import math
 import os
 import signal
 from collections.abc import Iterator, Sequence
@@ -150,12 +151,12 @@ def extract_all(
 
 
 def extract_batches(
-    declaration: Declaration, jobs: Sequence[ExtractJob], workers: int | None = None
+    declaration: Declaration, jobs: Sequence[ExtractJob], workers: int | None = None, *, share: float = 0.0
 ) -> Iterator[list[Extraction | ExtractionError]]:
     """The extractions of `jobs` in order, in batches: each batch is every result that is
-    ready when it is asked for (at least one), so a caller that commits a batch while the
-    workers go on extracting overlaps its writes with their work. In-process (one worker),
-    one batch of all."""
+    ready when it is asked for (at least one, and at least `share` of those still to come),
+    so a caller that commits a batch while the workers go on extracting overlaps its writes
+    with their work. In-process (one worker), one batch of all."""
     import multiprocessing
 
     count = min(workers or default_workers(), len(jobs))
@@ -176,6 +177,10 @@ def extract_batches(
             while taken < len(futures):
                 batch = futures[taken].result()
                 taken += 1
+                least = math.ceil(share * (len(jobs) - given))
+                while taken < len(futures) and len(batch) < least:
+                    batch.extend(futures[taken].result())
+                    taken += 1
                 while taken < len(futures) and futures[taken].done():
                     batch.extend(futures[taken].result())
                     taken += 1
