@@ -34,7 +34,7 @@ import itertools
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Set
+from collections.abc import Iterable, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -65,16 +65,35 @@ def _profile(text: str) -> tuple[tuple[str, ...], frozenset[int], tuple[int, ...
     """A text's lower-cased words, its word-pair shingles (hashed), and the hash of each
     pair in order (kept so that the text below a heading, or texts joined, need no
     hashing again)."""
-    words = tuple(_WORD.findall(text.lower()))
+    spaced = _words_spaced(text.lower())
+    words = tuple(spaced.decode().split())
     if len(words) < 2:
         return words, frozenset(_stable_hash(w) for w in words), ()
-    pairs = tuple(_shingles_of(words))
+    # _stable_hash of "a b" for each pair of words, by C iterators: no Python frame per pair
+    pairs = tuple(map(zlib.crc32, map(b" ".join, itertools.pairwise(spaced.split()))))
     return words, frozenset(pairs), pairs
 
 
-def _shingles_of(words: tuple[str, ...]) -> Iterator[int]:
-    """_stable_hash of "a b" for each pair of words, by C iterators: no Python frame per pair."""
-    return map(zlib.crc32, map(str.encode, map(" ".join, itertools.pairwise(words))))
+_ASCII = bytes(range(128))
+# Every ASCII byte that is not a word character made a space; the others (and every byte of
+# a multi-byte character) kept.
+_ASCII_NON_WORD_TO_SPACE = bytes(b if b >= 128 or _WORD.fullmatch(chr(b)) else 32 for b in range(256))
+
+
+def _words_spaced(low: str) -> bytes:
+    r"""The UTF-8 bytes of a text with every character that is not a word character (re's
+    `\w`) made a space: its `_WORD` matches are the parts it splits into. By byte
+    translations and replacements in C, three times faster than the regex (which is the
+    same test character by character); the few distinct characters beyond ASCII are each
+    judged by the regex itself. (A character's UTF-8 bytes never occur inside another's,
+    and no word character is a space to `split`.)"""
+    data = low.encode("utf-8", "surrogatepass")  # (a lone surrogate is no word character)
+    beyond = data.translate(None, _ASCII)
+    if beyond:
+        for char in set(beyond.decode("utf-8", "surrogatepass")):
+            if not _WORD.fullmatch(char):
+                data = data.replace(char.encode("utf-8", "surrogatepass"), b" ")
+    return data.translate(_ASCII_NON_WORD_TO_SPACE)
 
 
 def _stable_hash(text: str) -> int:
