@@ -34,7 +34,7 @@ import itertools
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Set
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -110,6 +110,10 @@ def shingles(text: str) -> frozenset[int]:
 
 def align(old: list[Section], new: list[Section]) -> list[Group]:
     """Groups of matched, added and removed sections (moved flags set), in no set order."""
+    if len(old) == len(new) and all(a.text == b.text for a, b in zip(old, new, strict=True)):
+        # Both versions alike (captures often extract alike): what the passes give, each
+        # section paired with itself by its text, in order.
+        return [Group([s.index], [s.index], "identical") for s in new]
     old_of: dict[int, int] = {}  # new index -> old index
     taken_old: set[int] = set()
 
@@ -127,6 +131,27 @@ def align(old: list[Section], new: list[Section]) -> list[Group]:
         if queue:
             pair(queue.pop(0), s.index)
             how[s.index] = "identical"
+    if len(old_of) < len(new) and len(taken_old) < len(old):  # (else nothing is left to pair)
+        _pair_by_title_and_text(old, new, pair, old_of, taken_old, how)
+    groups = {n: Group([o], [n], how[n]) for n, o in old_of.items()}
+    # 5. splits and merges
+    leftovers = _attach_leftovers(old, new, groups, old_of, taken_old)
+    result = list(groups.values())
+    result.extend(Group([], [n], "added") for n in sorted(leftovers[1]))
+    result.extend(Group([o], [], "removed") for o in sorted(leftovers[0]))
+    _mark_moves(result)
+    return result
+
+
+def _pair_by_title_and_text(
+    old: list[Section],
+    new: list[Section],
+    pair: Callable[[int, int], None],
+    old_of: dict[int, int],
+    taken_old: set[int],
+    how: dict[int, str],
+) -> None:
+    """Passes 2 to 4, over the sections pass 1 left unpaired."""
     # 2. same id, 3. same bare title: only where the title says which section it is. A title
     # repeated under one parent ("Purpose" thrice) is told apart by its text, in pass 4.
     placed = Counter((s.parent, slugify(s.title)) for s in old) + Counter((s.parent, slugify(s.title)) for s in new)
@@ -154,14 +179,6 @@ def align(old: list[Section], new: list[Section]) -> list[Group]:
         if o not in taken_old and n not in old_of:
             pair(o, n)
             how[n] = "similar"
-    groups = {n: Group([o], [n], how[n]) for n, o in old_of.items()}
-    # 5. splits and merges
-    leftovers = _attach_leftovers(old, new, groups, old_of, taken_old)
-    result = list(groups.values())
-    result.extend(Group([], [n], "added") for n in sorted(leftovers[1]))
-    result.extend(Group([o], [], "removed") for o in sorted(leftovers[0]))
-    _mark_moves(result)
-    return result
 
 
 def _similar_pairs(
