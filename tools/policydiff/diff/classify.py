@@ -100,8 +100,16 @@ def _words_differ(old: str, new: str) -> bool:
     own words ("date", "link") are left out of these counts."""
     if "](" not in old and "](" not in new and "http" not in old and "http" not in new:
         return not _same_counts(_content_words(old), _content_words(new))
+    counted: dict[str, Counter[str]] = {}  # a mask that found nothing in a text: its words, counted once
+
+    def words(text: str) -> Counter[str]:
+        found = counted.get(text)
+        if found is None:
+            found = counted[text] = _content_words(text, _WITH_PLACEHOLDERS)
+        return found
+
     for mask in (_unmasked, _mask_links, _mask_dates_and_links):
-        if _same_counts(_content_words(mask(old), _WITH_PLACEHOLDERS), _content_words(mask(new), _WITH_PLACEHOLDERS)):
+        if _same_counts(words(mask(old)), words(mask(new))):
             return False
     return True
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -345,10 +346,13 @@ def _cap_sections(lines: list[_Line]) -> None:
 # -- sections ---------------------------------------------------------------------------
 
 
+_TEXT_OF = operator.attrgetter("text")
+
+
 def _build_sections(lines: list[_Line], markdown: str) -> list[Section]:
     starts = [i for i, line in enumerate(lines) if line.kind in ("atx", "setext-title", "clause")]
     bounds = ([0] if not starts or starts[0] != 0 else []) + starts + [len(lines)]
-    line_offsets = [0, *itertools.accumulate(len(line.text) for line in lines)]  # the lines partition the text
+    line_offsets = [0, *itertools.accumulate(map(len, map(_TEXT_OF, lines)))]  # the lines partition the text
     sections: list[Section] = []
     seen: dict[str, int] = {}
     stack: list[tuple[int, Section]] = []  # (level, section) of the open ancestors
