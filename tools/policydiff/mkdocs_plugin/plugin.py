@@ -125,11 +125,10 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
             )
         self.page_cache.end_build(failed=False)
         self._drop_spool()
-        if self.kept_site.copies:
+        if self.kept_site.enabled:
             log.info(
-                "policy-diff: %d of %d copied files kept in place, %d stale files removed",
+                "policy-diff: %d files of the last build kept in place, %d stale files removed",
                 len(self.kept_site.kept),
-                len(self.kept_site.copies),
                 len(self.kept_site.removed),
             )
 
@@ -343,10 +342,15 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     on_page_context = CombinedEvent(_search_first, _search_last)
 
-    @event_priority(-100)  # after every other plugin's: the files are final
-    def on_env(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
-        self.kept_site.keep_copies(files)
+    def _install_templates(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         return self.page_cache.install(env)
+
+    @event_priority(-100)  # after every other plugin's: the files are final
+    def _keep_copies(self, env: jinja2.Environment, *, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        self.kept_site.keep_copies(files)
+        return env
+
+    on_env = CombinedEvent(_install_templates, _keep_copies)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         """Rebuild when a capture is ingested (or versions are rebuilt) while serving."""
