@@ -13,6 +13,10 @@ and reports wall time and CPU time of the process and of its extraction workers 
 - **extraction alone**: `extract_capture` over the same captures in one process, to give its
   share of the ingest's CPU time.
 
+`--imports-first` imports the extraction stack before the clock in every configuration (a
+process pays that 0.2 s once: a long back-fill's steady state; without it, the timed region
+of a 171-capture run holds it).
+
 Configurations are interleaved within each repeat (the machine is shared) and medians over
 the repeats are reported, with each one's ratio to main in the same run.
 
@@ -59,7 +63,9 @@ import json, resource, sys, time
 from pathlib import Path
 from policydiff.archive import Archive
 from policydiff.ingest import ingest_paths
-mode, commit_only, archive_dir, *docs = sys.argv[1:]
+mode, commit_only, imports_first, archive_dir, *docs = sys.argv[1:]
+if imports_first == "1":  # the one-time import a long back-fill pays once, left out of the clock
+    import policydiff.extract.encoding, policydiff.extract.html, policydiff.extract.text  # noqa: E401, F401
 if commit_only == "1":
     # The write path alone: every extraction made before the clock starts, then served.
     import hashlib
@@ -149,6 +155,12 @@ def main() -> int:
         help="The git revision measured as the baseline (default main; e.g. the commit before issue 17).",
     )
     parser.add_argument("--commit-only", action="store_true", help="Extractions made before the clock: the write path.")
+    parser.add_argument(
+        "--imports-first",
+        action="store_true",
+        help="Import the extraction stack (ftfy, charset-normalizer, lxml: about 0.2 s, once a process) before "
+        "the clock, in every configuration: the steady state of a long back-fill.",
+    )
     args = parser.parse_args()
     docs = [str(args.corpus / d) for d in SETS[args.set]]
     missing = [d for d in docs if not Path(d, "snapshots").is_dir()]
@@ -167,13 +179,15 @@ def main() -> int:
             for number, (name, mode, path) in enumerate(configs):
                 archive_dir = Path(tmp) / f"archive-{repeat}-{number}"
                 flag = "1" if args.commit_only else "0"
-                samples.setdefault(name, []).append(run(_HARNESS, [mode, flag, str(archive_dir), *docs], path))
+                first = "1" if args.imports_first else "0"
+                samples.setdefault(name, []).append(run(_HARNESS, [mode, flag, first, str(archive_dir), *docs], path))
                 shutil.rmtree(archive_dir, ignore_errors=True)
             if not args.commit_only:
                 extraction.append(run(_EXTRACT_ONLY, docs, branch))
             print(f"repeat {repeat + 1}/{args.repeat} done", file=sys.stderr, flush=True)
     count = samples[configs[0][0]][0]["stored"]
     what = "write path only (extractions made beforehand)" if args.commit_only else "end to end"
+    what += ", extraction stack imported before the clock" if args.imports_first else ""
     print(f"{count} captures ({args.set}), {what}, median of {args.repeat} runs, {os.cpu_count()} cores")
     print()
     print("| configuration | wall | captures/s | CPU | CPU ms/capture | captures/s vs baseline |")
