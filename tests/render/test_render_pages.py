@@ -202,3 +202,4 @@ def test_a_new_version_changes_only_the_pages_it_concerns() -> None:
     assert rest == [], rest
     page = after[src(urls.version_page("acme", versions[0]))]
     assert f'compare/index.html?from={versions[0]}"' in page  # the compare page opens on the current version
+    assert " · 1 capture · " in page  # one capture, not "1 captures"

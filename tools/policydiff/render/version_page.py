@@ -21,7 +21,8 @@ def version_page(history: PolicyHistory, version: VersionText, settings: RenderS
     spans = ", ".join(span(p.start, p.end) for p in in_force) or "withdrawn captures only"
     out.append(
         f"[{md_text(history.name)}]({policy}) · first seen {day(record.first_seen)} · last seen "
-        f"{day(record.last_seen)} · {len(record.captures)} captures · in force {spans}\n\n"
+        f"{day(record.last_seen)} · {len(record.captures)} capture{'' if len(record.captures) == 1 else 's'} · "
+        f"in force {spans}\n\n"
     )
     latest = history.latest
     if latest is not None and version.id != latest.id:
