@@ -154,7 +154,7 @@ def test_a_serve_rebuild_keeps_unchanged_files_and_leaves_what_a_clean_build_lea
     config.plugins.on_startup(command="serve", dirty=False)
     build(config)
     plugin = config.plugins["policy-diff"]
-    assert plugin.kept_site.copies, "the static files copied are remembered"
+    assert plugin.kept_site.written, "what made each file is remembered"
 
     stale = site / "policies" / "gone" / "index.html"  # a page the next build does not make
     stale.parent.mkdir(parents=True)

@@ -61,7 +61,7 @@ class QuickVerification:
     def run(self, archive: Archive, fingerprints: Mapping[str, str] | None = None) -> list[Problem]:
         """`fingerprints`: the policies' archive fingerprints, when the caller has them."""
         self.checked = []
-        problems = verify_archive(archive, rederive=False, memo=self, fingerprints=fingerprints or {})
+        problems = verify_archive(archive, rederive=False, memo=self, fingerprints=fingerprints)
         for gone in set(self.policies) - set(archive.slugs()):
             del self.policies[gone]
         return problems

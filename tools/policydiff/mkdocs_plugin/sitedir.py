@@ -8,8 +8,10 @@ plugin of the build is this one or Material's search, whose writes are known, `K
 
 - moves the previous build's files into a hidden folder of the site directory before the
   clean (which leaves hidden entries alone) and back after it;
-- lets MkDocs skip copying a file whose source and copy are both as the previous build left
-  them (name, size, inode, modification and change times);
+- lets MkDocs skip writing a file that is as the build that wrote it left it (size, inode,
+  modification and change times) and would be made of the same again: a copy of an unchanged
+  source, a generated file of the same content, a page from the serve cache with the same
+  output key (written to the null device instead);
 - after the build, deletes every file the previous build left that this build neither wrote
   nor kept, and the folders that leaves empty.
 
@@ -77,23 +79,22 @@ def _kept_copy(dirty: bool = False) -> None:
 @dataclass
 class KeptSite:
     enabled: bool = False  # `mkdocs serve` without --dirty (set at start-up)
-    copies: dict[str, tuple[str, _State, _State]] = field(default_factory=dict)  # dest -> (source, its state, dest's)
-    kept: set[str] = field(default_factory=set)  # dests not copied again in this build (tests read it)
+    # dest -> (what made the file, its state as the build left it): a copy's source and the
+    # source's state before the copy, a generated file's content, a page's output key
+    written: dict[str, tuple[object, _State]] = field(default_factory=dict)
+    kept: set[str] = field(default_factory=set)  # dests not written again in this build (tests read it)
     removed: list[str] = field(default_factory=list)  # stale files deleted after this build (tests read it)
     _active: bool = False
-    written: dict[str, tuple[object, _State]] = field(default_factory=dict)  # dest -> (what made it, its state)
     _before: dict[str, _State] = field(default_factory=dict)  # the files put back, as they were
-    _sources: dict[str, tuple[str, _State]] = field(default_factory=dict)  # dest -> its source, before the copy
-    _made: dict[str, object] = field(default_factory=dict)  # dest -> this build's content or page output key
+    _made: dict[str, object] = field(default_factory=dict)  # dest -> what makes it in this build
     _redirected: list[tuple[File, str]] = field(default_factory=list)  # pages not written again, their dest
 
     def set_aside(self, config: MkDocsConfig) -> None:
         """Before MkDocs cleans the site directory (`on_pre_build`, last)."""
         self._active = self.enabled and _known_writers(config)
-        self._before, self._sources, self._made, self.kept, self.removed = {}, {}, {}, set(), []
-        self._redirected = []
+        self._before, self._made, self.kept, self.removed, self._redirected = {}, {}, set(), [], []
         if not self._active:
-            self.copies, self.written = {}, {}
+            self.written = {}
             return
         site = Path(config.site_dir)
         aside = site / ASIDE
@@ -130,27 +131,26 @@ class KeptSite:
         for dest, candidates in by_dest.items():
             if len(candidates) != 1:
                 continue
-            source = candidates[0].abs_src_path
-            if source is None:  # made in memory: kept when the same content made it
-                content = candidates[0]._content
-                self._made[dest] = content
-                if content is not None and self.written.get(dest) == (content, self._before.get(dest)):
-                    candidates[0].copy_file = _kept_copy  # type: ignore[method-assign]
-                    self.kept.add(dest)
+            file = candidates[0]
+            if file.abs_src_path is None:  # made in memory
+                made: object = file._content
+            else:
+                state = _state(file.abs_src_path)
+                made = None if state is None else (file.abs_src_path, state)
+            if made is None:
                 continue
-            state = _state(source)
-            if state is None:
-                continue
-            self._sources[dest] = (source, state)
-            if self.copies.get(dest) == (source, state, self._before.get(dest)):
-                candidates[0].copy_file = _kept_copy  # type: ignore[method-assign]
+            self._made[dest] = made
+            if self._in_place(dest, made):
+                file.copy_file = _kept_copy  # type: ignore[method-assign]
                 self.kept.add(dest)
 
+    def _in_place(self, dest: str, made: object) -> bool:
+        """Whether the file at `dest` is what `made` made, as the build that wrote it left it."""
+        return self.written.get(dest) == (made, self._before.get(dest))
+
     def in_place(self, file: File, key: str) -> bool:
-        """Whether the page's file is what `key` (the same key, the same bytes) made, as the
-        build that wrote it left it."""
-        dest = file.abs_dest_path
-        return self._active and self.written.get(dest) == (key, self._before.get(dest))
+        """Whether the page's file is what its output `key` (the same key, the same bytes) made."""
+        return self._active and self._in_place(file.abs_dest_path, key)
 
     def page_written(self, file: File, key: str, *, reused: bool) -> bool:
         """After the page's last `on_post_page`: `key` names its output; `reused`, when that
@@ -169,7 +169,7 @@ class KeptSite:
 
     def clear_stale(self, config: MkDocsConfig) -> None:
         """After every other plugin's `on_post_build`: delete what only the previous build
-        wrote, and remember each copy this build made or kept."""
+        wrote, and remember what made each file of this build."""
         if not self._active:
             return
         for file, dest in self._redirected:
@@ -186,10 +186,5 @@ class KeptSite:
             for folder in reversed(folders):
                 with contextlib.suppress(OSError):  # only an empty one goes
                     os.rmdir(folder)
-        self.copies = {
-            dest: (source, state, now[dest])
-            for dest, (source, state) in self._sources.items()
-            if dest in now and (dest in self.kept or now[dest] != self._before.get(dest))
-        }
         self.written = {dest: (made, now[dest]) for dest, made in self._made.items() if dest in now}
-        self._before, self._sources, self._made = {}, {}, {}
+        self._before, self._made = {}, {}
