@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,6 +42,7 @@ from .memory import release_memory
 from .pagecache import UNWRITTEN, PageCache
 from .rawblocks import RawBlocks
 from .sitedir import KeptSite
+from .spool import Spool
 
 log = logging.getLogger("mkdocs.plugins.policy_diff")
 
@@ -67,7 +66,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         self.generated_pages: set[str] = set()  # src_uris of this build's generated pages
         self.overviews: dict[str, str] = {}  # src_uri of a hand-written page -> its overview marker's filling
         self.one_shot = False  # `mkdocs build`: nothing is kept past `on_files`
-        self.spool: Path | None = None  # `mkdocs build`: where the generated files wait, not in memory
+        self.spool = Spool()  # `mkdocs build`: where the generated files wait, not in memory
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and its caches, across serve rebuilds."""
@@ -124,7 +123,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
                 len(self.generated_pages),
             )
         self.page_cache.end_build(failed=False)
-        self._drop_spool()
+        self.spool.drop()
         if self.kept_site.enabled:
             log.info(
                 "policy-diff: %d files of the last build kept in place, %d stale files removed",
@@ -134,12 +133,7 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         self.page_cache.end_build(failed=True)
-        self._drop_spool()
-
-    def _drop_spool(self) -> None:
-        if self.spool is not None:
-            shutil.rmtree(self.spool, ignore_errors=True)
-            self.spool = None
+        self.spool.drop()
 
     def _generated_file(self, config: MkDocsConfig, path: str, content: str | bytes) -> File:
         """A generated file: in memory under `mkdocs serve` (its caches hold the pages anyway),
@@ -148,12 +142,8 @@ class PolicyDiffPlugin(BasePlugin[PolicyDiffConfig]):
         beside what MkDocs makes of them (its peak memory)."""
         if not self.one_shot:
             return File.generated(config, path, content=content)
-        if self.spool is None:
-            self.spool = Path(tempfile.mkdtemp(prefix="policy-diff-site-"))
         render.check_page_path(path)  # a path from a term or an id must not leave the spool
-        target = self.spool / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        target = self.spool.write(path, content if isinstance(content, bytes) else content.encode("utf-8"))
         return File.generated(config, path, abs_src_path=str(target))
 
     @event_priority(100)  # before every other plugin's: the site directory as it was
