@@ -234,3 +234,55 @@ def test_a_section_page_offers_its_feed_only_when_the_feed_has_an_entry() -> Non
         assert ("Subscribe:" in page) == has, section.lineage
         offered[has] += 1
     assert offered[True] and offered[False]
+
+
+# Lines that look like the fast path's but are not plain: syntax right after the prefix,
+# markers that only count next to another character, controls, and whitespace alone.
+TRICKY_LINES = (
+    "# Title",
+    "#",
+    "## ",
+    "1. ## Heading in an item",
+    "> ### Quoted heading",
+    "- [ ] not a link",
+    "3) Numbered",
+    "***",
+    "- - -",
+    "|a|b|",
+    "|---|",
+    "   indented text ",
+    "\t\ttabbed",
+    "text with ! and ] and ) and > and # inside",
+    "a line with a control \x07 and a bidi \u202e override",
+    "<https://example.org> autolink",
+    "price 5 * 3",
+    "snake_case",
+    "escaped \\* star",
+    "\u00a0led by a no-break space",
+    "# \u2003title after an em space",
+    "trailing em space\u2003",
+    " ",
+    "",
+)
+
+
+def test_whole_lines_render_as_read_character_by_character() -> None:
+    """A line kept, inserted or deleted whole that has no inline syntax skips the reading by
+    character (`_plain`'s shortcut): its HTML must be what that reading gives, on every
+    line of every Markdown fixture, with each mark, for pages and for feeds."""
+    from policydiff.render.diffhtml import _INLINE_SYNTAX, _plain, _read_plain, kind_of
+
+    lines = {
+        line
+        for path in sorted((REPO / "tests" / "fixtures").rglob("*.md"))
+        for line in path.read_text(encoding="utf-8").split("\n")
+    }
+    lines.update(TRICKY_LINES)
+    shortcut = 0
+    for line in sorted(lines):
+        kind = kind_of(line)
+        shortcut += kind.name not in {"row", "sep"} and _INLINE_SYNTAX.isdisjoint(line[kind.prefix :])
+        for mark in (-1, 0, 1):
+            for feed in (False, True):
+                assert _plain.__wrapped__(line, feed, mark) == _read_plain(line, feed, mark), (line, mark, feed)
+    assert shortcut > len(lines) // 3  # the shortcut is what most lines take

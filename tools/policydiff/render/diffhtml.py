@@ -513,10 +513,28 @@ def _unchanged(text: str, mark: int = 0) -> Line:
     return Line(kind, [], mark == 0, length=len(text) + 1, text=text, mark=mark)
 
 
+# The characters that start inline syntax (`parse_inline`): escapes, code, links and
+# images, autolinks, emphasis. A line's content without any of them reads as plain text.
+_INLINE_SYNTAX = frozenset("\\`[<*_")
+
+
 @lru_cache(maxsize=65536)
 def _plain(text: str, feed: bool, mark: int = 0) -> tuple[str, ...]:
     """The HTML of a line kept, inserted or deleted whole: its content, or each of its
     cells (a table row)."""
+    kind = kind_of(text)
+    content = text[kind.prefix :]
+    if kind.name not in {"row", "sep"} and _INLINE_SYNTAX.isdisjoint(content):
+        # Most lines of a policy: no character of the content is syntax, so each is one run
+        # of the line's mark, which is what reading it character by character gives.
+        shown = content.strip()
+        body = _marked(mark, (FEED if feed else PAGE).esc(shown), feed) if shown else ""
+        return (f"<strong>{body}</strong>" if kind.bold else body,)
+    return _read_plain(text, feed, mark)
+
+
+def _read_plain(text: str, feed: bool, mark: int) -> tuple[str, ...]:
+    """`_plain` read character by character, as an edited line is."""
     style = replace(FEED if feed else PAGE, hrefs={}, link_marks={})
     chars = _chars([(mark, text)], False)
     _annotate(chars, style.hrefs, style.link_marks, False)
@@ -630,15 +648,18 @@ def _marks(runs: list[tuple[tuple[object, ...], int, str]], style: Style) -> str
         j = i
         while j < len(runs) and runs[j][1] == mark:
             j += 1
-        text = style.esc("".join(r[2] for r in runs[i:j]))
-        if mark > 0:
-            out.append(f"<ins>{text}</ins>" if style.feed else f'<ins class="pd-ins" title="added">{text}</ins>')
-        elif mark < 0:
-            out.append(f"<del>{text}</del>" if style.feed else f'<del class="pd-del" title="removed">{text}</del>')
-        else:
-            out.append(text)
+        out.append(_marked(mark, style.esc("".join(r[2] for r in runs[i:j])), style.feed))
         i = j
     return "".join(out)
+
+
+def _marked(mark: int, escaped: str, feed: bool) -> str:
+    """Escaped text as inserted, deleted or kept."""
+    if mark > 0:
+        return f"<ins>{escaped}</ins>" if feed else f'<ins class="pd-ins" title="added">{escaped}</ins>'
+    if mark < 0:
+        return f"<del>{escaped}</del>" if feed else f'<del class="pd-del" title="removed">{escaped}</del>'
+    return escaped
 
 
 def _content(line: Line, style: Style) -> str:
