@@ -53,7 +53,7 @@ from typing import Any
 import fast_diff_match_patch
 
 from policydiff.diff import diff_versions
-from policydiff.diff.align import _body_shingles, _profile
+from policydiff.diff.align import _body_shingles, _paragraph, _profile
 from policydiff.diff.segment import _candidate_kind, _clean_title, _segment
 from policydiff.extract import extract_capture
 
@@ -127,6 +127,7 @@ def cold_caches() -> None:
     _candidate_kind.cache_clear()
     _clean_title.cache_clear()
     _profile.cache_clear()
+    _paragraph.cache_clear()
     _body_shingles.cache_clear()
 
 
