@@ -116,7 +116,7 @@ def _words_spaced(low: str) -> bytes:
     judged by the regex itself. (A character's UTF-8 bytes never occur inside another's,
     and no word character is a space to `split`.)"""
     data = low.encode("utf-8", "surrogatepass")  # (a lone surrogate is no word character)
-    beyond = data.translate(None, _ASCII)
+    beyond = b"" if low.isascii() else data.translate(None, _ASCII)  # (isascii: a flag, read at once)
     if beyond:
         for char in set(beyond.decode("utf-8", "surrogatepass")):
             if not _WORD.fullmatch(char):

@@ -63,14 +63,18 @@ def _python_backend() -> Callable[[str, str], list[Span]]:
     return diff
 
 
-_BACKENDS: dict[str, Callable[[str, str], list[Span]]] = {}
+_BACKENDS: dict[str | None, Callable[[str, str], list[Span]]] = {}
 
 
 def backend(name: str | None = None) -> Callable[[str, str], list[Span]]:
     """The character differ: "fast" (C++), "python", or the best available when None. It
     answers with the length of each operation, in characters."""
     if name is None:
-        name = "fast" if _fast_backend() is not None else "python"
+        if None in _BACKENDS:  # (the best available, found once: a word diff per section asks)
+            return _BACKENDS[None]
+        best = backend("fast" if _fast_backend() is not None else "python")
+        _BACKENDS[None] = best
+        return best
     if name not in _BACKENDS:
         made = _fast_backend() if name == "fast" else _python_backend()
         if made is None:
