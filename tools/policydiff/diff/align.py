@@ -305,10 +305,11 @@ def _dice_candidates(sh_old: dict[int, frozenset[int]], sh_new: dict[int, frozen
 def _sketch(shingles: frozenset[int]) -> list[int]:
     """The `SKETCH` smallest hashes (a C sort beats heapq.nsmallest's Python loop here).
     In a long section they are among the few below a cut-off (crc32 hashes spread evenly
-    over 32 bits, about 4·SKETCH of them expected below it), found by a C filter: only those
-    are sorted, the whole set only when fewer than SKETCH fall below."""
-    if len(shingles) > 16 * SKETCH:
-        low = sorted(filter((4 * SKETCH * 2**32 // len(shingles)).__gt__, shingles))
+    over 32 bits, about 2·SKETCH of them expected below it: fewer than SKETCH about once in
+    10⁵), found by a C filter: only those are sorted, the whole set only when fewer than
+    SKETCH fall below."""
+    if len(shingles) > 8 * SKETCH:
+        low = sorted(filter((2 * SKETCH * 2**32 // len(shingles)).__gt__, shingles))
         if len(low) >= SKETCH:
             return low[:SKETCH]
     return sorted(shingles)[:SKETCH]
