@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib
 import json
 import os
 import re
@@ -53,8 +54,6 @@ from typing import Any
 import fast_diff_match_patch
 
 from policydiff.diff import diff_versions
-from policydiff.diff.align import _body_shingles, _profile
-from policydiff.diff.segment import _candidate_kind, _clean_title, _segment
 from policydiff.extract import extract_capture
 
 HERE = Path(__file__).resolve().parent
@@ -121,13 +120,24 @@ def ours(old: str, new: str) -> object:
     return diff_versions(old, new)
 
 
+# The segmentation's and the alignment's caches, those this checkout has (the script also
+# runs with another commit's tools on PYTHONPATH, which may have fewer). By module name:
+# the package's `segment` is the function.
+_CACHES = [
+    getattr(module, name)
+    for module, names in (
+        (importlib.import_module("policydiff.diff.segment"), ("_segment", "_candidate_kind", "_clean_title")),
+        (importlib.import_module("policydiff.diff.align"), ("_profile", "_paragraph", "_body_shingles")),
+    )
+    for name in names
+    if hasattr(module, name)
+]
+
+
 def cold_caches() -> None:
     """Before each run of ours, outside the clock: nothing segmented or profiled yet."""
-    _segment.cache_clear()
-    _candidate_kind.cache_clear()
-    _clean_title.cache_clear()
-    _profile.cache_clear()
-    _body_shingles.cache_clear()
+    for cache in _CACHES:
+        cache.cache_clear()
 
 
 def timed(

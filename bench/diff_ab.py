@@ -41,8 +41,9 @@ def load_baseline(tools: Path) -> tuple[Callable[[str, str], object], Callable[[
     def cold() -> None:
         for cached in ("_segment", "_candidate_kind", "_clean_title"):
             getattr(segment, cached).cache_clear()
-        for cached in ("_profile", "_body_shingles"):
-            getattr(align, cached).cache_clear()
+        for cached in ("_profile", "_paragraph", "_body_shingles"):
+            if hasattr(align, cached):  # (`_paragraph` came later)
+                getattr(align, cached).cache_clear()
 
     return compare.diff_versions, cold
 

@@ -258,3 +258,19 @@ def test_alignment_does_not_depend_on_the_hash_seed() -> None:
     """Min-hash candidates once came from Python's salted `hash`: the same pair could align
     differently from one process to the next, and feeds would not be reproducible."""
     assert _diffs_in_a_fresh_process("1") == _diffs_in_a_fresh_process("2")
+
+
+profile_parts = st.sampled_from(["Data", "we", "ΑΣ", "Σ", "İ", "é", "\u0307", " ", "\n", "\n\n", "\n\n\n", ". ", "_"])
+
+
+@given(st.lists(profile_parts, max_size=40).map("".join))
+@settings(max_examples=300, deadline=None)
+def test_a_profile_read_by_paragraphs_is_the_whole_texts(text: str) -> None:
+    # Words, shingles and pairs in order as if the text were read at once (a capital sigma
+    # and a dotted capital I, whose lower case differs by context or in length, included).
+    from policydiff.diff import align
+
+    align._profile.cache_clear()
+    words, pairs = align._paragraph.__wrapped__(text)  # the whole text as one paragraph
+    expected = (words, frozenset(pairs) if len(words) >= 2 else frozenset(align._stable_hash(w) for w in words), pairs)
+    assert align._profile(text) == expected

@@ -72,3 +72,21 @@ def test_a_vocabulary_past_the_surrogates() -> None:
     codes = list(words._codes(56_003))
     assert len(set(codes)) == 56_003
     assert not any(0xD800 <= c < 0xE000 for c in codes)
+
+
+paragraph_parts = st.sampled_from(
+    ["data", "We", "é", "ß", " ", "  ", "\n", "\n\n", "\n\n\n", ". ", "\t", "\xa0", "_", "#"]
+)
+paragraph_texts = st.lists(paragraph_parts, max_size=40).map("".join)
+
+
+@given(paragraph_texts, paragraph_texts)
+@settings(max_examples=300, deadline=None)
+def test_paragraph_by_paragraph_gives_the_whole_texts_tokens_and_codes(old: str, new: str) -> None:
+    # Long texts are read paragraph by paragraph: the very tokens and codes of reading each whole.
+    from policydiff.diff import words
+
+    old_tokens, new_tokens, a, b = words._encode(words._paragraphs(old), words._paragraphs(new))
+    assert (old_tokens, new_tokens) == (tokenize(old), tokenize(new))
+    codes = words._codes_of([*tokenize(old), *tokenize(new)])
+    assert (a, b) == ("".join(codes[t] for t in tokenize(old)), "".join(codes[t] for t in tokenize(new)))

@@ -34,7 +34,7 @@ import itertools
 import re
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Set
+from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -64,14 +64,42 @@ class Group:
 def _profile(text: str) -> tuple[tuple[str, ...], frozenset[int], tuple[int, ...]]:
     """A text's lower-cased words, its word-pair shingles (hashed), and the hash of each
     pair in order (kept so that the text below a heading, or texts joined, need no
-    hashing again)."""
+    hashing again).
+
+    Read paragraph by paragraph: no word spans a blank line (nor does lower-casing look
+    across one: only a final sigma looks at its neighbours, and stops at a line break), so
+    the words are each paragraph's in turn and the pairs each paragraph's plus one across
+    each break. Two versions share most paragraphs, each read once (`_paragraph`)."""
+    if _PARAGRAPH not in text:
+        words, pairs = _paragraph(text)
+    else:
+        parts = [found for found in map(_paragraph, text.split(_PARAGRAPH)) if found[0]]
+        words = tuple(itertools.chain.from_iterable(part[0] for part in parts))
+        if len(parts) < 2:
+            pairs = parts[0][1] if parts else ()
+        else:
+            joined: list[int] = list(parts[0][1])
+            for (before, _), (after, after_pairs) in itertools.pairwise(parts):
+                joined.append(_stable_hash(f"{before[-1]} {after[0]}"))
+                joined.extend(after_pairs)
+            pairs = tuple(joined)
+    if len(words) < 2:
+        return words, frozenset(_stable_hash(w) for w in words), ()
+    return words, frozenset(pairs), pairs
+
+
+_PARAGRAPH = "\n\n"
+
+
+@lru_cache(maxsize=4096)
+def _paragraph(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The lower-cased words of a text and the hash of each pair of them, in order."""
     spaced = _words_spaced(text.lower())
     words = tuple(spaced.decode().split())
     if len(words) < 2:
-        return words, frozenset(_stable_hash(w) for w in words), ()
+        return words, ()
     # _stable_hash of "a b" for each pair of words, by C iterators: no Python frame per pair
-    pairs = tuple(map(zlib.crc32, map(b" ".join, itertools.pairwise(spaced.split()))))
-    return words, frozenset(pairs), pairs
+    return words, tuple(map(zlib.crc32, map(b" ".join, itertools.pairwise(spaced.split()))))
 
 
 _ASCII = bytes(range(128))
@@ -88,7 +116,7 @@ def _words_spaced(low: str) -> bytes:
     judged by the regex itself. (A character's UTF-8 bytes never occur inside another's,
     and no word character is a space to `split`.)"""
     data = low.encode("utf-8", "surrogatepass")  # (a lone surrogate is no word character)
-    beyond = data.translate(None, _ASCII)
+    beyond = b"" if low.isascii() else data.translate(None, _ASCII)  # (isascii: a flag, read at once)
     if beyond:
         for char in set(beyond.decode("utf-8", "surrogatepass")):
             if not _WORD.fullmatch(char):
@@ -189,34 +217,47 @@ def _similar_pairs(
     PREFILTER_DICE and their word similarity MATCH_RATIO. Best pairs first."""
     if not sh_old or not sh_new:
         return []
-    old_sketches = {o: frozenset(_sketch(shingles)) for o, shingles in sh_old.items()}
-    new_sketches = {n: frozenset(_sketch(shingles)) for n, shingles in sh_new.items()}
-    index: dict[int, list[int]] = defaultdict(list)
-    for o, sketch in old_sketches.items():
-        for h in sketch:
-            index[h].append(o)
-    probes = sum(len(index.get(h, ())) for sketch in new_sketches.values() for h in sketch)
-    if probes > _PROBES_PER_SECTION * (len(sh_old) + len(sh_new)):
-        # Many sections share common shingles ("of the"), and a common shingle with a low
-        # hash sits in most sketches: nearly every pair would be a candidate (n² Dice tests).
-        # Every pair when there are few (the tests below are exact, so any superset of the
-        # pairs that pass them gives the same pairs): cheaper than ranking every shingle.
-        every = sh_old.keys()
-        few = len(sh_old) * len(sh_new) <= _EVERY_PAIR
-        candidates_of = {n: every for n in sh_new} if few else _dice_candidates(sh_old, sh_new)
+    every = sh_old.keys()
+    old_sketches: dict[int, frozenset[int]] = {}
+    new_sketches: dict[int, frozenset[int]] = {}
+    candidates_of: Mapping[int, Iterable[int]]
+    if len(sh_old) * len(sh_new) <= _EVERY_PAIR:
+        # Few pairs: every one is tested. The tests below are exact, the sketches' among them
+        # (pairs sharing no min-hash are never paired), so any superset of the pairs that
+        # pass them gives the same pairs; and a sketch is made only for a section that
+        # reaches that test (most fail the size test before it).
+        candidates_of = dict.fromkeys(sh_new, every)
     else:
-        candidates_of = {n: {o for h in sketch for o in index.get(h, ())} for n, sketch in new_sketches.items()}
+        old_sketches = {o: frozenset(_sketch(shingles)) for o, shingles in sh_old.items()}
+        index: dict[int, list[int]] = defaultdict(list)
+        for o, sketch in old_sketches.items():
+            for h in sketch:
+                index[h].append(o)
+        new_sketches = {n: frozenset(_sketch(shingles)) for n, shingles in sh_new.items()}
+        probes = sum(len(index.get(h, ())) for sketch in new_sketches.values() for h in sketch)
+        if probes > _PROBES_PER_SECTION * (len(sh_old) + len(sh_new)):
+            # Many sections share common shingles ("of the"), and a common shingle with a low
+            # hash sits in most sketches: nearly every pair would be a candidate (n² Dice
+            # tests): the candidates by rare shingles instead.
+            candidates_of = _dice_candidates(sh_old, sh_new)
+        else:
+            candidates_of = {n: {o for h in sketch for o in index.get(h, ())} for n, sketch in new_sketches.items()}
     scored: list[tuple[int, int, float]] = []
     candidates: Iterable[int]
     for n, candidates in candidates_of.items():
         shingles = sh_new[n]
         words_new = _word_list(new[n])
-        sketch_new = new_sketches[n]
+        sketch_new = new_sketches.get(n)
         for o in candidates:
             other = sh_old[o]
             if 10 * min(len(shingles), len(other)) < len(shingles) + len(other):
                 continue  # Dice at most 2·min/(sum): below PREFILTER_DICE whatever they share
-            if sketch_new.isdisjoint(old_sketches[o]):
+            if sketch_new is None:
+                sketch_new = frozenset(_sketch(shingles))
+            sketch_old = old_sketches.get(o)
+            if sketch_old is None:
+                sketch_old = old_sketches[o] = frozenset(_sketch(other))
+            if sketch_new.isdisjoint(sketch_old):
                 continue  # (tested first: 32 hashes, where Dice intersects whole sets)
             if 2 * len(shingles & other) / (len(shingles) + len(other)) < PREFILTER_DICE:
                 continue
@@ -264,10 +305,11 @@ def _dice_candidates(sh_old: dict[int, frozenset[int]], sh_new: dict[int, frozen
 def _sketch(shingles: frozenset[int]) -> list[int]:
     """The `SKETCH` smallest hashes (a C sort beats heapq.nsmallest's Python loop here).
     In a long section they are among the few below a cut-off (crc32 hashes spread evenly
-    over 32 bits, about 4·SKETCH of them expected below it), found by a C filter: only those
-    are sorted, the whole set only when fewer than SKETCH fall below."""
-    if len(shingles) > 16 * SKETCH:
-        low = sorted(filter((4 * SKETCH * 2**32 // len(shingles)).__gt__, shingles))
+    over 32 bits, about 2·SKETCH of them expected below it: fewer than SKETCH about once in
+    10⁵), found by a C filter: only those are sorted, the whole set only when fewer than
+    SKETCH fall below."""
+    if len(shingles) > 8 * SKETCH:
+        low = sorted(filter((2 * SKETCH * 2**32 // len(shingles)).__gt__, shingles))
         if len(low) >= SKETCH:
             return low[:SKETCH]
     return sorted(shingles)[:SKETCH]

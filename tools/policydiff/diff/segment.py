@@ -31,6 +31,10 @@ from .records import Section
 
 _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+# What the two must start with (up to three spaces, then the marker): one C test per line
+# before the regex.
+_ATX_STARTS = tuple(" " * k + "#" for k in range(4))
+_SETEXT_STARTS = tuple(" " * k + mark for k in range(4) for mark in "=-")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(?P<title>[^*_].*?)(?:\*\*|__)\s*$")
 _PART_WORDS = "section|article|part|chapter|artikel|abschnitt|teil|titre|chapitre"
@@ -120,18 +124,18 @@ def _classify_lines(markdown: str) -> list[_Line]:
         if len(stripped) > _MAX_TITLE_CHARS and stripped[0] not in "#=-":
             out.append(_Line(text, "body"))  # too long for any title: most lines of a policy
             continue
-        atx = _ATX.match(text) if text[:4].lstrip(" ").startswith("#") else None
+        atx = _ATX.match(text) if text.startswith(_ATX_STARTS) else None
         if atx and (atx.group(2) or "").strip():
             out.append(_Line(text, "atx", len(atx.group(1)), _clean_title(atx.group(2))))
             continue
         following = raw[i + 1] if i + 1 < len(raw) else ""
-        setext = _SETEXT.match(following) if following[:4].lstrip(" ")[:1] in ("=", "-") else None
+        setext = _SETEXT.match(following) if following.startswith(_SETEXT_STARTS) else None
         after_blank = not out or out[-1].kind == "blank"
         if setext and after_blank and len(stripped) <= _MAX_TITLE_CHARS and not _NOT_TEXT.match(text):
             level = 1 if setext.group(1).startswith("=") else 2
             out.append(_Line(text, "setext-title", level, _clean_title(stripped)))
             continue
-        if out and out[-1].kind == "setext-title" and text[:4].lstrip(" ")[:1] in ("=", "-") and _SETEXT.match(text):
+        if out and out[-1].kind == "setext-title" and text.startswith(_SETEXT_STARTS) and _SETEXT.match(text):
             out.append(_Line(text, "setext-rule"))
             continue
         kind = _candidate_kind(stripped)

