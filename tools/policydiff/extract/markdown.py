@@ -90,7 +90,11 @@ def collapse_whitespace(text: str) -> str:
     `bytes.split` splits at `_WHITESPACE`'s characters and `\\x0b` only (`str.split` at every
     Unicode space, `\\xa0` included, which a browser keeps), and no character's UTF-8 but
     theirs holds those bytes: split so, the text needs no scan for other spaces, and the
-    `str.strip` after it strips what the collapsed text would have at its ends."""
+    `str.strip` after it strips what the collapsed text would have at its ends. Most texts
+    (a paragraph written on one source line) hold no run to collapse: for them that is
+    `str.strip` alone, and a few searches for one character tell them."""
+    if not ("\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text or "\x0b" in text):
+        return text.strip()
     if "\x0b" in text:
         return _WHITESPACE.sub(" ", text).strip()
     return b" ".join(text.encode("utf-8", "surrogatepass").split()).decode("utf-8", "surrogatepass").strip()
