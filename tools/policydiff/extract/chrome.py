@@ -198,10 +198,22 @@ def text_lengths(root: HtmlElement) -> tuple[dict[HtmlElement, int], dict[HtmlEl
     return total, prose
 
 
-def _text(element: HtmlElement) -> str:
-    """`text_content()`; for an element without children (most short ones) its text, which
-    is the same string and needs no XPath evaluation."""
-    return element.text_content() if len(element) else element.text or ""
+def _text(element: HtmlElement, known: dict[HtmlElement, str]) -> str:
+    """`text_content()`, made of the texts of its children in `known` (all of them when it
+    is short: a child's text is never longer than its parent's), so that a short element's
+    text, the only kind asked for, costs no XPath evaluation."""
+    if not len(element):
+        return element.text or ""
+    parts = [element.text or ""]
+    for child in element:
+        text = known.get(child)
+        if text is None:  # not short, or a comment (whose own text is not the element's)
+            if isinstance(child.tag, str):
+                return element.text_content()
+            text = ""
+        parts.append(text)
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _is_control(element: HtmlElement) -> bool:
@@ -237,10 +249,14 @@ def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None
         total, _ = text_lengths(root)
     doomed: list[HtmlElement] = []
     pickers: dict[HtmlElement, int] = {}
+    # The texts of the short elements, children before their parents (the order of `total`).
+    texts: dict[HtmlElement, str] = {}
     for element, size in total.items():
-        if not 0 < size <= _MAX_LABEL or element.tag in ("html", "body"):
+        if size > _MAX_LABEL:
             continue
-        text = _text(element)
+        text = texts[element] = _text(element, texts)
+        if not size or element.tag in ("html", "body"):
+            continue
         if not may_be_label(text):
             continue
         if is_language_name(text):
