@@ -214,7 +214,7 @@ def render(elements: list[HtmlElement], ctx: Context) -> str:
 
 
 def _render_flow(
-    element: HtmlElement, ctx: Context, depth: int, *, promote: bool = False, into: list[str] | None = None
+    element: HtmlElement, ctx: Context, depth: int, promote: bool = False, into: list[str] | None = None
 ) -> list[str]:
     """The blocks of an element's content: inline runs become paragraphs (and, when
     `promote`, a run that acts as a heading becomes one, unless the element's text is all
@@ -242,7 +242,10 @@ def _render_flow(
         elif tag in BLOCKS or child in has_block:
             if pieces:
                 _flush(pieces, blocks, promoter)
-            _render_block(child, ctx, depth + 1, blocks)
+            if tag not in _NOT_FLOW and depth < _MAX_DEPTH:  # `_render_block`'s first case, called less
+                _render_flow(child, ctx, depth + 1, tag in _PROMOTED and not ctx.in_cell, blocks)
+            else:
+                blocks.extend(_render_other(child, ctx, depth + 1))
         else:
             pieces.append(_render_inline(child, ctx, depth + 1))
         text = child.tail
@@ -303,6 +306,8 @@ def _render_other(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
 class _Promoter:
     """`_promote_bold` for the runs of one element that is not all links (`_only_links`,
     asked once, and only of an element with a run to promote)."""
+
+    __slots__ = ("ctx", "element", "only_links")
 
     def __init__(self, element: HtmlElement, ctx: Context) -> None:
         self.element = element
