@@ -174,13 +174,20 @@ def drop_visually_hidden(root: HtmlElement, classes: frozenset[str] = frozenset(
             element.drop_tree()
 
 
-def text_lengths(root: HtmlElement) -> tuple[dict[HtmlElement, int], dict[HtmlElement, int]]:
+def text_lengths(
+    root: HtmlElement, texts: dict[HtmlElement, str] | None = None
+) -> tuple[dict[HtmlElement, int], dict[HtmlElement, int]]:
     """(all characters, characters outside links) of every element's text, whitespace at the
-    ends of each text node left out; one pass, children before their parent."""
+    ends of each text node left out; one pass, children before their parent. `texts`, when
+    given, gets the text (`text_content()`) of every element of at most `_MAX_LABEL`
+    characters, the only ones `drop_controls` reads, in the same order: made of its
+    children's, which are as short, from the strings this pass reads anyway, where an XPath
+    evaluation for each would cost more than the whole pass."""
     total: dict[HtmlElement, int] = {}
     prose: dict[HtmlElement, int] = {}
     # Bound lookups and a skipped child loop for leaves: this runs over every element.
     total_of, prose_of = total.get, prose.get
+    text_of = (texts if texts is not None else {}).get
     for element in reversed(list(root.iter())):
         tag = element.tag
         if not isinstance(tag, str):
@@ -188,32 +195,27 @@ def text_lengths(root: HtmlElement) -> tuple[dict[HtmlElement, int], dict[HtmlEl
         text = element.text
         t = p = len(text.strip()) if text else 0
         if len(element):
+            parts = [text or ""] if texts is not None else None
             for child in element:
                 tail = child.tail
                 tail_length = len(tail.strip()) if tail else 0
                 t += total_of(child, 0) + tail_length
                 p += prose_of(child, 0) + tail_length
+                if parts is not None:  # while the element may still be short (`t` only grows)
+                    inner = text_of(child) if t <= _MAX_LABEL else None
+                    if inner is None and t <= _MAX_LABEL and not isinstance(child.tag, str):
+                        inner = ""  # a comment: its own text is not the element's
+                    if inner is None:
+                        parts = None
+                    else:
+                        parts += (inner, tail or "")
+            if texts is not None and t <= _MAX_LABEL:
+                texts[element] = "".join(parts) if parts is not None else element.text_content()
+        elif texts is not None and t <= _MAX_LABEL:
+            texts[element] = text or ""
         total[element] = t
         prose[element] = 0 if tag == "a" else p
     return total, prose
-
-
-def _text(element: HtmlElement, known: dict[HtmlElement, str]) -> str:
-    """`text_content()`, made of the texts of its children in `known` (all of them when it
-    is short: a child's text is never longer than its parent's), so that a short element's
-    text, the only kind asked for, costs no XPath evaluation."""
-    if not len(element):
-        return element.text or ""
-    parts = [element.text or ""]
-    for child in element:
-        text = known.get(child)
-        if text is None:  # not short, or a comment (whose own text is not the element's)
-            if isinstance(child.tag, str):
-                return element.text_content()
-            text = ""
-        parts.append(text)
-        parts.append(child.tail or "")
-    return "".join(parts)
 
 
 def _is_control(element: HtmlElement) -> bool:
@@ -242,19 +244,19 @@ def _standalone(element: HtmlElement, total: dict[HtmlElement, int]) -> bool:
     return True
 
 
-def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None) -> bool:
-    """Controls and language pickers, wherever they sit in the page (`total`: the text
-    lengths of `text_lengths`, when measured already). True when it dropped any."""
-    if total is None:
-        total, _ = text_lengths(root)
+def drop_controls(
+    root: HtmlElement, total: dict[HtmlElement, int] | None = None, texts: dict[HtmlElement, str] | None = None
+) -> bool:
+    """Controls and language pickers, wherever they sit in the page (`total` and `texts`:
+    the text lengths and short texts of `text_lengths`, when measured already). True when
+    it dropped any."""
+    if total is None or texts is None:
+        texts = {}
+        total, _ = text_lengths(root, texts)
     doomed: list[HtmlElement] = []
     pickers: dict[HtmlElement, int] = {}
-    # The texts of the short elements, children before their parents (the order of `total`).
-    texts: dict[HtmlElement, str] = {}
-    for element, size in total.items():
-        if size > _MAX_LABEL:
-            continue
-        text = texts[element] = _text(element, texts)
+    for element, text in texts.items():
+        size = total[element]
         if not size or element.tag in ("html", "body"):
             continue
         if not may_be_label(text):
