@@ -388,7 +388,8 @@ def _render_list(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
             items.extend(_INDENT + line if line else line for block in _render_list(child, ctx, depth + 1)
                          for line in block.split("\n"))  # fmt: skip
         elif tag == "li":
-            end_loose()
+            if loose.pieces or loose.blocks:  # (between items, mostly nothing to end)
+                end_loose()
             blocks = _render_flow(child, ctx, depth + 1)
             if blocks:
                 marker = f"{number}. " if ordered else "- "
@@ -402,7 +403,9 @@ def _render_list(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
             _render_block(child, ctx, depth + 1, out)
         else:
             loose.pieces.append(_render_inline(child, ctx, depth + 1))
-        loose.add_text(child.tail)
+        text = child.tail  # `loose.add_text`, written out: once per item
+        if text and (loose.pieces or not text.isspace()):
+            loose.pieces.append(escape_text(text))
     end_loose()
     end_items()
     return out
@@ -412,9 +415,11 @@ _NUMBERED = re.compile(r"^\s*\d+\. ")
 
 
 def _list_item(marker: str, blocks: list[str]) -> str:
-    first, *rest = blocks
-    lines = [marker + _unescape_marker(first).replace("\n", "\n" + _INDENT)]
-    for block in rest:
+    head = marker + _unescape_marker(blocks[0]).replace("\n", "\n" + _INDENT)
+    if len(blocks) == 1:  # most items
+        return head
+    lines = [head]
+    for block in blocks[1:]:
         nested = block.lstrip().startswith(("- ", "1. ")) or _NUMBERED.match(block)
         indented = "\n".join(_INDENT + line if line else line for line in block.split("\n"))
         lines.append(indented if nested else "\n" + indented)
