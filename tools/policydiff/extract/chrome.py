@@ -137,7 +137,9 @@ _HIDDEN_NAMES = ("sr-only", "visually", "screen-reader", "screenreader", "sr-tex
 def hidden_markers(root: HtmlElement) -> tuple[frozenset[str], bool]:
     """The class tokens that name a visually hidden helper, and whether any inline style may
     clip an element away."""
-    classes = " ".join(_CLASS_VALUES(root))
+    # Each distinct value once (a page repeats a few on most of its elements: an eighth of
+    # the text to search); no name holds a space, so none is found across two values.
+    classes = " ".join(set(_CLASS_VALUES(root)))
     low = classes.lower() if classes.isascii() else None
     tokens = set()
     if low is None or any(name in low for name in _HIDDEN_NAMES):
