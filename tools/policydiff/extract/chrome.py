@@ -40,7 +40,7 @@ from functools import lru_cache
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ..labels import UI_PHRASES, is_control_label, is_language_name, is_ui_phrase, may_be_label
+from ..labels import MAX_LABEL_TEXT, UI_PHRASES, is_control_label, is_language_name, is_ui_phrase, may_be_label
 
 # The usual names of a "visually hidden" class, generated ones included
 # ("visually-hidden__VisuallyHidden-sc-71v4sl-0", "prc-VisuallyHidden-VisuallyHidden-UNWQp").
@@ -182,9 +182,11 @@ def text_lengths(
     """(all characters, characters outside links) of every element's text, whitespace at the
     ends of each text node left out; one pass, children before their parent. `texts`, when
     given, gets the text (`text_content()`) of every element of at most `_MAX_LABEL`
-    characters, the only ones `drop_controls` reads, in the same order: made of its
-    children's, which are as short, from the strings this pass reads anyway, where an XPath
-    evaluation for each would cost more than the whole pass."""
+    characters whose text could be a label (`MAX_LABEL_TEXT` characters, spaces and all),
+    the only ones `drop_controls` reads, in the same order: made of its children's, which
+    are as short, from the strings this pass reads anyway, where an XPath evaluation for
+    each would cost more than the whole pass. A longer text is not kept (nor made again for
+    each parent): nested elements around megabytes of spaces keep no copy at each level."""
     total: dict[HtmlElement, int] = {}
     prose: dict[HtmlElement, int] = {}
     # Bound lookups and a skipped child loop for leaves: this runs over every element.
@@ -204,16 +206,18 @@ def text_lengths(
                 t += total_of(child, 0) + tail_length
                 p += prose_of(child, 0) + tail_length
                 if parts is not None:  # while the element may still be short (`t` only grows)
+                    # A short element's child not in `texts` holds a text too long to keep,
+                    # and so does the element; a comment's own text is not the element's.
                     inner = text_of(child) if t <= _MAX_LABEL else None
                     if inner is None and t <= _MAX_LABEL and not isinstance(child.tag, str):
-                        inner = ""  # a comment: its own text is not the element's
+                        inner = ""
                     if inner is None:
                         parts = None
                     else:
                         parts += (inner, tail or "")
-            if texts is not None and t <= _MAX_LABEL:
-                texts[element] = "".join(parts) if parts is not None else element.text_content()
-        elif texts is not None and t <= _MAX_LABEL:
+            if texts is not None and parts is not None and len(whole := "".join(parts)) <= MAX_LABEL_TEXT:
+                texts[element] = whole  # (`parts` is left only for a short element)
+        elif texts is not None and t <= _MAX_LABEL and len(text or "") <= MAX_LABEL_TEXT:
             texts[element] = text or ""
         total[element] = t
         prose[element] = 0 if tag == "a" else p
@@ -250,8 +254,8 @@ def drop_controls(
     root: HtmlElement, total: dict[HtmlElement, int] | None = None, texts: dict[HtmlElement, str] | None = None
 ) -> bool:
     """Controls and language pickers, wherever they sit in the page (`total` and `texts`:
-    the text lengths and short texts of `text_lengths`, when measured already). True when
-    it dropped any."""
+    the text lengths and short texts of `text_lengths`, when measured already; an element
+    whose text is too long to be a label is not in `texts`). True when it dropped any."""
     if total is None or texts is None:
         texts = {}
         total, _ = text_lengths(root, texts)
