@@ -157,6 +157,8 @@ def _hides_visually(token: str) -> bool:
 # values are tested in Python.
 _STYLE_OWNERS = etree.XPath("//@style/..")
 _CLASS_OWNERS = etree.XPath("//@class/..")
+_CLASS_HOLDING = etree.XPath("//@class[contains(., $token)]/..")
+_FEW_TOKENS = 4
 
 
 def _may_clip(style: str) -> bool:
@@ -168,7 +170,14 @@ def drop_visually_hidden(root: HtmlElement, classes: frozenset[str] = frozenset(
     `hidden_markers` and `hidden_classes`), `styles` whether to look at inline styles."""
     candidates: list[HtmlElement] = []
     if classes:
-        candidates += [e for e in _CLASS_OWNERS(root) if not classes.isdisjoint(e.get("class", "").split())]
+        # A page has one or two such tokens: the owners of a class value holding each are
+        # found in C, not every class owner in Python (a walk per token, so only for a few).
+        owners = (
+            [e for token in sorted(classes) for e in _CLASS_HOLDING(root, token=token)]
+            if len(classes) <= _FEW_TOKENS
+            else _CLASS_OWNERS(root)
+        )
+        candidates += [e for e in owners if not classes.isdisjoint(e.get("class", "").split())]
     if styles:
         candidates += [e for e in _STYLE_OWNERS(root) if _may_clip(style := e.get("style", "")) and _clips(style)]
     for element in candidates:
