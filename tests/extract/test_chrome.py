@@ -279,3 +279,26 @@ def test_labels_in_the_corpus_languages_and_generic_words_only_as_controls() -> 
     html = page(f"<main><h2>Language</h2>{PROSE}<p><button>Print</button></p><p><a href='/fr'>Langue</a></p></main>")
     markdown = extract_html(html).markdown
     assert "# Language\n" in markdown and "Print" not in markdown and "Langue" not in markdown
+
+
+# -- the measures the rules share -------------------------------------------------------------
+
+
+def test_text_lengths_gives_the_text_of_every_short_element_as_text_content() -> None:
+    # Nested, with tails, a comment (its text is not the element's, its tail is), an element
+    # whose children are short while it is not, and one longer than a label.
+    # One short by its words but too long to be a label is left out.
+    from policydiff.extract.chrome import _MAX_LABEL, text_lengths
+    from policydiff.labels import MAX_LABEL_TEXT
+
+    root = lxml.html.fromstring(
+        "<div><ul><li><a href='/top'>Back <!-- a note --> to <b>top</b></a> ↑</li><li>\n</li></ul>"
+        f"<p><span>{'word ' * 10}</span><span>{'word ' * 10}</span></p>{PROSE}"
+        f"<section><em>{' ' * 300}x</em></section></div>"
+    )
+    texts: dict = {}
+    total, _ = text_lengths(root, texts)
+    assert text_lengths(root)[0] == total
+    labels = [e for e, size in total.items() if size <= _MAX_LABEL and len(e.text_content()) <= MAX_LABEL_TEXT]
+    assert list(texts) == labels and all(texts[element] == element.text_content() for element in labels)
+    assert {"p", "em", "section"} <= {element.tag for element in total if element not in texts}

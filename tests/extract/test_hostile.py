@@ -17,6 +17,12 @@ CASES = {
     "deep-nesting": "b'<html><body>' + b'<div>' * 10000 + b'deep' + b'</div>' * 10000 + b'</body></html>'",
     "deep-inline-nesting": "b'<p>' + b'<b><i><span>' * 10000 + b'deep' + b'</span></i></b>' * 10000",
     "deep-lists": "b'<ul><li>' * 5000 + b'item' + b'</li></ul>' * 5000",
+    # Each level's text is 5 MB of spaces and one letter: short by its words, too long for a
+    # label, and not to be kept once for each level.
+    "spaces-in-nested-elements": (
+        "b'<html><body>' + b'<div>' * 600 + b' ' * 5_000_000 + b'x' + b'</div>' * 600"
+        " + b'<p>' + b'Policy text here. ' * 50 + b'</p></body></html>'"
+    ),
     # 50 MB: a script and a style blob around 4 MB of policy paragraphs.
     "fifty-megabytes": (
         "b'<html><head><style>' + b'.a{color:red}' * 1500000 + b'</style></head><body><script>'"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
+from policydiff.extract.markdown import collapse_whitespace
 from policydiff.normalise import normalise_markdown, visible_text
 
 from .helpers import extract_html
@@ -65,6 +68,18 @@ def test_canonical_form_spaces_invisibles_nfc() -> None:
 def test_normalise_is_idempotent(text: str) -> None:
     once = normalise_markdown(text)
     assert normalise_markdown(once) == once
+
+
+# Spaces a browser collapses and spaces it keeps (no-break, ideographic, next line, the
+# C0 separators `str.split` takes for spaces), and lone surrogates.
+_AWKWARD = st.sampled_from([" ", "  ", "\t", "\n", "\r", "\f", "\x0b", "\xa0", "\u3000", "\x85", "\x1c", "\x1f",
+                            "\ud800", "a", "é", "中", "😀"])  # fmt: skip
+
+
+@given(st.lists(_AWKWARD, max_size=30).map("".join))
+def test_collapse_whitespace_is_a_browsers_collapsing_then_strip(text: str) -> None:
+    # Its fast paths (no run to collapse; the UTF-8 split) give what the definition does.
+    assert collapse_whitespace(text) == re.sub(r"[ \t\n\r\f]+", " ", text).strip()
 
 
 def test_visible_text_ignores_markup() -> None:

@@ -114,11 +114,13 @@ _RAW_LANGUAGES = (
 # Decoration around a label: arrows, carets, bullets, brackets, a trailing colon.
 _DECORATION = re.compile(r"[\s↑↓←→⇧⬆▲▼△▽^«»›‹>|•·*()\[\]{}:…+×✕\-–—]+")
 _MAX_LABEL_CHARS = 60
+# A longer text is never a label nor a language name: `label_key` makes no key of it.
+MAX_LABEL_TEXT = 4 * _MAX_LABEL_CHARS
 
 
 def label_key(text: str) -> str:
     """A label as compared: case folded, decoration dropped, inner spaces single."""
-    if len(text) > 4 * _MAX_LABEL_CHARS:
+    if len(text) > MAX_LABEL_TEXT:
         return ""
     return " ".join(_DECORATION.sub(" ", text.replace("’", "'")).casefold().split())
 
@@ -135,7 +137,7 @@ _LEADING = "".join(sorted(set("↑↓←→⇧⬆▲▼△▽^«»›‹>|•·*
 
 def may_be_label(text: str) -> bool:
     """False when `text` cannot be a label or a language name (its first word starts none)."""
-    words = text[: 4 * _MAX_LABEL_CHARS].strip(_LEADING).split(None, 1)
+    words = text[:MAX_LABEL_TEXT].strip(_LEADING).split(None, 1)
     return bool(words) and words[0].casefold().rstrip(_LEADING).replace("’", "'") in FIRST_WORDS
 
 

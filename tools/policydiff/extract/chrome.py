@@ -40,7 +40,7 @@ from functools import lru_cache
 from lxml import etree
 from lxml.html import HtmlElement
 
-from ..labels import UI_PHRASES, is_control_label, is_language_name, is_ui_phrase, may_be_label
+from ..labels import MAX_LABEL_TEXT, UI_PHRASES, is_control_label, is_language_name, is_ui_phrase, may_be_label
 
 # The usual names of a "visually hidden" class, generated ones included
 # ("visually-hidden__VisuallyHidden-sc-71v4sl-0", "prc-VisuallyHidden-VisuallyHidden-UNWQp").
@@ -137,7 +137,9 @@ _HIDDEN_NAMES = ("sr-only", "visually", "screen-reader", "screenreader", "sr-tex
 def hidden_markers(root: HtmlElement) -> tuple[frozenset[str], bool]:
     """The class tokens that name a visually hidden helper, and whether any inline style may
     clip an element away."""
-    classes = " ".join(_CLASS_VALUES(root))
+    # Each distinct value once (a page repeats a few on most of its elements: an eighth of
+    # the text to search); no name holds a space, so none is found across two values.
+    classes = " ".join(set(_CLASS_VALUES(root)))
     low = classes.lower() if classes.isascii() else None
     tokens = set()
     if low is None or any(name in low for name in _HIDDEN_NAMES):
@@ -155,6 +157,8 @@ def _hides_visually(token: str) -> bool:
 # values are tested in Python.
 _STYLE_OWNERS = etree.XPath("//@style/..")
 _CLASS_OWNERS = etree.XPath("//@class/..")
+_CLASS_HOLDING = etree.XPath("//@class[contains(., $token)]/..")
+_FEW_TOKENS = 4
 
 
 def _may_clip(style: str) -> bool:
@@ -166,7 +170,14 @@ def drop_visually_hidden(root: HtmlElement, classes: frozenset[str] = frozenset(
     `hidden_markers` and `hidden_classes`), `styles` whether to look at inline styles."""
     candidates: list[HtmlElement] = []
     if classes:
-        candidates += [e for e in _CLASS_OWNERS(root) if not classes.isdisjoint(e.get("class", "").split())]
+        # A page has one or two such tokens: the owners of a class value holding each are
+        # found in C, not every class owner in Python (a walk per token, so only for a few).
+        owners = (
+            [e for token in sorted(classes) for e in _CLASS_HOLDING(root, token=token)]
+            if len(classes) <= _FEW_TOKENS
+            else _CLASS_OWNERS(root)
+        )
+        candidates += [e for e in owners if not classes.isdisjoint(e.get("class", "").split())]
     if styles:
         candidates += [e for e in _STYLE_OWNERS(root) if _may_clip(style := e.get("style", "")) and _clips(style)]
     for element in candidates:
@@ -174,13 +185,22 @@ def drop_visually_hidden(root: HtmlElement, classes: frozenset[str] = frozenset(
             element.drop_tree()
 
 
-def text_lengths(root: HtmlElement) -> tuple[dict[HtmlElement, int], dict[HtmlElement, int]]:
+def text_lengths(
+    root: HtmlElement, texts: dict[HtmlElement, str] | None = None
+) -> tuple[dict[HtmlElement, int], dict[HtmlElement, int]]:
     """(all characters, characters outside links) of every element's text, whitespace at the
-    ends of each text node left out; one pass, children before their parent."""
+    ends of each text node left out; one pass, children before their parent. `texts`, when
+    given, gets the text (`text_content()`) of every element of at most `_MAX_LABEL`
+    characters whose text could be a label (`MAX_LABEL_TEXT` characters, spaces and all),
+    the only ones `drop_controls` reads, in the same order: made of its children's, which
+    are as short, from the strings this pass reads anyway, where an XPath evaluation for
+    each would cost more than the whole pass. A longer text is not kept (nor made again for
+    each parent): nested elements around megabytes of spaces keep no copy at each level."""
     total: dict[HtmlElement, int] = {}
     prose: dict[HtmlElement, int] = {}
     # Bound lookups and a skipped child loop for leaves: this runs over every element.
     total_of, prose_of = total.get, prose.get
+    text_of = (texts if texts is not None else {}).get
     for element in reversed(list(root.iter())):
         tag = element.tag
         if not isinstance(tag, str):
@@ -188,20 +208,29 @@ def text_lengths(root: HtmlElement) -> tuple[dict[HtmlElement, int], dict[HtmlEl
         text = element.text
         t = p = len(text.strip()) if text else 0
         if len(element):
+            parts = [text or ""] if texts is not None else None
             for child in element:
                 tail = child.tail
                 tail_length = len(tail.strip()) if tail else 0
                 t += total_of(child, 0) + tail_length
                 p += prose_of(child, 0) + tail_length
+                if parts is not None:  # while the element may still be short (`t` only grows)
+                    # A short element's child not in `texts` holds a text too long to keep,
+                    # and so does the element; a comment's own text is not the element's.
+                    inner = text_of(child) if t <= _MAX_LABEL else None
+                    if inner is None and t <= _MAX_LABEL and not isinstance(child.tag, str):
+                        inner = ""
+                    if inner is None:
+                        parts = None
+                    else:
+                        parts += (inner, tail or "")
+            if texts is not None and parts is not None and len(whole := "".join(parts)) <= MAX_LABEL_TEXT:
+                texts[element] = whole  # (`parts` is left only for a short element)
+        elif texts is not None and t <= _MAX_LABEL and len(text or "") <= MAX_LABEL_TEXT:
+            texts[element] = text or ""
         total[element] = t
         prose[element] = 0 if tag == "a" else p
     return total, prose
-
-
-def _text(element: HtmlElement) -> str:
-    """`text_content()`; for an element without children (most short ones) its text, which
-    is the same string and needs no XPath evaluation."""
-    return element.text_content() if len(element) else element.text or ""
 
 
 def _is_control(element: HtmlElement) -> bool:
@@ -230,17 +259,21 @@ def _standalone(element: HtmlElement, total: dict[HtmlElement, int]) -> bool:
     return True
 
 
-def drop_controls(root: HtmlElement, total: dict[HtmlElement, int] | None = None) -> bool:
-    """Controls and language pickers, wherever they sit in the page (`total`: the text
-    lengths of `text_lengths`, when measured already). True when it dropped any."""
-    if total is None:
-        total, _ = text_lengths(root)
+def drop_controls(
+    root: HtmlElement, total: dict[HtmlElement, int] | None = None, texts: dict[HtmlElement, str] | None = None
+) -> bool:
+    """Controls and language pickers, wherever they sit in the page (`total` and `texts`:
+    the text lengths and short texts of `text_lengths`, when measured already; an element
+    whose text is too long to be a label is not in `texts`). True when it dropped any."""
+    if total is None or texts is None:
+        texts = {}
+        total, _ = text_lengths(root, texts)
     doomed: list[HtmlElement] = []
     pickers: dict[HtmlElement, int] = {}
-    for element, size in total.items():
-        if not 0 < size <= _MAX_LABEL or element.tag in ("html", "body"):
+    for element, text in texts.items():
+        size = total[element]
+        if not size or element.tag in ("html", "body"):
             continue
-        text = _text(element)
         if not may_be_label(text):
             continue
         if is_language_name(text):

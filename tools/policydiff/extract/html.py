@@ -204,8 +204,9 @@ def html_to_markdown(
         clean.drop_hidden(root, aria_hidden)
         clean.drop_boilerplate(root, forms)
         # One measure of the page's text for the three steps after (each drops little).
-        lengths = chrome.text_lengths(root)
-        changed = chrome.drop_controls(root, lengths[0])
+        texts: dict[HtmlElement, str] = {}
+        lengths = chrome.text_lengths(root, texts)
+        changed = chrome.drop_controls(root, lengths[0], texts)
         changed = chrome.cut_loose_labels(root) or changed
         main = readable.find_main(root, lengths[1])
         chrome.trim_edges(main, lengths, current=not changed)

@@ -90,7 +90,11 @@ def collapse_whitespace(text: str) -> str:
     `bytes.split` splits at `_WHITESPACE`'s characters and `\\x0b` only (`str.split` at every
     Unicode space, `\\xa0` included, which a browser keeps), and no character's UTF-8 but
     theirs holds those bytes: split so, the text needs no scan for other spaces, and the
-    `str.strip` after it strips what the collapsed text would have at its ends."""
+    `str.strip` after it strips what the collapsed text would have at its ends. Most texts
+    (a paragraph written on one source line) hold no run to collapse: for them that is
+    `str.strip` alone, and a few searches for one character tell them."""
+    if not ("\n" in text or "  " in text or "\t" in text or "\r" in text or "\f" in text or "\x0b" in text):
+        return text.strip()
     if "\x0b" in text:
         return _WHITESPACE.sub(" ", text).strip()
     return b" ".join(text.encode("utf-8", "surrogatepass").split()).decode("utf-8", "surrogatepass").strip()
@@ -173,16 +177,24 @@ class _Flow:
 _LINE_START_FIRST = frozenset("#>-+=")
 
 
-def _flush(pieces: list[str], blocks: list[str], promote: Callable[[str], str] | None) -> None:
-    """The pieces collected so far as one block (none when they hold no text), then none."""
-    line = collapse_whitespace("".join(pieces))
-    pieces.clear()
+def _line(run: str) -> str:
+    """A run of inline Markdown as one block, "" when it holds no text."""
+    line = collapse_whitespace(run)
     if "****" in line:
         line = line.replace("****", "")
-    if line and line != "**" and line != "*":
-        first = line[0]
-        if first in _LINE_START_FIRST or first.isdigit() or first.isspace():  # `\d`, `\s` are within these
-            line = _escape_line_start(line)
+    if not line or line == "**" or line == "*":
+        return ""
+    first = line[0]
+    if first in _LINE_START_FIRST or first.isdigit() or first.isspace():  # `\d`, `\s` are within these
+        return _escape_line_start(line)
+    return line
+
+
+def _flush(pieces: list[str], blocks: list[str], promote: Callable[[str], str] | None) -> None:
+    """The pieces collected so far as one block (none when they hold no text), then none."""
+    line = _line("".join(pieces))
+    pieces.clear()
+    if line:
         # `_promote_bold` changes only a block that starts with `**`: the others skip two calls.
         blocks.append(promote(line) if promote and line.startswith("**") else line)
 
@@ -194,23 +206,26 @@ def render(elements: list[HtmlElement], ctx: Context) -> str:
     blocks: list[str] = []
     for root in elements:
         ctx.has_block = _mark_block_ancestors(root)
-        blocks.extend(_render_block(root, ctx, 0))
+        _render_block(root, ctx, 0, blocks)
     markdown = "\n\n".join(blocks)
     if _LT in markdown:
         markdown = "\n".join(_resolve_lt(line) if _LT in line else line for line in markdown.split("\n"))
     return promote_clause_titles(markdown) + "\n"
 
 
-def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: bool = False) -> list[str]:
+def _render_flow(
+    element: HtmlElement, ctx: Context, depth: int, promote: bool = False, into: list[str] | None = None
+) -> list[str]:
     """The blocks of an element's content: inline runs become paragraphs (and, when
     `promote`, a run that acts as a heading becomes one, unless the element's text is all
-    link text: measured only for a run that would be promoted, few of them)."""
+    link text: measured only for a run that would be promoted, few of them). Added to
+    `into` when given (a parent's blocks: no list for each element), and returned."""
     # The hot loop of the writer (once per element): `_Flow`'s steps written out.
-    blocks: list[str] = []
+    blocks: list[str] = [] if into is None else into
     text = element.text
     if not len(element):  # a leaf (most paragraphs and list items): its text is its one run
-        if text and not text.isspace():
-            _flush([escape_text(text)], blocks, _Promoter(element, ctx) if promote else None)
+        if text and not text.isspace() and (line := _line(escape_text(text))):
+            blocks.append(_Promoter(element, ctx)(line) if promote and line.startswith("**") else line)
         return blocks
     pieces: list[str] = []
     promoter = _Promoter(element, ctx) if promote else None
@@ -227,7 +242,10 @@ def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: boo
         elif tag in BLOCKS or child in has_block:
             if pieces:
                 _flush(pieces, blocks, promoter)
-            blocks.extend(_render_block(child, ctx, depth + 1))
+            if tag not in _NOT_FLOW and depth < _MAX_DEPTH:  # `_render_block`'s first case, called less
+                _render_flow(child, ctx, depth + 1, tag in _PROMOTED and not ctx.in_cell, blocks)
+            else:
+                blocks.extend(_render_other(child, ctx, depth + 1))
         else:
             pieces.append(_render_inline(child, ctx, depth + 1))
         text = child.tail
@@ -240,7 +258,22 @@ def _render_flow(element: HtmlElement, ctx: Context, depth: int, *, promote: boo
     return blocks
 
 
-def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
+# What `_render_block` writes otherwise than as a flow of paragraphs.
+_NOT_FLOW = frozenset({*HEADINGS, "ul", "ol", "menu", "dir", "table", "pre", "blockquote", "hr"})
+_PROMOTED = frozenset({"p", "div", "dt", "summary", "section"})
+
+
+def _render_block(element: HtmlElement, ctx: Context, depth: int, into: list[str]) -> None:
+    """An element's blocks, added to `into` (see `_render_flow`)."""
+    tag = element.tag
+    if tag not in _NOT_FLOW and depth <= _MAX_DEPTH:  # most blocks: paragraphs, divisions, items
+        _render_flow(element, ctx, depth, promote=tag in _PROMOTED and not ctx.in_cell, into=into)
+    else:
+        into.extend(_render_other(element, ctx, depth))
+
+
+def _render_other(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
+    """The blocks of an element of `_NOT_FLOW`, or of any element too deep in the page."""
     tag = element.tag
     if depth > _MAX_DEPTH:
         text = collapse_whitespace(element.text_content())
@@ -267,15 +300,14 @@ def _render_block(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
     if tag == "blockquote":
         inner = _render_flow(element, ctx, depth)
         return ["\n".join("> " + line if line else ">" for line in block.split("\n")) for block in inner]
-    if tag == "hr":
-        return []
-    promote = tag in {"p", "div", "dt", "summary", "section"} and not ctx.in_cell
-    return _render_flow(element, ctx, depth, promote=promote)
+    return []  # <hr>
 
 
 class _Promoter:
     """`_promote_bold` for the runs of one element that is not all links (`_only_links`,
     asked once, and only of an element with a run to promote)."""
+
+    __slots__ = ("ctx", "element", "only_links")
 
     def __init__(self, element: HtmlElement, ctx: Context) -> None:
         self.element = element
@@ -356,7 +388,8 @@ def _render_list(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
             items.extend(_INDENT + line if line else line for block in _render_list(child, ctx, depth + 1)
                          for line in block.split("\n"))  # fmt: skip
         elif tag == "li":
-            end_loose()
+            if loose.pieces or loose.blocks:  # (between items, mostly nothing to end)
+                end_loose()
             blocks = _render_flow(child, ctx, depth + 1)
             if blocks:
                 marker = f"{number}. " if ordered else "- "
@@ -367,10 +400,12 @@ def _render_list(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
         elif tag in BLOCKS or child in ctx.has_block:
             end_loose()
             end_items()
-            out.extend(_render_block(child, ctx, depth + 1))
+            _render_block(child, ctx, depth + 1, out)
         else:
             loose.pieces.append(_render_inline(child, ctx, depth + 1))
-        loose.add_text(child.tail)
+        text = child.tail  # `loose.add_text`, written out: once per item
+        if text and (loose.pieces or not text.isspace()):
+            loose.pieces.append(escape_text(text))
     end_loose()
     end_items()
     return out
@@ -380,9 +415,11 @@ _NUMBERED = re.compile(r"^\s*\d+\. ")
 
 
 def _list_item(marker: str, blocks: list[str]) -> str:
-    first, *rest = blocks
-    lines = [marker + _unescape_marker(first).replace("\n", "\n" + _INDENT)]
-    for block in rest:
+    head = marker + _unescape_marker(blocks[0]).replace("\n", "\n" + _INDENT)
+    if len(blocks) == 1:  # most items
+        return head
+    lines = [head]
+    for block in blocks[1:]:
         nested = block.lstrip().startswith(("- ", "1. ")) or _NUMBERED.match(block)
         indented = "\n".join(_INDENT + line if line else line for line in block.split("\n"))
         lines.append(indented if nested else "\n" + indented)
@@ -469,7 +506,7 @@ def _render_layout(table: HtmlElement, rows: list[HtmlElement], ctx: Context, de
     blocks: list[str] = []
     for row in rows:
         for cell in _cells(row):
-            blocks.extend(_render_block(cell, ctx, depth + 2))
+            _render_block(cell, ctx, depth + 2, blocks)
     return blocks
 
 
