@@ -115,3 +115,21 @@ def test_long_link_targets_are_not_kept_after_the_page() -> None:
     result = extract_capture(page.encode(), "text/html", base_url="https://example.org/policy")
     assert f"]({long_target})" in result.markdown and "](https://example.org/short)" in result.markdown
     assert _resolve.cache_info().currsize == 1
+
+
+def test_long_class_names_are_not_kept_after_the_page() -> None:
+    """Class and id values are matched once per distinct value across pages; a hostile
+    page's huge ones are matched the same (the banner still dropped) but not kept."""
+    from policydiff.extract import extract_capture
+    from policydiff.extract.clean import _match_classes
+
+    long_class = "cookie-banner " + "x" * 5000
+    page = (
+        f'<html><body><div class="{long_class}"><p>We use cookies. Accept all cookies to continue.</p></div>'
+        "<main><p>Paragraph of policy text that is long enough to be kept as body text.</p></main>"
+        "</body></html>"
+    )
+    _match_classes.cache_clear()
+    text = extract_capture(page.encode(), "text/html").markdown
+    assert "Paragraph of policy text" in text and "cookies" not in text
+    assert _match_classes.cache_info().currsize == 0  # the page's only names: too long to keep

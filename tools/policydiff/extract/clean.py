@@ -166,18 +166,24 @@ def drop_boilerplate(root: HtmlElement, forms: list[HtmlElement] = ()) -> None: 
     _drop_labels_of(root, dropped)
 
 
-# Pages repeat a few class names on thousands of elements: each is matched once.
-@lru_cache(maxsize=4096)
+# Pages repeat a few class names on thousands of elements: each is matched once. The cache
+# outlives the page (a pool worker, a serve session), so it keeps short names only, as the
+# link targets' does: a hostile page's megabyte-long ones would stay in memory.
+_CACHED_NAMES = 2000
+
+
 def _classes(ident: str | None, cls: str | None) -> tuple[bool, bool, bool]:
     """(a consent banner, navigation, chrome wherever it sits) by the names of an element."""
-    names = f"{ident or ''} {cls or ''}"
-    always = cls is not None and _always_chrome(cls)
-    return _BANNER.search(names) is not None, _NAVIGATION.search(names) is not None, always
+    if len(ident or "") + len(cls or "") > _CACHED_NAMES:
+        return _match_classes.__wrapped__(ident, cls)
+    return _match_classes(ident, cls)
 
 
 @lru_cache(maxsize=4096)
-def _always_chrome(cls: str) -> bool:
-    return _ALWAYS_CHROME.search(cls) is not None
+def _match_classes(ident: str | None, cls: str | None) -> tuple[bool, bool, bool]:
+    names = f"{ident or ''} {cls or ''}"
+    always = cls is not None and _ALWAYS_CHROME.search(cls) is not None
+    return _BANNER.search(names) is not None, _NAVIGATION.search(names) is not None, always
 
 
 def _text_length(element: HtmlElement) -> int:
