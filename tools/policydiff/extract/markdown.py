@@ -195,8 +195,12 @@ def _flush(pieces: list[str], blocks: list[str], promote: Callable[[str], str] |
     line = _line("".join(pieces))
     pieces.clear()
     if line:
-        # `_promote_bold` changes only a block that starts with `**`: the others skip two calls.
-        blocks.append(promote(line) if promote and line.startswith("**") else line)
+        blocks.append(_promoted(line, promote))
+
+
+def _promoted(line: str, promote: Callable[[str], str] | None) -> str:
+    # `_promote_bold` changes only a block that starts with `**`: the others skip two calls.
+    return promote(line) if promote and line.startswith("**") else line
 
 
 def render(elements: list[HtmlElement], ctx: Context) -> str:
@@ -225,7 +229,7 @@ def _render_flow(
     text = element.text
     if not len(element):  # a leaf (most paragraphs and list items): its text is its one run
         if text and not text.isspace() and (line := _line(escape_text(text))):
-            blocks.append(_Promoter(element, ctx)(line) if promote and line.startswith("**") else line)
+            blocks.append(_promoted(line, _Promoter(element, ctx) if promote else None))
         return blocks
     pieces: list[str] = []
     promoter = _Promoter(element, ctx) if promote else None
@@ -242,10 +246,7 @@ def _render_flow(
         elif tag in BLOCKS or child in has_block:
             if pieces:
                 _flush(pieces, blocks, promoter)
-            if tag not in _NOT_FLOW and depth < _MAX_DEPTH:  # `_render_block`'s first case, called less
-                _render_flow(child, ctx, depth + 1, tag in _PROMOTED and not ctx.in_cell, blocks)
-            else:
-                blocks.extend(_render_other(child, ctx, depth + 1))
+            _render_block(child, ctx, depth + 1, blocks)
         else:
             pieces.append(_render_inline(child, ctx, depth + 1))
         text = child.tail
@@ -403,9 +404,7 @@ def _render_list(element: HtmlElement, ctx: Context, depth: int) -> list[str]:
             _render_block(child, ctx, depth + 1, out)
         else:
             loose.pieces.append(_render_inline(child, ctx, depth + 1))
-        text = child.tail  # `loose.add_text`, written out: once per item
-        if text and (loose.pieces or not text.isspace()):
-            loose.pieces.append(escape_text(text))
+        loose.add_text(child.tail)
     end_loose()
     end_items()
     return out
