@@ -120,18 +120,25 @@ def ours(old: str, new: str) -> object:
     return diff_versions(old, new)
 
 
-# The segmentation's and the alignment's caches, those this checkout has (the script also
-# runs with another commit's tools on PYTHONPATH, which may have fewer). By module name:
-# the package's `segment` is the function.
-_CACHES = [
-    getattr(module, name)
-    for module, names in (
-        (importlib.import_module("policydiff.diff.segment"), ("_segment", "_candidate_kind", "_clean_title")),
-        (importlib.import_module("policydiff.diff.align"), ("_profile", "_paragraph", "_body_shingles")),
-    )
-    for name in names
-    if hasattr(module, name)
-]
+# The segmentation's and the alignment's caches, by module (by name: the package's
+# `segment` is the function).
+CACHES = {
+    "segment": ("_segment", "_candidate_kind", "_clean_title"),
+    "align": ("_profile", "_paragraph", "_body_shingles"),
+}
+
+
+def caches_of(package: str) -> list[Any]:
+    """The caches of `CACHES` that a package's diff has: the script also runs with another
+    commit's tools on PYTHONPATH (and diff_ab.py beside them), which may have fewer."""
+    found = []
+    for module_name, names in CACHES.items():
+        module = importlib.import_module(f"{package}.diff.{module_name}")
+        found += [getattr(module, name) for name in names if hasattr(module, name)]
+    return found
+
+
+_CACHES = caches_of("policydiff")
 
 
 def cold_caches() -> None:

@@ -35,15 +35,11 @@ def load_baseline(tools: Path) -> tuple[Callable[[str, str], object], Callable[[
     shutil.copytree(tools / "policydiff", root / "pdbaseline")
     sys.path.insert(0, str(root))
     compare = importlib.import_module("pdbaseline.diff.compare")
-    align = importlib.import_module("pdbaseline.diff.align")
-    segment = importlib.import_module("pdbaseline.diff.segment")
+    caches = bench.caches_of("pdbaseline")
 
     def cold() -> None:
-        for cached in ("_segment", "_candidate_kind", "_clean_title"):
-            getattr(segment, cached).cache_clear()
-        for cached in ("_profile", "_paragraph", "_body_shingles"):
-            if hasattr(align, cached):  # (`_paragraph` came later)
-                getattr(align, cached).cache_clear()
+        for cache in caches:
+            cache.cache_clear()
 
     return compare.diff_versions, cold
 
