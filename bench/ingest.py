@@ -24,8 +24,13 @@ the repeats are reported, with each one's ratio to main in the same run.
 clock starts and handed over when asked, so the figures are reading, hashing, writing,
 fsyncing and the manifest: what the group commit changes.
 
+The archives are written in a temporary folder inside `--work-dir` (default: this
+repository, on the disk where a project's `archive/` lives). Where matters: on this machine
+creating a file under /tmp costs 0.22 ms of CPU against 0.034 ms in the repository's folder,
+on the same ext4 disk, and an ingest creates several files per capture.
+
     python bench/ingest.py [--corpus ../shared/corpus] [--set bumble|dating] [--repeat 5] [--no-main]
-                           [--baseline REF] [--commit-only]
+                           [--baseline REF] [--commit-only] [--work-dir DIR]
 """
 
 from __future__ import annotations
@@ -161,6 +166,12 @@ def main() -> int:
         help="Import the extraction stack (ftfy, charset-normalizer, lxml: about 0.2 s, once a process) before "
         "the clock, in every configuration: the steady state of a long back-fill.",
     )
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=REPO,
+        help="Where the temporary archives are written (default: this repository's folder, as a project's archive/).",
+    )
     args = parser.parse_args()
     docs = [str(args.corpus / d) for d in SETS[args.set]]
     missing = [d for d in docs if not Path(d, "snapshots").is_dir()]
@@ -168,7 +179,7 @@ def main() -> int:
         raise SystemExit(f"corpus documents missing: {', '.join(missing)} (set --corpus)")
     branch = REPO / "tools"
     samples: dict[str, list[dict]] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=".bench-ingest-", dir=args.work_dir) as tmp:
         main_tools = None if args.no_main else main_checkout(Path(tmp), args.baseline)
         configs: list[tuple[str, str, Path]] = []
         if main_tools:
