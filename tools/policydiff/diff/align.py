@@ -36,10 +36,10 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from rapidfuzz.distance import Indel
 
+from ..memo import LONG_TEXT_BUDGET, PARAGRAPH_CHARS, SECTION_CHARS, text_cache
 from .records import Section
 from .segment import slugify
 
@@ -60,7 +60,7 @@ class Group:
     moved: bool = False
 
 
-@lru_cache(maxsize=1024)
+@text_cache(1024, limit=SECTION_CHARS, budget=LONG_TEXT_BUDGET)
 def _profile(text: str) -> tuple[tuple[str, ...], frozenset[int], tuple[int, ...]]:
     """A text's lower-cased words, its word-pair shingles (hashed), and the hash of each
     pair in order (kept so that the text below a heading, or texts joined, need no
@@ -91,7 +91,7 @@ def _profile(text: str) -> tuple[tuple[str, ...], frozenset[int], tuple[int, ...
 _PARAGRAPH = "\n\n"
 
 
-@lru_cache(maxsize=4096)
+@text_cache(4096, limit=PARAGRAPH_CHARS, budget=LONG_TEXT_BUDGET)
 def _paragraph(text: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The lower-cased words of a text and the hash of each pair of them, in order."""
     spaced = _words_spaced(text.lower())
@@ -564,7 +564,7 @@ def _body(section: Section) -> str:
     return section.text[cut + 1 :] if cut >= 0 else ""
 
 
-@lru_cache(maxsize=1024)
+@text_cache(1024, limit=SECTION_CHARS, budget=LONG_TEXT_BUDGET)
 def _body_shingles(text: str, titled: bool) -> frozenset[int]:
     """The shingles of a section's text below its heading line: its words but the heading
     line's, paired (the words are the section's own, not read again)."""

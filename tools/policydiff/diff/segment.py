@@ -23,9 +23,9 @@ import operator
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 
 from ..labels import is_ui_phrase
+from ..memo import LINE_BUDGET, LINE_CHARS, LONG_TEXT_BUDGET, VERSION_CHARS, text_cache
 from .dates import looks_like_date_line
 from .records import Section
 
@@ -90,7 +90,7 @@ def segment(markdown: str) -> list[Section]:
     return list(_segment(markdown))
 
 
-@lru_cache(maxsize=64)
+@text_cache(64, limit=VERSION_CHARS, budget=LONG_TEXT_BUDGET)
 def _segment(markdown: str) -> tuple[Section, ...]:
     # Cached: in a history every version is segmented as the new side of one change and
     # the old side of the next. Sections are frozen, so sharing them is safe.
@@ -148,7 +148,7 @@ def _classify_lines(markdown: str) -> list[_Line]:
 
 # Cached, as `_clean_title` is: pure functions of one line, and two versions of a policy
 # share most of their lines (bench/diff.py clears these with the segmentation's cache).
-@lru_cache(maxsize=4096)
+@text_cache(4096, limit=LINE_CHARS, budget=LINE_BUDGET)
 def _candidate_kind(line: str) -> str | None:
     """The kind of clause title this line could be, or None when it is plainly text.
 
@@ -198,7 +198,7 @@ def _title_like(text: str) -> bool:
     return _SENTENCE_BREAK.search(body.rstrip(".")) is None and not looks_like_date_line(text)
 
 
-@lru_cache(maxsize=4096)
+@text_cache(4096, limit=LINE_CHARS, budget=LINE_BUDGET)
 def _clean_title(text: str) -> str:
     # Each substitution only where its marker occurs: most titles are plain words.
     text = text.strip()
@@ -390,7 +390,7 @@ def _build_sections(lines: list[_Line], markdown: str) -> list[Section]:
     return sections
 
 
-@lru_cache(maxsize=4096)
+@text_cache(4096, limit=LINE_CHARS, budget=LINE_BUDGET)
 def slugify(title: str) -> str:
     """A URL- and file-safe slug of a title, without its clause number (so renumbering
     a clause keeps its id)."""

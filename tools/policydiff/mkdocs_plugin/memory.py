@@ -18,6 +18,8 @@ def _clear_memo_caches() -> None:
         if module is None or not name.startswith("policydiff."):
             continue
         for value in list(vars(module).values()):
+            if isinstance(value, type):  # a class naming the method (`memo.TextCached`), not a cache
+                continue
             clear = getattr(value, "cache_clear", None)
             if callable(clear) and getattr(value, "__module__", None) == name:
                 clear()
