@@ -306,6 +306,15 @@ def capture_section(pairs: list[tuple[str, Path, Path]], repeat: int, peer: dict
         needed = [c / b if b > 0 else float("inf") for c, b in zip(current, budget, strict=True)]
         met = sum(e[1] * 2 <= p[1] for e, p in zip(e2e_t, peer_t, strict=True))
         print(f"- end to end at least 2x faster than the peer: {met} of {len(pairs)} pairs")
+        e2e_ratio = [p[1] / e[1] if e[1] > 0 else float("inf") for e, p in zip(e2e_t, peer_t, strict=True)]
+        by_doc: dict[str, list[int]] = {}
+        for i, (doc, _, _) in enumerate(pairs):
+            by_doc.setdefault(doc, []).append(i)
+        print("- end to end by document (peer / ours, median CPU; pairs at 2x; our extraction of both, median): "
+              + "; ".join(f"{doc} {statistics.median(e2e_ratio[i] for i in at):.1f}x "
+                          f"({sum(e2e_ratio[i] >= 2 for i in at)} of {len(at)}; "
+                          f"{ms(statistics.median(current[i] for i in at))} ms)"
+                          for doc, at in sorted(by_doc.items())))  # fmt: skip
         print(f"- extraction speed-up needed for 2x on the median pair: {statistics.median(needed):.1f}x "
               f"(our extraction of both captures {ms(statistics.median(current))} ms CPU; budget per pair: "
               f"half the peer's time less our diff, median {ms(statistics.median(budget))} ms)")  # fmt: skip
