@@ -9,6 +9,12 @@ cleared before each run; medians of `--repeat` runs a pair, CPU time.
 The baseline's package is copied under another name (`pdbaseline`; its imports are
 relative), so both load side by side. Prints the Markdown pairs over 1.5x the whole-text
 diff for each, and the median per-pair ratio branch / baseline.
+
+`--part markdown` (the default) takes the corpus's Markdown pairs and the derived
+facebook-like ones; `--part captures` our extractions of consecutive `snapshots/*.html`
+(as bench/diff.py's part 2), `--part all` both. Each part also prints, for both codes, the
+ratio to the whole-text diff of the tiny Mektoube capture pairs (under 3,000 characters)
+and of the derived GitHub pairs.
 """
 
 from __future__ import annotations
@@ -58,11 +64,18 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=Path(default_corpus))
     parser.add_argument("--baseline", type=Path, required=True, help="another checkout's tools/ directory")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--part", choices=("markdown", "captures", "all"), default="markdown")
     args = parser.parse_args()
     base_diff, base_cold = load_baseline(args.baseline)
-    pairs = bench.corpus_pairs(args.corpus) + bench.facebook_like_pairs(args.corpus)
+    pairs: list[bench.Pair] = []
+    if args.part in ("markdown", "all"):
+        pairs += bench.corpus_pairs(args.corpus) + bench.facebook_like_pairs(args.corpus)
+    if args.part in ("captures", "all"):
+        for doc, a, b in bench.capture_pairs(args.corpus):
+            pairs.append((doc, "capture", *bench.extract_both(a.read_bytes(), b.read_bytes())))
     over: dict[str, list[str]] = {"baseline": [], "branch": []}
     per_pair = []
+    watched: list[str] = []
     for doc, kind, old, new in pairs:
         runs: dict[str, list[float]] = {"baseline": [], "branch": [], "whole": []}
         for _ in range(args.repeat):
@@ -74,7 +87,15 @@ def main() -> int:
             if median[name] > 1.5 * median["whole"]:
                 over[name].append(f"{doc} ({kind}) {median[name] / median['whole']:.2f}")
         per_pair.append(median["branch"] / median["baseline"])
-    print(f"{len(pairs)} Markdown pairs, median of {args.repeat} runs each, CPU")
+        tiny = "mektoube" in doc and kind == "capture" and max(len(old), len(new)) < 3000
+        if tiny or "derived" in doc:
+            watched.append(
+                f"{doc} ({kind}, {len(old)}->{len(new)} chars): baseline "
+                f"{median['baseline'] / median['whole']:.2f}, branch {median['branch'] / median['whole']:.2f}"
+            )
+    print(f"{len(pairs)} pairs ({args.part}), median of {args.repeat} runs each, CPU")
+    for line in watched:
+        print(f"- {line}")
     for name, found in over.items():
         print(f"- {name}: {len(found)} over 1.5x the whole-text word diff: {'; '.join(found) or 'none'}")
     print(f"- branch / baseline per pair: median {statistics.median(per_pair):.3f}")
