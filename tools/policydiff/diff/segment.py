@@ -226,6 +226,8 @@ def _clean_title(text: str) -> str:
 
 def _accept_clause_titles(lines: list[_Line]) -> None:
     """Turn the candidates that title some text into headings; the rest become text."""
+    if not any(line.kind == "candidate" for line in lines):
+        return  # (no title to accept, none to demote, no clause to give a level)
     accepted: set[int] = set()
     for i, line in enumerate(lines):
         if not i or lines[i - 1].kind not in ("blank", "candidate") or not _is_text(line):
@@ -289,6 +291,8 @@ def _assign_clause_levels(lines: list[_Line], accepted: set[int]) -> None:
     lettered part below the document title, a plain subheading below its lettered part. A
     Markdown heading with a clause number ("## A. Online Privacy") is of that kind too, so a
     clause title "B. ..." after it is its sibling."""
+    if not accepted:
+        return  # (the open headings only place accepted clause titles)
     open_heads: list[tuple[int, int]] = []  # (rank, level); rank -1: a heading of no kind
     for i, line in enumerate(lines):
         if line.kind in ("atx", "setext-title"):
@@ -315,6 +319,8 @@ def _demote_table_of_contents(lines: list[_Line]) -> None:
     (same slug, or the start of a longer one), two or more in a row, are the entries of a
     table of contents: they stay text."""
     heads = [i for i, line in enumerate(lines) if line.kind in ("atx", "setext-title", "clause")]
+    if len(heads) < 2:
+        return  # (an entry is demoted only beside another)
     slugs = [slugify(lines[i].title) for i in heads]
     entry = [False] * len(heads)
     # Walking back from the end, `later` holds every slug after the current heading and every
