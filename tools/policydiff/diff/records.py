@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any, Literal
 
 Status = Literal["unchanged", "modified", "added", "removed", "moved", "renamed"]
@@ -176,6 +176,37 @@ class PolicyDiff:
             tuple(SectionChange.from_json(s) for s in data["sections"]),
         )
 
+
+def _stored_at_once(cls: type) -> None:
+    """Give a frozen dataclass an `__init__` that stores its fields in the instance's dict
+    directly, with the same parameters, order and defaults as the dataclass's own.
+
+    Why: the generated `__init__` of a frozen dataclass sets each field through
+    `object.__setattr__`, a call per field; a diff makes one `Section` per section and one
+    `SectionChange` per entry, so on small pages these calls were a fifth of a diff's cost.
+    The records have no `__post_init__`, no `default_factory` and no slots (checked here),
+    so storing in `__dict__` gives the very same instances."""
+    assert "__post_init__" not in vars(cls) and "__slots__" not in vars(cls)
+    params, stores, defaults = [], [], {}
+    for f in fields(cls):
+        assert f.default_factory is MISSING and f.init
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            defaults[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        stores.append(f"    d[{f.name!r}] = {f.name}")
+    source = f"def __init__(self, {', '.join(params)}):\n    d = self.__dict__\n" + "\n".join(stores) + "\n"
+    namespace: dict[str, Any] = {}
+    exec(source, dict(defaults), namespace)  # the way dataclasses itself makes __init__
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = dict(cls.__init__.__annotations__)
+    cls.__init__ = init  # type: ignore[misc]
+
+
+for _record in (Section, SectionChange, DiffSummary, PolicyDiff):
+    _stored_at_once(_record)
 
 _SECTION_CHANGE_FIELDS = frozenset(f.name for f in fields(SectionChange))
 _SUMMARY_FIELDS = frozenset(f.name for f in fields(DiffSummary))
