@@ -9,12 +9,12 @@ import subprocess
 import sys
 
 import pytest
-from diff_fixtures import BUMBLE, FINYA, GITHUB, GOOGLE, PAIRS, check_invariants, read
+from diff_fixtures import BUMBLE, FINYA, GITHUB, GOOGLE, PAIRS, ZWSOFT, check_invariants, read
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from policydiff.diff import diff_versions
+from policydiff.diff import PolicyDiff, compare, diff_versions
 
 RETENTION = "## Retention\n\nWe keep your account data while your account is open and delete it within ninety days.\n\n"
 COOKIES = "## Cookies\n\nWe use cookies to keep you signed in and to remember your language and preferences.\n\n"
@@ -30,6 +30,30 @@ def statuses(old: str, new: str) -> list[tuple[str, str | None, str | None]]:
 
 def test_same_text_is_unchanged() -> None:
     assert {s for s, _, _ in statuses(DOC, DOC)} == {"unchanged"}
+
+
+def _general_path(old: str, new: str) -> PolicyDiff:
+    """`diff_versions` without its same-text shortcut: segment, align, each group's change."""
+    before, after = compare.segment(old), compare.segment(new)
+    groups = compare._in_reading_order(compare.align(before, after), len(before))
+    changes = tuple(compare._change(g, before, after) for g in groups)
+    return PolicyDiff("old", "new", compare._summarise(changes, old, new), changes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        DOC,
+        read(ZWSOFT),
+        *dict.fromkeys(read(path) for _, a, b in PAIRS for path in (a, b)),  # (in order: xdist's workers collect alike)
+        "",
+        "# A\n\ntext\n\n# A\n\ntext\n",  # duplicate sections: each still paired with itself
+        "Effective May 1, 2020\n\n## B\nb\n## B\nb\n",
+    ],
+    ids=lambda text: f"{len(text)}-chars",
+)
+def test_the_same_text_shortcut_gives_what_the_general_path_gives(text: str) -> None:
+    assert diff_versions(text, text) == _general_path(text, text)
 
 
 def test_a_swap_is_a_move_not_a_removal_and_an_addition() -> None:

@@ -24,7 +24,9 @@ def diff_versions(old: str, new: str, *, old_id: str = "old", new_id: str = "new
 def _alike(text: str, old_id: str, new_id: str) -> PolicyDiff:
     """Both versions the same text (captures often extract alike): what the general path
     gives, without its passes. `align` pairs each section with itself ("identical", in order,
-    none moved, also for sections of the same text), so each is unchanged."""
+    none moved, also for sections of the same text), so each is unchanged. It writes out
+    what `_change` makes of such a group (a third of a small page's diff, skipped):
+    tests/diff/test_diff_align.py holds the two equal on real versions."""
     changes = tuple(
         SectionChange(
             status="unchanged",

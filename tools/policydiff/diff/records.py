@@ -186,10 +186,15 @@ def _stored_at_once(cls: type) -> None:
     `SectionChange` per entry, so on small pages these calls were a fifth of a diff's cost.
     The records have no `__post_init__`, no `default_factory` and no slots (checked here),
     so storing in `__dict__` gives the very same instances."""
-    assert "__post_init__" not in vars(cls) and "__slots__" not in vars(cls)
+    # Raised, not asserted: under `python -O` a record that gained one would still load.
+    if "__post_init__" in vars(cls) or "__slots__" in vars(cls):
+        raise TypeError(f"{cls.__name__}: a __post_init__ or slots need the dataclass's own __init__")
     params, stores, defaults = [], [], {}
     for f in fields(cls):
-        assert f.default_factory is MISSING and f.init
+        if f.default_factory is not MISSING or not f.init:
+            raise TypeError(
+                f"{cls.__name__}.{f.name}: a default_factory or init=False needs the dataclass's own __init__"
+            )
         if f.default is MISSING:
             params.append(f.name)
         else:
