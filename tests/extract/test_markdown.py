@@ -7,6 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from policydiff import normalise
 from policydiff.extract.markdown import collapse_whitespace
 from policydiff.normalise import normalise_markdown, visible_text
 
@@ -80,6 +81,20 @@ _AWKWARD = st.sampled_from([" ", "  ", "\t", "\n", "\r", "\f", "\x0b", "\xa0", "
 def test_collapse_whitespace_is_a_browsers_collapsing_then_strip(text: str) -> None:
     # Its fast paths (no run to collapse; the UTF-8 split) give what the definition does.
     assert collapse_whitespace(text) == re.sub(r"[ \t\n\r\f]+", " ", text).strip()
+
+
+def test_visible_text_knows_every_space_str_split_splits_at() -> None:
+    # Its fast path collapses spaces and line ends only, after a search for every other
+    # character `str.split` takes for a space: one missing from that search is caught here.
+    for code in range(0x110000):
+        if chr(code).isspace():
+            text = f"a{chr(code)}{chr(code)} b\n\n c "
+            assert normalise._one_line(text) == " ".join(text.split()), hex(code)
+
+
+@given(st.lists(_AWKWARD, max_size=30).map("".join))
+def test_visible_text_lines_are_joined_as_split_joins_them(text: str) -> None:
+    assert normalise._one_line(text) == " ".join(text.split())
 
 
 def test_visible_text_ignores_markup() -> None:

@@ -171,7 +171,7 @@ def html_to_markdown(
     text: str, rules: ExtractionRules, *, base_url: str | None, utf8: bytes | None = None
 ) -> HtmlResult:
     """The policy of a page (`utf8`: the text's UTF-8, when at hand)."""
-    source = strip_toolbar(text)
+    source = strip_toolbar(text, utf8)
     root = parse_html(source, utf8 if source is text else None)
     if root is None:
         return HtmlResult("", None, False, ("unparseable or empty HTML",))
