@@ -190,12 +190,16 @@ def _text_length(element: HtmlElement) -> int:
     return len(element.text_content())
 
 
+# The owner of an id, by the attribute axis: twice as fast in libxml2 as `//*[@id=$name]`.
+_WITH_ID = etree.XPath("//@id[. = $name]/..")
+
+
 def _drop_labels_of(root: HtmlElement, dropped: list[HtmlElement]) -> None:
     """The heading that names a dropped menu (`<h3 id="toc-heading">` for `<nav
     aria-labelledby="toc-heading">`) goes with it: it labels nothing left."""
     ids = {name for element in dropped for name in element.get("aria-labelledby", "").split()[:8]}
     for name in ids:
-        for label in root.xpath("//*[@id=$name]", name=name)[:1]:
+        for label in _WITH_ID(root, name=name)[:1]:
             if len(label.text_content()) <= _LABEL and label.getparent() is not None:
                 drop(label)
 
