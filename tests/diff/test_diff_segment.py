@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 from diff_fixtures import ZWSOFT, read
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from policydiff.diff import segment
+
+# The module (the package's `segment` is the function).
+segment_module = importlib.import_module("policydiff.diff.segment")
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 def titles(markdown: str) -> list[tuple[int, str]]:
@@ -148,3 +157,32 @@ def test_list_items_table_rows_and_control_labels_are_never_titles() -> None:
     # A numbered paragraph (the HTML writer escapes its number) and a heading inside an item are.
     assert titles(f"Intro.\n\n1\\. Information we collect\n\n{body}")[1] == (1, "1. Information we collect")
     assert titles(f"Intro.\n\n1. #### Information we collect\n\n    {body}")[1][1] == "1. Information we collect"
+
+
+# Lines as `splitlines(keepends=True)` gives them, made of what an ATX heading's regex
+# looks at: indentation, marks, spaces and tabs, closing marks, every kind of line end.
+_ATX_PIECES = st.sampled_from([" ", "  ", "\t", "#", "##", "###", "a", "Ü", "\r", "\x85", "\u2028", "*"])
+_LINE_ENDS = st.sampled_from(["", "\n", "\r\n", "\r", "\u2028"])
+
+
+@settings(max_examples=1500)
+@given(st.lists(_ATX_PIECES, max_size=14).map("".join), _LINE_ENDS)
+@example("## Title ##", "\n")
+@example("# Title #", "")
+@example("# #", "\n")
+@example("   #\tTitle\t", "\r\n")
+@example("    # Four spaces: code", "\n")
+@example("####### Seven marks", "\n")
+def test_the_heading_shortcut_reads_a_line_as_the_regex_does(line: str, end: str) -> None:
+    text = line + end
+    match = segment_module._ATX.match(text)
+    assert segment_module._atx(text) == ((match.group(1), match.group(2)) if match else None)
+
+
+def test_the_heading_shortcut_on_every_heading_of_the_corpus_fixtures() -> None:
+    lines = [line for path in sorted(FIXTURES.rglob("*.md")) for line in path.read_text().splitlines(keepends=True)]
+    headings = [line for line in lines if line.lstrip(" ").startswith("#")]
+    assert len(headings) > 500
+    for text in headings:
+        match = segment_module._ATX.match(text)
+        assert segment_module._atx(text) == ((match.group(1), match.group(2)) if match else None), text
