@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policydiff.extract.wayback import decode_cfemail, unwayback
+from policydiff.extract.wayback import decode_cfemail, strip_toolbar, unwayback
 
 from .helpers import extract_html
 
@@ -47,6 +47,17 @@ def test_wayback_page_keeps_only_the_policy_with_original_links() -> None:
     assert "[terms](https://www.zwsoft.com/about/terms)" in markdown
     assert "[cookie notice](http://www.zwsoft.com/cookies?lang=en)" in markdown
     assert "[legal notes](http://www.zwsoft.com/legal)" in markdown
+
+
+@pytest.mark.parametrize("page", [WAYBACK_PAGE, WAYBACK_PAGE.replace("Privacy Policy", "Politique de confidentialité")])
+def test_the_toolbar_insert_leaves_the_source_as_text_or_as_utf8(page: str) -> None:
+    # The later passes drop most of it again (its ids, its scripts): asked of the source,
+    # whichever form the caller has at hand.
+    stripped = strip_toolbar(page, page.encode("utf-8"))
+    assert stripped == strip_toolbar(page)
+    assert "WAYBACK TOOLBAR" not in stripped and "wm-ipp" not in stripped
+    assert "bundle-playback" not in stripped and "banner-styles" not in stripped
+    assert '<div id="content">' in stripped
 
 
 def test_cloudflare_email_protection_is_decoded() -> None:
