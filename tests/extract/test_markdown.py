@@ -65,6 +65,15 @@ def test_canonical_form_spaces_invisibles_nfc() -> None:
     assert normalise_markdown(raw) == "Café au lait\n\nnext line\n"
 
 
+def test_canonical_form_line_ends_and_code_blocks() -> None:
+    assert normalise_markdown("One\r\ntwo\rthree\n") == "One\ntwo\nthree\n"
+    # A code block keeps its spaces: what is inside a fence is not prose.
+    for fence in ("```", "~~~"):
+        block = f"Intro\n\n{fence}\nkey  =  value\n{fence}\n"
+        assert normalise_markdown(block) == block
+    assert normalise_markdown("Not  code: `x`  ~y~\n") == "Not code: `x` ~y~\n"
+
+
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
 def test_normalise_is_idempotent(text: str) -> None:
     once = normalise_markdown(text)
