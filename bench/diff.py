@@ -189,10 +189,6 @@ def in_a_history(old_markdown: str, new: bytes) -> object:
     return diff_versions(old_markdown, extract_capture(new, "text/html").markdown)
 
 
-def timed_bytes(fn: Callable[[Any, bytes], object], old: Any, new: bytes, repeat: int) -> Timing:
-    return timed(fn, old, new, repeat)
-
-
 def peer_times(python: Path, pairs: list[tuple[str, Path, Path]], repeat: int) -> dict | None:
     if not python.exists():
         return None
@@ -269,12 +265,12 @@ def capture_section(pairs: list[tuple[str, Path, Path]], repeat: int, peer: dict
     extract_t, diff_t, e2e_t, whole_t, history_t = [], [], [], [], []
     for _doc, a, b in pairs:
         old, new = a.read_bytes(), b.read_bytes()
-        extract_t.append(timed_bytes(extract_both, old, new, repeat))
+        extract_t.append(timed(extract_both, old, new, repeat))
         md_old, md_new = extract_both(old, new)
         diff_t.append(timed(ours, md_old, md_new, repeat, cold_caches))
         whole_t.append(timed(whole_text_word_diff, md_old, md_new, repeat))
-        e2e_t.append(timed_bytes(end_to_end, old, new, repeat))
-        history_t.append(timed_bytes(in_a_history, md_old, new, repeat))
+        e2e_t.append(timed(end_to_end, old, new, repeat))
+        history_t.append(timed(in_a_history, md_old, new, repeat))
     print(f"## 2. Capture pairs from the raw HTML: {len(pairs)} pairs of consecutive captures, "
           f"median of {repeat} runs (peer: {peer and peer.get('repeat')})")  # fmt: skip
     print()

@@ -174,9 +174,7 @@ _LINE_ENDS = st.sampled_from(["", "\n", "\r\n", "\r", "\u2028"])
 @example("    # Four spaces: code", "\n")
 @example("####### Seven marks", "\n")
 def test_the_heading_shortcut_reads_a_line_as_the_regex_does(line: str, end: str) -> None:
-    text = line + end
-    match = segment_module._ATX.match(text)
-    assert segment_module._atx(text) == ((match.group(1), match.group(2)) if match else None)
+    assert segment_module._atx(line + end) == _regex_groups(line + end)
 
 
 def test_the_heading_shortcut_on_every_heading_of_the_corpus_fixtures() -> None:
@@ -184,5 +182,9 @@ def test_the_heading_shortcut_on_every_heading_of_the_corpus_fixtures() -> None:
     headings = [line for line in lines if line.lstrip(" ").startswith("#")]
     assert len(headings) > 500
     for text in headings:
-        match = segment_module._ATX.match(text)
-        assert segment_module._atx(text) == ((match.group(1), match.group(2)) if match else None), text
+        assert segment_module._atx(text) == _regex_groups(text), text
+
+
+def _regex_groups(text: str) -> tuple[str, str | None] | None:
+    match = segment_module._ATX.match(text)
+    return (match.group(1), match.group(2)) if match else None

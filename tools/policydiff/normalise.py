@@ -118,10 +118,10 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 # A line without a word: left out.
 _WORDLESS_LINE = re.compile(r"(?m)\n[^\w\n]*$")
 # The characters `str.split()` splits at (`str.isspace`) other than the space and the line
-# end: a text with none of them, nearly every one, has its runs of spaces collapsed with
-# `str.replace` and one regex over the runs, not cut into a list of its words and joined.
-_SPLIT_SPACES = "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_OTHER_SPACE = re.compile(f"[{_SPLIT_SPACES}]")
+# end: the odd spaces, the tab, the C0 separators and the Unicode line ends. A text with
+# none of them, nearly every one, has its runs of spaces collapsed with `str.replace` and
+# one regex over the runs, not cut into a list of its words and joined.
+_OTHER_SPACE = re.compile(f"[\t\x0b\x0c\r\x1c-\x1f\u2028\u2029{_ODD_SPACES}]")
 _SPACE_RUNS = re.compile("  +")
 
 
