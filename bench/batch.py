@@ -14,7 +14,7 @@ Each configuration runs `run_batch` on a fresh output folder against a local clu
 before the clock (cluster start-up is reported apart: a run of the whole dataset pays it
 once), configurations interleaved within each repeat; medians over repeats. CPU time is the
 workers' own (`getrusage` in each worker process, before and after), peak memory their
-maximum resident set size.
+own maximum resident set size (`_peak.py`).
 
     python bench/batch.py [--corpus ../shared/corpus] [--sites 24] [--per-site 6] [--repeat 2]
 """
@@ -66,8 +66,11 @@ def generate(corpus: Path, path: Path, sites: int, per_site: int) -> int:
 
 
 def _usage() -> tuple[float, int]:
+    # Runs in a worker: its own peak, not the nanny's carried over by the worker's start.
+    from _peak import own_peak_kb
+
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+    return usage.ru_utime + usage.ru_stime, own_peak_kb() * 1024
 
 
 def run(repo: Path, workers: int, scratch: Path) -> dict[str, float]:

@@ -42,7 +42,6 @@ import importlib
 import json
 import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -54,6 +53,7 @@ from typing import Any
 
 import fast_diff_match_patch
 
+from _peak import own_peak_kb
 from policydiff.diff import diff_versions
 from policydiff.extract import extract_capture
 
@@ -323,7 +323,7 @@ def capture_section(pairs: list[tuple[str, Path, Path]], repeat: int, peer: dict
               f"(our extraction of both captures {ms(statistics.median(current))} ms CPU; budget per pair: "
               f"half the peer's time less our diff, median {ms(statistics.median(budget))} ms)")  # fmt: skip
         print(f"- peak memory: peer process {peer['max_rss_kb'] / 1024:.0f} MB")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = own_peak_kb() / 1024
     print(f"- peak memory: this process (ours, all pairs, extraction included) {rss:.0f} MB")
     return out
 

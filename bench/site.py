@@ -8,7 +8,7 @@
    (its real versions replayed one word-level hunk at a time, a different window per
    policy). The same pair of builds at each size, `--repeat` times interleaved; medians of
    wall time, CPU time (user + system of the build process) and peak resident memory
-   (`os.wait4`: the build's own rusage).
+   (the build's own rusage, through `_peak.py`'s launcher).
 3. `mkdocs serve` over a copy of the generated archive of `--serve-size` versions: the time
    from ingesting a new capture of one policy to its change page being served, against full
    builds in the same serve process (the first one, and between two captures a rebuild
@@ -43,6 +43,8 @@ from urllib.parse import urlsplit
 
 import fast_diff_match_patch
 import yaml
+
+from _peak import run_measured
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -118,18 +120,15 @@ class Sample:
 
 
 def measured(*args: str) -> Sample:
-    """One run of a command, with its own CPU time and peak memory (os.wait4: the child's
-    rusage alone, not the sum over earlier children)."""
+    """One run of a command, with its own CPU time and peak memory: run through
+    `_peak.py`'s launcher, whose `wait4` figures are the command's alone (not the sum over
+    earlier children, and not this process's peak, which a child of it would carry over)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(args, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    errors = proc.stderr.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    status, cpu, peak_kb, errors = run_measured(list(args), env=ENV, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
-    if proc.returncode != 0:
+    if status != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{errors.decode(errors='replace')}")
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Sample(wall, cpu, peak_kb / 1024)
 
 
 def mkdocs_build(config: Path, site: Path) -> Sample:
