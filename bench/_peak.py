@@ -61,7 +61,7 @@ def _launch(argv: list[str]) -> int:
     report, command = Path(argv[0]), argv[2:]
     proc = subprocess.Popen(command)
     _pid, status, usage = os.wait4(proc.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
+    code = proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     figures = {"status": code, "cpu_s": usage.ru_utime + usage.ru_stime, "peak_kb": usage.ru_maxrss}
     report.write_text(json.dumps(figures), encoding="utf-8")
     return code
