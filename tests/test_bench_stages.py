@@ -7,6 +7,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import lxml.html
+
 from policydiff.extract import extract_capture
 
 REPO = Path(__file__).resolve().parent.parent
@@ -38,3 +40,10 @@ def test_every_stage_is_called_through_its_wrapper_and_restored() -> None:
     clock.cpu.clear()
     extract_capture(data, "text/html")
     assert clock.cpu == {}  # restored: nothing timed any more
+
+
+def test_the_walk_floor_walks_the_parsed_page() -> None:
+    stages = _script()
+    elements, bare, reading = stages.walk_floor([CAPTURE.read_bytes()], 1)
+    assert elements == sum(1 for _ in lxml.html.document_fromstring(CAPTURE.read_bytes()).iter())
+    assert bare >= 0 and reading >= 0
