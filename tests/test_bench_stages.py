@@ -35,7 +35,7 @@ def test_every_stage_is_called_through_its_wrapper_and_restored() -> None:
         restore()
     assert during == before  # the wrappers change nothing
     assert set(clock.cpu) == {name for _, name in stages.STAGES}
-    # `_key_text` reads the title line's `visible_text`: its time is the inner stage's
+    # nested stages (`_key_text` reads `visible_text`) are not counted twice
     assert all(spent >= 0 for spent in clock.cpu.values())
     clock.cpu.clear()
     extract_capture(data, "text/html")
