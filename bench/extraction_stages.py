@@ -108,14 +108,12 @@ def walk_floor(pages: list[bytes], repeat: int) -> tuple[float, float, float]:
     """(elements a page, CPU ms a page to iterate them all, and to read each one's tag and
     two attributes): what one walk of the parsed tree costs in Python, for scale."""
     from policydiff.extract.encoding import decode_bytes
-    from policydiff.extract.html import parse_html
-    from policydiff.extract.wayback import strip_toolbar
+    from policydiff.extract.html import parse_page
 
     roots = []
     for data in pages:
         decoded = decode_bytes(data, None)
-        source = strip_toolbar(decoded.text, decoded.utf8)
-        root = parse_html(source, decoded.utf8 if source is decoded.text else None)
+        root = parse_page(decoded.text, decoded.utf8)
         if root is not None:
             roots.append(root)
 

@@ -167,12 +167,18 @@ def _strip_query(url: str, names: tuple[str, ...]) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
+def parse_page(text: str, utf8: bytes | None = None) -> HtmlElement | None:
+    """A page's tree, the Wayback toolbar's insert taken out of its source first (`utf8`:
+    the text's UTF-8, when at hand, parsed instead when the insert took nothing out)."""
+    source = strip_toolbar(text, utf8)
+    return parse_html(source, utf8 if source is text else None)
+
+
 def html_to_markdown(
     text: str, rules: ExtractionRules, *, base_url: str | None, utf8: bytes | None = None
 ) -> HtmlResult:
     """The policy of a page (`utf8`: the text's UTF-8, when at hand)."""
-    source = strip_toolbar(text, utf8)
-    root = parse_html(source, utf8 if source is text else None)
+    root = parse_page(text, utf8)
     if root is None:
         return HtmlResult("", None, False, ("unparseable or empty HTML",))
     title = _page_title(root)

@@ -38,7 +38,11 @@ _WAYBACK_IDS = re.compile(r"^(?:wm-ipp|wm-capinfo|wm-toolbar|donato|playback)", 
 def strip_toolbar(html: str, utf8: bytes | None = None) -> str:
     """Remove the toolbar insert and the playback's own scripts and styles from the source
     (`utf8`: its UTF-8, when at hand, where the two ASCII words are found faster)."""
-    if ("WAYBACK" in html or "archive.org" in html) if utf8 is None else (b"WAYBACK" in utf8 or b"archive.org" in utf8):
+    if utf8 is None:
+        marked = "WAYBACK" in html or "archive.org" in html
+    else:
+        marked = b"WAYBACK" in utf8 or b"archive.org" in utf8
+    if marked:
         html = TOOLBAR.sub("", html)
         html = _PLAYBACK_HEAD.sub("", html)
     return html
